@@ -1,0 +1,60 @@
+/*
+ * world.h — one simulation run's whole state: clock, pending events, random
+ * streams, allocator and the handler table. There is no global state, so any
+ * number of worlds may live in one process (sweeps, parallel tests).
+ *
+ * An event is (time, prio, kind, subject, arg). The model registers one
+ * handler per kind; the kernel dispatches in (time, prio, seq) order, never
+ * moves time backwards, and lets handlers schedule (at >= now) and cancel
+ * freely during dispatch. An event scheduled for the current instant during
+ * dispatch runs after the current one (its seq is larger).
+ *
+ * Ownership: the world owns its queue and streams; handler `ud` pointers are
+ * borrowed.
+ */
+#ifndef JOBSIM_SIM_WORLD_H
+#define JOBSIM_SIM_WORLD_H
+
+#include <stdbool.h>
+#include <gsl/gsl_rng.h>
+#include "sim.h"
+#include "queue.h"
+
+#define SIM_MAX_KINDS 32
+
+typedef struct sim_world sim_world;
+typedef void (*sim_handler_fn)(sim_world *w, const sim_event *ev, void *ud);
+
+int sim_world_new(sim_world **out, uint64_t seed, const sim_alloc *alloc);
+void sim_world_free(sim_world *w);             /* NULL is a no-op */
+
+const sim_alloc *sim_world_alloc(const sim_world *w);
+uint64_t sim_world_seed(const sim_world *w);
+sim_time_ms sim_world_now(const sim_world *w);
+
+/* Register the handler for `kind` (< SIM_MAX_KINDS). */
+int sim_world_on(sim_world *w, uint32_t kind, sim_handler_fn fn, void *ud);
+
+/* Schedule at absolute time `at` (>= now, asserted). */
+int sim_world_schedule(sim_world *w, sim_time_ms at, int32_t prio, uint32_t kind,
+                       uint64_t subject, uint64_t arg, sim_event_id *id);
+int sim_world_cancel(sim_world *w, sim_event_id id);   /* see sim_queue_cancel */
+
+/* Dispatch every event with time <= until, in order; afterwards now = until
+ * (unless stopped or failed earlier). Returns SIM_OK, or the code given to
+ * sim_world_fail(). */
+int sim_world_run(sim_world *w, sim_time_ms until);
+/* Ask the run loop to return after the current handler. */
+void sim_world_stop(sim_world *w);
+/* Record a failure from a handler (first one wins) and stop. */
+void sim_world_fail(sim_world *w, int code);
+
+/* Named random stream (see rng.h). */
+int sim_world_stream(sim_world *w, const char *name, gsl_rng **out);
+
+/* Statistics. */
+uint64_t sim_world_dispatched(const sim_world *w);   /* events handled */
+size_t sim_world_pending(const sim_world *w);        /* queued now */
+size_t sim_world_peak_pending(const sim_world *w);   /* max queued ever */
+
+#endif
