@@ -1,0 +1,122 @@
+/*
+ * engine.h — one replication of an AWS IoT job over a simulated fleet: the
+ * rollout controller (60-second windows, constant or exponential rate, quota
+ * cap), the job-execution state machine driven by the device behaviours,
+ * in-progress timeouts, retries, abort criteria, cancellation propagation and
+ * the job status machine (spec §1-§7, §13). It writes no files: it reports
+ * through a model_observer, and exposes its state read-only for reports.
+ *
+ * Event order at one instant: device transitions and timers (PRIO_DEVICE),
+ * then job-level steps (rollout window, cancel batch), then observations
+ * (timeline rows, snapshots), so an observation at T sees every change at T.
+ *
+ * Ownership: the engine borrows the scenario (it must outlive the engine) and
+ * owns everything else.
+ */
+#ifndef JOBSIM_MODEL_ENGINE_H
+#define JOBSIM_MODEL_ENGINE_H
+
+#include <stdbool.h>
+#include "sim.h"
+#include "scenario.h"
+
+typedef enum model_job_status {
+  MODEL_JOB_IN_PROGRESS,
+  MODEL_JOB_CANCELED,
+  MODEL_JOB_COMPLETED,
+  MODEL_JOB_DELETION_IN_PROGRESS,
+  MODEL_JOB_SCHEDULED
+} model_job_status;
+
+/* Execution status; NONE means "no execution yet" (not rolled out). The
+ * counter array of model_job is indexed by this enum. */
+typedef enum model_exec_status {
+  MODEL_EXEC_NONE,
+  MODEL_EXEC_QUEUED,
+  MODEL_EXEC_IN_PROGRESS,
+  MODEL_EXEC_SUCCEEDED,
+  MODEL_EXEC_FAILED,
+  MODEL_EXEC_TIMED_OUT,
+  MODEL_EXEC_REJECTED,
+  MODEL_EXEC_REMOVED,
+  MODEL_EXEC_CANCELED,
+  MODEL_EXEC_STATUS_COUNT
+} model_exec_status;
+
+/* Job-level state, as describe-job shows it. */
+typedef struct model_job {
+  model_job_status status;
+  sim_time_ms created_at;        /* ms after simulation start (always 0) */
+  sim_time_ms last_updated_at;   /* ms, O24 */
+  sim_time_ms completed_at;      /* ms, -1 unless COMPLETED */
+  bool canceled;                 /* a cancel (user or abort) happened */
+  bool force_canceled;           /* meaningful when canceled (O15, O39) */
+  bool aborted;                  /* the cancel came from abortConfig */
+  char reason_code[129];         /* "" when none */
+  char comment[2048 + 1];        /* "" when none */
+  bool is_concurrent;            /* rolling out or canceling */
+  bool rollout_done;             /* every target thing has an execution */
+  int64_t counters[MODEL_EXEC_STATUS_COUNT]; /* records per status */
+  int64_t records;               /* execution records created (all attempts) */
+  int64_t notified;              /* first attempts created (O6) */
+  int64_t retries;               /* retry records created */
+  int64_t rate;                  /* executions per minute now (0: not rolling out) */
+  int64_t window_rate;           /* rate of the latest rollout window */
+  double exact_rate;             /* un-floored exponential rate (O3) */
+  int64_t rate_k;                /* number of exponential increases so far */
+} model_job;
+
+/* Why a timeline row was taken (bits; a row may have several). */
+enum {
+  MODEL_ROW_START = 1 << 0,
+  MODEL_ROW_WINDOW = 1 << 1,
+  MODEL_ROW_SNAPSHOT = 1 << 2,
+  MODEL_ROW_STATUS = 1 << 3,   /* job status changed at this instant */
+  MODEL_ROW_END = 1 << 4,
+  MODEL_ROW_CANCEL = 1 << 5    /* a cancellation batch ran */
+};
+
+typedef struct model_engine model_engine;
+
+typedef struct model_observer {
+  /* One observation instant: all changes at `now` are applied. `why` is a
+   * MODEL_ROW_* mask; a describe-job snapshot is due when it has SNAPSHOT,
+   * STATUS, START or END. */
+  void (*on_observe)(void *ud, const model_engine *e, unsigned why);
+  /* A line of the job's story ("rate 50/min -> 100/min: ..."), no newline. */
+  void (*on_log)(void *ud, const model_engine *e, const char *line);
+  void *ud;
+} model_observer;
+
+/* Build a replication of `sc` with master seed `seed`. `obs` may be NULL. */
+int model_engine_new(model_engine **out, const model_scenario *sc, uint64_t seed,
+                     const model_observer *obs, sim_diag *d);
+void model_engine_free(model_engine *e);          /* NULL is a no-op */
+
+/* Advance to `until` (ms after start; clamp to the scenario horizon). Stops
+ * early once the job can no longer change (then model_engine_finished()).
+ * May be called again with a later time. Emits an END observation when the
+ * run finishes or reaches the horizon. */
+int model_engine_run(model_engine *e, sim_time_ms until);
+bool model_engine_finished(const model_engine *e);
+
+const model_scenario *model_engine_scenario(const model_engine *e);
+const model_job *model_engine_job(const model_engine *e);
+sim_time_ms model_engine_now(const model_engine *e);
+uint64_t model_engine_seed(const model_engine *e);
+
+/* Indices (into the job's targets) of the targets that still have things
+ * without an execution, in target order (O8). Returns how many; writes at
+ * most cap of them. */
+size_t model_engine_processing_targets(const model_engine *e, size_t *idx,
+                                       size_t cap);
+
+/* Kernel statistics for benchmarks. */
+uint64_t model_engine_events(const model_engine *e);
+size_t model_engine_peak_pending(const model_engine *e);
+size_t model_engine_bytes(const model_engine *e);   /* heap held by the engine */
+
+const char *model_job_status_name(model_job_status s);
+const char *model_exec_status_name(model_exec_status s);
+
+#endif

@@ -1,0 +1,354 @@
+/*
+ * fleet.c — fleet groups, behaviours and target-name resolution.
+ * Name lookup is a linear pass over groups (and explicit names): it runs only
+ * for the at most 100 job targets, so no hash table is kept.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "fleet.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <string.h>
+
+#include "json.h"
+
+static const char *const outcome_names[MODEL_OUTCOME_COUNT] = {
+    "SUCCEEDED", "FAILED", "REJECTED", "NO_RESPONSE"};
+
+const char *model_outcome_name(model_outcome o) {
+  return (unsigned)o < MODEL_OUTCOME_COUNT ? outcome_names[o] : "?";
+}
+
+/* AWS thing and thing-group names: [a-zA-Z0-9:_-]+, 1..128. */
+static bool valid_name(const char *s) {
+  size_t n = strlen(s);
+  if (n < 1 || n > 128) return false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (!(isalnum(c) || c == ':' || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+static void behavior_release(model_behavior *b) {
+  free(b->name);
+  sim_dist_release(&b->reconnect_after);
+  sim_dist_release(&b->start_delay);
+  sim_dist_release(&b->run_time);
+  memset(b, 0, sizeof *b);
+}
+
+void model_fleet_release(model_fleet *f) {
+  if (!f) return;
+  for (size_t i = 0; i < f->n_groups; i++) {
+    model_group *g = &f->groups[i];
+    if (g->names) {
+      for (int64_t k = 0; k < g->count; k++) free(g->names[k]);
+      free(g->names);
+    }
+    free(g->name);
+  }
+  free(f->groups);
+  for (size_t i = 0; i < f->n_behaviors; i++) behavior_release(&f->behaviors[i]);
+  free(f->behaviors);
+  memset(f, 0, sizeof *f);
+}
+
+static int parse_dist_field(const cJSON *obj, const char *key, sim_dist *out,
+                            sim_time_ms dflt, sim_diag *d, const char *path) {
+  const cJSON *it = sim_json_get(obj, key);
+  if (!it) {
+    sim_dist_constant(out, dflt);
+    return SIM_OK;
+  }
+  char p[512];
+  sim_path_key(p, sizeof p, path, key);
+  return sim_dist_from_json(out, it, NULL, d, p);
+}
+
+static int parse_behavior(model_behavior *b, const char *name, const cJSON *obj,
+                          sim_diag *d, const char *path) {
+  static const char *const keys[] = {"connected", "reconnectAfter", "startDelay",
+                                     "runTime", "outcomes", NULL};
+  static const char *const okeys[] = {"SUCCEEDED", "FAILED", "REJECTED",
+                                      "NO_RESPONSE", NULL};
+  int rc = sim_json_check_object(obj, keys, d, path);
+  if (rc) return rc;
+  b->name = strdup(name);
+  if (!b->name) return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+  b->connected = 1.0;
+  rc = sim_json_num(obj, "connected", false, 0.0, 1.0, &b->connected, NULL, d, path);
+  if (rc) return rc;
+  if ((rc = parse_dist_field(obj, "reconnectAfter", &b->reconnect_after,
+                             5 * SIM_MS_PER_MIN, d, path)) ||
+      (rc = parse_dist_field(obj, "startDelay", &b->start_delay, 0, d, path)) ||
+      (rc = parse_dist_field(obj, "runTime", &b->run_time, SIM_MS_PER_MIN, d, path)))
+    return rc;
+  const cJSON *oc = sim_json_get(obj, "outcomes");
+  if (!oc) {
+    b->outcome_p[MODEL_OUTCOME_SUCCEEDED] = 1.0;
+  } else {
+    char op[512];
+    sim_path_key(op, sizeof op, path, "outcomes");
+    if ((rc = sim_json_check_object(oc, okeys, d, op))) return rc;
+    for (int i = 0; i < MODEL_OUTCOME_COUNT; i++) {
+      rc = sim_json_num(oc, outcome_names[i], false, 0.0, 1.0, &b->outcome_p[i],
+                        NULL, d, op);
+      if (rc) return rc;
+    }
+  }
+  double sum = 0;
+  for (int i = 0; i < MODEL_OUTCOME_COUNT; i++) {
+    sum += b->outcome_p[i];
+    b->outcome_cum[i] = sum;
+  }
+  if (fabs(sum - 1.0) > 1e-9) {
+    char op[512];
+    sim_path_key(op, sizeof op, path, "outcomes");
+    return sim_diag_set(d, SIM_ERR_RANGE, op,
+                        "outcome probabilities must sum to 1, got %.10g", sum);
+  }
+  for (int i = 0; i < MODEL_OUTCOME_COUNT; i++)
+    b->outcome_cum[i] /= sum;
+  b->outcome_cum[MODEL_OUTCOME_COUNT - 1] = 1.0;
+  return SIM_OK;
+}
+
+model_outcome model_behavior_outcome(const model_behavior *b, double u) {
+  for (int i = 0; i < MODEL_OUTCOME_COUNT - 1; i++)
+    if (u < b->outcome_cum[i]) return (model_outcome)i;
+  return (model_outcome)(MODEL_OUTCOME_COUNT - 1);
+}
+
+static int digits_for(int64_t count) {
+  int w = 1;
+  for (int64_t x = count > 0 ? count - 1 : 0; x >= 10; x /= 10) w++;
+  return w < 6 ? 6 : w;
+}
+
+/* Index within group g of a generated name, or -1. */
+static int64_t generated_index(const model_group *g, const char *name) {
+  size_t gl = strlen(g->name);
+  if (strncmp(name, g->name, gl) != 0 || name[gl] != '-') return -1;
+  const char *p = name + gl + 1;
+  if ((int)strlen(p) != g->digits) return -1;
+  int64_t v = 0;
+  for (; *p; p++) {
+    if (!isdigit((unsigned char)*p)) return -1;
+    v = v * 10 + (*p - '0');
+  }
+  return v < g->count ? v : -1;
+}
+
+int64_t model_fleet_find_thing(const model_fleet *f, const char *name) {
+  for (size_t i = 0; i < f->n_groups; i++) {
+    const model_group *g = &f->groups[i];
+    if (g->names) {
+      for (int64_t k = 0; k < g->count; k++)
+        if (strcmp(g->names[k], name) == 0) return g->first + k;
+    } else {
+      int64_t k = generated_index(g, name);
+      if (k >= 0) return g->first + k;
+    }
+  }
+  return -1;
+}
+
+long model_fleet_find_group(const model_fleet *f, const char *name) {
+  for (size_t i = 0; i < f->n_groups; i++)
+    if (strcmp(f->groups[i].name, name) == 0) return (long)i;
+  return -1;
+}
+
+size_t model_fleet_group_of(const model_fleet *f, int64_t thing) {
+  size_t lo = 0, hi = f->n_groups;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (f->groups[mid].first <= thing) lo = mid; else hi = mid;
+  }
+  return lo;
+}
+
+void model_fleet_thing_name(const model_fleet *f, int64_t thing, char *buf,
+                            size_t n) {
+  const model_group *g = &f->groups[model_fleet_group_of(f, thing)];
+  int64_t k = thing - g->first;
+  if (g->names)
+    snprintf(buf, n, "%s", g->names[k]);
+  else
+    snprintf(buf, n, "%s-%0*lld", g->name, g->digits, (long long)k);
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every thing name must be unique across the fleet. Explicit names are
+ * sorted once (O(n log n)); each is also checked against generated ranges. */
+static int check_unique_names(const model_fleet *f, sim_diag *d, const char *path) {
+  size_t total = 0;
+  for (size_t i = 0; i < f->n_groups; i++)
+    if (f->groups[i].names) total += (size_t)f->groups[i].count;
+  if (total == 0) return SIM_OK;
+  char **all = malloc(total * sizeof *all);
+  if (!all) return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+  size_t k = 0;
+  for (size_t i = 0; i < f->n_groups; i++) {
+    const model_group *g = &f->groups[i];
+    if (!g->names) continue;
+    for (int64_t j = 0; j < g->count; j++) all[k++] = g->names[j];
+  }
+  qsort(all, total, sizeof *all, cmp_str);
+  int rc = SIM_OK;
+  for (size_t i = 1; i < total && !rc; i++)
+    if (strcmp(all[i - 1], all[i]) == 0)
+      rc = sim_diag_set(d, SIM_ERR_RANGE, path,
+                        "thing name '%s' appears more than once in the fleet", all[i]);
+  for (size_t i = 0; i < total && !rc; i++)
+    for (size_t gi = 0; gi < f->n_groups; gi++)
+      if (!f->groups[gi].names && generated_index(&f->groups[gi], all[i]) >= 0) {
+        rc = sim_diag_set(d, SIM_ERR_RANGE, path,
+                          "thing name '%s' clashes with a generated name of group '%s'",
+                          all[i], f->groups[gi].name);
+        break;
+      }
+  free(all);
+  return rc;
+}
+
+static int parse_group(model_fleet *f, model_group *g, const cJSON *obj,
+                       sim_diag *d, const char *path) {
+  static const char *const keys[] = {"name", "things", "behavior", NULL};
+  int rc = sim_json_check_object(obj, keys, d, path);
+  if (rc) return rc;
+  const char *name, *beh;
+  if ((rc = sim_json_str(obj, "name", true, 1, 128, &name, NULL, d, path)))
+    return rc;
+  char p[512];
+  sim_path_key(p, sizeof p, path, "name");
+  if (!valid_name(name))
+    return sim_diag_set(d, SIM_ERR_RANGE, p,
+                        "expected a thing-group name of 1 to 128 characters from "
+                        "[a-zA-Z0-9:_-]");
+  if (model_fleet_find_group(f, name) >= 0)
+    return sim_diag_set(d, SIM_ERR_RANGE, p, "duplicate group name '%s'", name);
+  if ((g->name = strdup(name)) == NULL)
+    return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+  if ((rc = sim_json_str(obj, "behavior", true, 1, 128, &beh, NULL, d, path)))
+    return rc;
+  size_t bi = 0;
+  for (; bi < f->n_behaviors; bi++)
+    if (strcmp(f->behaviors[bi].name, beh) == 0) break;
+  if (bi == f->n_behaviors) {
+    sim_path_key(p, sizeof p, path, "behavior");
+    return sim_diag_set(d, SIM_ERR_RANGE, p,
+                        "unknown behavior '%s' (not defined in $.fleet.behaviors)", beh);
+  }
+  g->behavior = bi;
+  const cJSON *th = sim_json_get(obj, "things");
+  sim_path_key(p, sizeof p, path, "things");
+  if (!th)
+    return sim_diag_set(d, SIM_ERR_SCHEMA, path, "missing required field 'things'");
+  if (cJSON_IsArray(th)) {
+    int n = cJSON_GetArraySize(th);
+    if (n < 1)
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "expected a thing count >= 1 or a non-empty list of names");
+    g->names = calloc((size_t)n, sizeof *g->names);
+    if (!g->names) return sim_diag_set(d, SIM_ERR_NOMEM, p, "out of memory");
+    int k = 0;
+    for (const cJSON *it = th->child; it; it = it->next, k++) {
+      char ip[512];
+      sim_path_index(ip, sizeof ip, p, (size_t)k);
+      if (!cJSON_IsString(it) || !valid_name(it->valuestring))
+        return sim_diag_set(d, SIM_ERR_RANGE, ip,
+                            "expected a thing name of 1 to 128 characters from "
+                            "[a-zA-Z0-9:_-]");
+      if ((g->names[k] = strdup(it->valuestring)) == NULL)
+        return sim_diag_set(d, SIM_ERR_NOMEM, ip, "out of memory");
+      g->count = k + 1;
+    }
+  } else {
+    if ((rc = sim_json_int(obj, "things", true, 1, MODEL_MAX_THINGS, &g->count,
+                           NULL, d, path)))
+      return rc;
+  }
+  g->digits = digits_for(g->count);
+  g->first = f->n_things;
+  if (f->n_things + g->count > MODEL_MAX_THINGS)
+    return sim_diag_set(d, SIM_ERR_LIMIT, p,
+                        "the fleet would have more than %lld things",
+                        (long long)MODEL_MAX_THINGS);
+  f->n_things += g->count;
+  return SIM_OK;
+}
+
+int model_fleet_parse(model_fleet *f, const cJSON *json, sim_diag *d,
+                      const char *path) {
+  static const char *const keys[] = {"groups", "behaviors", NULL};
+  memset(f, 0, sizeof *f);
+  int rc = sim_json_check_object(json, keys, d, path);
+  if (rc) return rc;
+  char p[512], ip[512];
+
+  /* Behaviours first: groups refer to them by name. */
+  const cJSON *bs = sim_json_get(json, "behaviors");
+  sim_path_key(p, sizeof p, path, "behaviors");
+  if (!bs) return sim_diag_set(d, SIM_ERR_SCHEMA, path, "missing required field 'behaviors'");
+  if (!cJSON_IsObject(bs))
+    return sim_diag_set(d, SIM_ERR_SCHEMA, p, "expected an object, got %s",
+                        sim_json_type_name(bs));
+  int nb = cJSON_GetArraySize(bs);
+  if (nb < 1)
+    return sim_diag_set(d, SIM_ERR_RANGE, p, "expected at least one behavior");
+  /* duplicates/unknowns: any key is allowed, but not twice */
+  for (const cJSON *a = bs->child; a; a = a->next)
+    for (const cJSON *b = a->next; b; b = b->next)
+      if (strcmp(a->string, b->string) == 0) {
+        sim_path_key(ip, sizeof ip, p, b->string);
+        return sim_diag_set(d, SIM_ERR_SCHEMA, ip, "duplicate field '%s'", b->string);
+      }
+  f->behaviors = calloc((size_t)nb, sizeof *f->behaviors);
+  if (!f->behaviors) return sim_diag_set(d, SIM_ERR_NOMEM, p, "out of memory");
+  for (const cJSON *b = bs->child; b; b = b->next) {
+    sim_path_key(ip, sizeof ip, p, b->string);
+    rc = parse_behavior(&f->behaviors[f->n_behaviors], b->string, b, d, ip);
+    f->n_behaviors++;
+    if (rc) goto fail;
+  }
+
+  const cJSON *gs = sim_json_get(json, "groups");
+  sim_path_key(p, sizeof p, path, "groups");
+  if (!gs) {
+    rc = sim_diag_set(d, SIM_ERR_SCHEMA, path, "missing required field 'groups'");
+    goto fail;
+  }
+  if (!cJSON_IsArray(gs)) {
+    rc = sim_diag_set(d, SIM_ERR_SCHEMA, p, "expected an array, got %s",
+                      sim_json_type_name(gs));
+    goto fail;
+  }
+  int ng = cJSON_GetArraySize(gs);
+  if (ng < 1 || ng > MODEL_MAX_GROUPS) {
+    rc = sim_diag_set(d, SIM_ERR_RANGE, p, "expected 1 to %d groups, got %d",
+                      MODEL_MAX_GROUPS, ng);
+    goto fail;
+  }
+  f->groups = calloc((size_t)ng, sizeof *f->groups);
+  if (!f->groups) {
+    rc = sim_diag_set(d, SIM_ERR_NOMEM, p, "out of memory");
+    goto fail;
+  }
+  int k = 0;
+  for (const cJSON *g = gs->child; g; g = g->next, k++) {
+    sim_path_index(ip, sizeof ip, p, (size_t)k);
+    rc = parse_group(f, &f->groups[f->n_groups], g, d, ip);
+    f->n_groups++;
+    if (rc) goto fail;
+  }
+  if ((rc = check_unique_names(f, d, p))) goto fail;
+  return SIM_OK;
+fail:
+  model_fleet_release(f);
+  return rc;
+}

@@ -1,0 +1,423 @@
+/*
+ * scenario.c — loading and cross-validating a scenario file (design.md,
+ * "Scenario file"). Parses the three parts, then checks what needs them
+ * together: each target ARN must name the simulation's region and account
+ * and a group or thing of the fleet.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "scenario.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "duration.h"
+#include "json.h"
+
+/* ------------------------------------------------------------ ISO 8601 --- */
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  /* Howard Hinnant's algorithm: days since 1970-01-01 (proleptic Gregorian). */
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = (unsigned)(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = (unsigned)(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t yy = (int64_t)yoe + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = (int)(yy + (*m <= 2));
+}
+
+static bool take_digits(const char **p, int n, int *out) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (!isdigit((unsigned char)(*p)[i])) return false;
+    v = v * 10 + ((*p)[i] - '0');
+  }
+  *p += n;
+  *out = v;
+  return true;
+}
+
+bool model_parse_iso8601(const char *s, int64_t *epoch_ms) {
+  int Y, M, D, h, mi, sec = 0, ms = 0;
+  const char *p = s;
+  static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (!take_digits(&p, 4, &Y) || *p++ != '-' || !take_digits(&p, 2, &M) ||
+      *p++ != '-' || !take_digits(&p, 2, &D) || (*p != 'T' && *p != ' '))
+    return false;
+  p++;
+  if (!take_digits(&p, 2, &h) || *p++ != ':' || !take_digits(&p, 2, &mi))
+    return false;
+  if (*p == ':') {
+    p++;
+    if (!take_digits(&p, 2, &sec)) return false;
+    if (*p == '.') {
+      p++;
+      int nd = 0, scale = 100;
+      while (isdigit((unsigned char)*p)) {
+        if (nd < 3) ms += (*p - '0') * scale, scale /= 10;
+        nd++, p++;
+      }
+      if (nd == 0) return false;
+    }
+  }
+  if (*p == 'Z') p++;
+  else if (strcmp(p, "+00:00") == 0) p += 6;
+  else return false;
+  if (*p) return false;
+  if (Y < 1970 || Y > 9999 || M < 1 || M > 12 || h > 23 || mi > 59 || sec > 59)
+    return false;
+  bool leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
+  unsigned dim = mdays[M - 1] + (M == 2 && leap);
+  if (D < 1 || (unsigned)D > dim) return false;
+  int64_t days = days_from_civil(Y, (unsigned)M, (unsigned)D);
+  *epoch_ms = ((days * 24 + h) * 60 + mi) * SIM_MS_PER_MIN + sec * SIM_MS_PER_S + ms;
+  return true;
+}
+
+void model_format_iso8601(int64_t epoch_ms, char *buf, size_t n) {
+  int64_t days = epoch_ms / SIM_MS_PER_D, rem = epoch_ms % SIM_MS_PER_D;
+  if (rem < 0) rem += SIM_MS_PER_D, days--;
+  int y; unsigned m, d;
+  civil_from_days(days, &y, &m, &d);
+  snprintf(buf, n, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d,
+           (int)(rem / SIM_MS_PER_H), (int)(rem / SIM_MS_PER_MIN % 60),
+           (int)(rem / 1000 % 60), (int)(rem % 1000));
+}
+
+/* ----------------------------------------------------------- settings --- */
+
+static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
+                          const char *path) {
+  static const char *const keys[] = {
+      "seed", "startTime", "until", "snapshotEvery", "region", "accountId",
+      "rolloutQuota", "cancelRatePerMinute", "abortGate", "abortReasonCode", NULL};
+  static const char *const gates[] = {"executed", "notified", NULL};
+  char p[512];
+  int rc;
+  /* defaults */
+  st->seed = 1;
+  model_parse_iso8601("2026-01-01T00:00:00Z", &st->start_epoch_ms);
+  st->until = 30 * SIM_MS_PER_D;
+  st->snapshot_every = 5 * SIM_MS_PER_MIN;
+  snprintf(st->region, sizeof st->region, "us-west-2");
+  snprintf(st->account_id, sizeof st->account_id, "123456789012");
+  st->rollout_quota = 1000;
+  st->cancel_rate = 1000;
+  st->abort_gate = MODEL_GATE_EXECUTED;
+  snprintf(st->abort_reason_code, sizeof st->abort_reason_code, "ABORT_CRITERIA_MET");
+  if (!obj) return SIM_OK;
+  if ((rc = sim_json_check_object(obj, keys, d, path))) return rc;
+
+  int64_t seed = 1;
+  if ((rc = sim_json_int(obj, "seed", false, 0, INT64_C(9007199254740992), &seed,
+                         NULL, d, path)))
+    return rc;
+  st->seed = (uint64_t)seed;
+  const char *s;
+  bool present;
+  if ((rc = sim_json_str(obj, "startTime", false, 1, 64, &s, &present, d, path)))
+    return rc;
+  if (present && !model_parse_iso8601(s, &st->start_epoch_ms)) {
+    sim_path_key(p, sizeof p, path, "startTime");
+    return sim_diag_set(d, SIM_ERR_RANGE, p,
+                        "expected an ISO 8601 UTC time such as "
+                        "\"2026-01-01T00:00:00Z\" (year 1970..9999), got \"%s\"", s);
+  }
+  const cJSON *it;
+  if ((it = sim_json_get(obj, "until"))) {
+    sim_path_key(p, sizeof p, path, "until");
+    if ((rc = sim_duration_from_json(it, &st->until, d, p))) return rc;
+    if (st->until <= 0)
+      return sim_diag_set(d, SIM_ERR_RANGE, p, "expected a duration greater than 0");
+  }
+  if ((it = sim_json_get(obj, "snapshotEvery"))) {
+    sim_path_key(p, sizeof p, path, "snapshotEvery");
+    if ((rc = sim_duration_from_json(it, &st->snapshot_every, d, p))) return rc;
+    if (st->snapshot_every < SIM_MS_PER_S)
+      return sim_diag_set(d, SIM_ERR_RANGE, p, "expected a duration of at least 1s");
+  }
+  if (st->until / st->snapshot_every > 100000) {
+    sim_path_key(p, sizeof p, path, "snapshotEvery");
+    return sim_diag_set(d, SIM_ERR_LIMIT, p,
+                        "more than 100000 snapshots until the horizon; raise "
+                        "snapshotEvery or lower until");
+  }
+  if ((rc = sim_json_str(obj, "region", false, 1, 31, &s, &present, d, path)))
+    return rc;
+  if (present) {
+    bool ok = islower((unsigned char)s[0]);
+    for (const char *c = s; *c && ok; c++)
+      ok = islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '-';
+    if (!ok || !strchr(s, '-') || !isdigit((unsigned char)s[strlen(s) - 1])) {
+      sim_path_key(p, sizeof p, path, "region");
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "expected an AWS region name such as \"us-west-2\"");
+    }
+    snprintf(st->region, sizeof st->region, "%s", s);
+  }
+  if ((rc = sim_json_str(obj, "accountId", false, 12, 12, &s, &present, d, path)))
+    return rc;
+  if (present) {
+    for (const char *c = s; *c; c++)
+      if (!isdigit((unsigned char)*c)) {
+        sim_path_key(p, sizeof p, path, "accountId");
+        return sim_diag_set(d, SIM_ERR_RANGE, p, "expected 12 decimal digits");
+      }
+    snprintf(st->account_id, sizeof st->account_id, "%s", s);
+  }
+  if ((rc = sim_json_int(obj, "rolloutQuota", false, 1, 1000000, &st->rollout_quota,
+                         NULL, d, path)) ||
+      (rc = sim_json_int(obj, "cancelRatePerMinute", false, 1, 100000000,
+                         &st->cancel_rate, NULL, d, path)))
+    return rc;
+  int gate = 0;
+  if ((rc = sim_json_enum(obj, "abortGate", false, gates, &gate, NULL, d, path)))
+    return rc;
+  st->abort_gate = (model_abort_gate)gate;
+  if ((rc = sim_json_str(obj, "abortReasonCode", false, 1, 128, &s, &present, d,
+                         path)))
+    return rc;
+  if (present) {
+    for (const char *c = s; *c; c++)
+      if (!(isupper((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_')) {
+        sim_path_key(p, sizeof p, path, "abortReasonCode");
+        return sim_diag_set(d, SIM_ERR_RANGE, p,
+                            "expected upper-case letters, digits and '_' "
+                            "(pattern [\\p{Upper}\\p{Digit}_]+)");
+      }
+    snprintf(st->abort_reason_code, sizeof st->abort_reason_code, "%s", s);
+  }
+  return SIM_OK;
+}
+
+/* ------------------------------------------------------------ targets --- */
+
+static int resolve_targets(model_scenario *s, sim_diag *d, const char *jobpath) {
+  size_t n = s->job.n_targets;
+  s->targets = calloc(n ? n : 1, sizeof *s->targets);
+  if (!s->targets) return sim_diag_set(d, SIM_ERR_NOMEM, jobpath, "out of memory");
+  char prefix[128], p[512], tp[512];
+  snprintf(prefix, sizeof prefix, "arn:aws:iot:%s:%s:", s->sim.region,
+           s->sim.account_id);
+  sim_path_key(tp, sizeof tp, jobpath, "targets");
+  int64_t covered = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *arn = s->job.targets[i];
+    sim_path_index(p, sizeof p, tp, i);
+    size_t pl = strlen(prefix);
+    if (strncmp(arn, prefix, pl) != 0)
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "target '%s' is not in the simulation's region and "
+                          "account (expected prefix '%s'; see $.simulation.region "
+                          "and $.simulation.accountId)", arn, prefix);
+    const char *rest = arn + pl;
+    model_target *t = &s->targets[i];
+    if (strncmp(rest, "thinggroup/", 11) == 0) {
+      long g = model_fleet_find_group(&s->fleet, rest + 11);
+      if (g < 0)
+        return sim_diag_set(d, SIM_ERR_RANGE, p,
+                            "target names thing group '%s', which is not a group "
+                            "of $.fleet.groups", rest + 11);
+      t->is_group = true;
+      t->first = s->fleet.groups[g].first;
+      t->count = s->fleet.groups[g].count;
+    } else if (strncmp(rest, "thing/", 6) == 0) {
+      int64_t th = model_fleet_find_thing(&s->fleet, rest + 6);
+      if (th < 0)
+        return sim_diag_set(d, SIM_ERR_RANGE, p,
+                            "target names thing '%s', which is not in the fleet",
+                            rest + 6);
+      t->first = th;
+      t->count = 1;
+    } else {
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "expected a thing or thinggroup ARN, got '%s'", arn);
+    }
+  }
+  /* Distinct things covered: groups are disjoint ranges, each listed once
+   * (duplicate targets are rejected); a thing counts unless a group target
+   * already covers it or an identical thing target came before. */
+  for (size_t i = 0; i < n; i++) {
+    const model_target *t = &s->targets[i];
+    if (t->is_group) { covered += t->count; continue; }
+    bool dup = false;
+    for (size_t j = 0; j < n && !dup; j++) {
+      const model_target *u = &s->targets[j];
+      if (u->is_group) dup = t->first >= u->first && t->first < u->first + u->count;
+      else if (j < i) dup = u->first == t->first;
+    }
+    if (!dup) covered++;
+  }
+  s->n_targeted = covered;
+  return SIM_OK;
+}
+
+/* --------------------------------------------------------------- load --- */
+
+void model_scenario_free(model_scenario *s) {
+  if (!s) return;
+  model_jobcfg_release(&s->job);
+  model_fleet_release(&s->fleet);
+  free(s->targets);
+  free(s->file);
+  free(s->name);
+  free(s->description);
+  free(s->json_text);
+  free(s);
+}
+
+static char *file_stem(const char *file) {
+  const char *b = strrchr(file, '/');
+  b = b ? b + 1 : file;
+  size_t n = strlen(b);
+  if (n > 5 && strcmp(b + n - 5, ".json") == 0) n -= 5;
+  char *r = malloc(n + 9);
+  if (!r) return NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < n && k < 64; i++) {
+    char c = b[i];
+    r[k++] = (isalnum((unsigned char)c) || c == '.' || c == '_' || c == '-') ? c : '_';
+  }
+  r[k] = 0;
+  if (k == 0) memcpy(r, "scenario", 9);
+  return r;
+}
+
+static int load_job(model_scenario *s, const cJSON *root, sim_diag *d) {
+  const cJSON *job = sim_json_get(root, "job");
+  model_jobcfg_opts opts = {.rollout_quota = s->sim.rollout_quota};
+  if (!job) return sim_diag_set(d, SIM_ERR_SCHEMA, "$", "missing required field 'job'");
+  if (cJSON_IsString(job)) {
+    /* A path to a --cli-input-json file, relative to the scenario file. */
+    char jpath[4096];
+    const char *slash = strrchr(s->file, '/');
+    if (job->valuestring[0] == '/' || !slash)
+      snprintf(jpath, sizeof jpath, "%s", job->valuestring);
+    else
+      snprintf(jpath, sizeof jpath, "%.*s/%s", (int)(slash - s->file), s->file,
+               job->valuestring);
+    sim_diag jd;
+    sim_diag_init(&jd, jpath);
+    char *text = NULL;
+    size_t len = 0;
+    cJSON *jroot = NULL;
+    int rc = sim_json_read_file(jpath, &text, &len, &jd);
+    if (!rc) rc = sim_json_parse(text, len, &jroot, &jd);
+    if (!rc) rc = model_jobcfg_parse(&s->job, jroot, &opts, &jd, "$");
+    cJSON_Delete(jroot);
+    free(text);
+    if (rc) *d = jd;
+    return rc;
+  }
+  if (!cJSON_IsObject(job))
+    return sim_diag_set(d, SIM_ERR_SCHEMA, "$.job",
+                        "expected a CreateJob object or a path to one, got %s",
+                        sim_json_type_name(job));
+  return model_jobcfg_parse(&s->job, job, &opts, d, "$.job");
+}
+
+int model_scenario_load_text(model_scenario **out, const char *file,
+                             const char *text, size_t len, sim_diag *d) {
+  static const char *const keys[] = {"name", "description", "job", "fleet",
+                                     "operations", "simulation", NULL};
+  *out = NULL;
+  sim_diag_init(d, file);
+  model_scenario *s = calloc(1, sizeof *s);
+  cJSON *root = NULL;
+  int rc = SIM_ERR_NOMEM;
+  if (!s || !(s->file = strdup(file)) || !(s->json_text = malloc(len + 1))) {
+    sim_diag_set(d, rc, NULL, "out of memory");
+    goto fail;
+  }
+  memcpy(s->json_text, text, len);
+  s->json_text[len] = 0;
+  if ((rc = sim_json_parse(text, len, &root, d))) goto fail;
+  if ((rc = sim_json_check_object(root, keys, d, "$"))) goto fail;
+
+  const char *str;
+  bool present;
+  if ((rc = sim_json_str(root, "name", false, 1, 64, &str, &present, d, "$")))
+    goto fail;
+  if (present) {
+    for (const char *c = str; *c; c++)
+      if (!(isalnum((unsigned char)*c) || *c == '.' || *c == '_' || *c == '-') ||
+          (c == str && *c == '.')) {
+        rc = sim_diag_set(d, SIM_ERR_RANGE, "$.name",
+                          "expected 1 to 64 characters from [A-Za-z0-9._-], not "
+                          "starting with '.'");
+        goto fail;
+      }
+    s->name = strdup(str);
+  } else {
+    s->name = file_stem(file);
+  }
+  if (!s->name) { rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory"); goto fail; }
+  if ((rc = sim_json_str(root, "description", false, 0, 4096, &str, &present, d,
+                         "$")))
+    goto fail;
+  if (present && !(s->description = strdup(str))) {
+    rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+    goto fail;
+  }
+  if ((rc = parse_settings(&s->sim, sim_json_get(root, "simulation"), d,
+                           "$.simulation")))
+    goto fail;
+  const cJSON *fleet = sim_json_get(root, "fleet");
+  if (!fleet) {
+    rc = sim_diag_set(d, SIM_ERR_SCHEMA, "$", "missing required field 'fleet'");
+    goto fail;
+  }
+  if ((rc = model_fleet_parse(&s->fleet, fleet, d, "$.fleet"))) goto fail;
+  if ((rc = load_job(s, root, d))) goto fail;
+  const cJSON *ops = sim_json_get(root, "operations");
+  if (ops && (!cJSON_IsArray(ops) || cJSON_GetArraySize(ops) > 0)) {
+    rc = sim_diag_set(d, SIM_ERR_SCHEMA, "$.operations",
+                      "operations (cancel-job, update-job, ...) are not simulated "
+                      "yet; remove them or leave the list empty");
+    goto fail;
+  }
+  if (s->job.has_scheduling) {
+    rc = sim_diag_set(d, SIM_ERR_SCHEMA, "$.job.schedulingConfig",
+                      "schedulingConfig (start/end times, maintenance windows) is "
+                      "not simulated yet");
+    goto fail;
+  }
+  if (s->job.continuous) {
+    rc = sim_diag_set(d, SIM_ERR_SCHEMA, "$.job.targetSelection",
+                      "CONTINUOUS jobs need a dynamic fleet, which is not "
+                      "simulated yet; use SNAPSHOT");
+    goto fail;
+  }
+  if ((rc = resolve_targets(s, d, "$.job"))) goto fail;
+  cJSON_Delete(root);
+  *out = s;
+  return SIM_OK;
+fail:
+  cJSON_Delete(root);
+  model_scenario_free(s);
+  return rc ? rc : SIM_ERR_NOMEM;
+}
+
+int model_scenario_load(model_scenario **out, const char *file, sim_diag *d) {
+  char *text = NULL;
+  size_t len = 0;
+  *out = NULL;
+  sim_diag_init(d, file);
+  int rc = sim_json_read_file(file, &text, &len, d);
+  if (rc) return rc;
+  rc = model_scenario_load_text(out, file, text, len, d);
+  free(text);
+  return rc;
+}

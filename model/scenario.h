@@ -1,0 +1,68 @@
+/*
+ * scenario.h — a jobsim scenario file: the CreateJob request (inline or a
+ * path to a --cli-input-json file), the fleet, and simulation settings. Loads,
+ * validates everything (including what needs both the job and the fleet:
+ * target ARNs against the fleet, region and account), and resolves targets.
+ *
+ * Ownership: a model_scenario owns everything it points to; free with
+ * model_scenario_free().
+ */
+#ifndef JOBSIM_MODEL_SCENARIO_H
+#define JOBSIM_MODEL_SCENARIO_H
+
+#include <stdbool.h>
+#include "sim.h"
+#include "jobcfg.h"
+#include "fleet.h"
+
+typedef enum model_abort_gate {
+  MODEL_GATE_EXECUTED,     /* guide: completed executions (default, O11) */
+  MODEL_GATE_NOTIFIED      /* API text: executions created */
+} model_abort_gate;
+
+typedef struct model_target {
+  bool is_group;           /* thinggroup/<name> or thing/<name> */
+  int64_t first;           /* first thing index covered */
+  int64_t count;           /* things covered (1 for a thing) */
+} model_target;
+
+typedef struct model_sim_settings {
+  uint64_t seed;               /* master seed (default 1) */
+  int64_t start_epoch_ms;      /* job creation instant, ms since 1970 UTC */
+  sim_time_ms until;           /* horizon, ms after start (default 30d) */
+  sim_time_ms snapshot_every;  /* describe-job snapshot period, ms (5m) */
+  char region[32];             /* us-west-2 */
+  char account_id[16];         /* 123456789012 */
+  int64_t rollout_quota;       /* per-job rollout ceiling /min (1000) */
+  int64_t cancel_rate;         /* cancellation propagation /min (1000, O28) */
+  model_abort_gate abort_gate; /* O11 switch */
+  char abort_reason_code[129]; /* O14, "ABORT_CRITERIA_MET" */
+} model_sim_settings;
+
+typedef struct model_scenario {
+  char *file;                  /* path it was loaded from ("-" for stdin) */
+  char *name;                  /* [A-Za-z0-9._-]{1,64}; default file stem */
+  char *description;           /* or NULL */
+  model_jobcfg job;            /* the CreateJob request */
+  model_fleet fleet;
+  model_sim_settings sim;
+  model_target *targets;       /* resolved job targets, same order */
+  int64_t n_targeted;          /* distinct things covered by the targets */
+  char *json_text;             /* the scenario file's bytes, for the record */
+} model_scenario;
+
+/* Load and validate `file`. On failure returns an error code, *out is NULL
+ * and d says file, JSON path and rule. */
+int model_scenario_load(model_scenario **out, const char *file, sim_diag *d);
+/* Same from text already in memory (`file` names it in messages). */
+int model_scenario_load_text(model_scenario **out, const char *file,
+                             const char *text, size_t len, sim_diag *d);
+void model_scenario_free(model_scenario *s);     /* NULL is a no-op */
+
+/* Parse "2026-01-01T00:00:00Z" (fraction and "+00:00" allowed) to epoch ms.
+ * Returns false when malformed. */
+bool model_parse_iso8601(const char *s, int64_t *epoch_ms);
+/* Format epoch ms as "2026-01-01T00:00:00.000Z" (n >= 25). */
+void model_format_iso8601(int64_t epoch_ms, char *buf, size_t n);
+
+#endif
