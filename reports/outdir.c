@@ -40,6 +40,20 @@ static void rm_rf(const char *path) {
   nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* mkdir -p: create every missing component of `path`. */
+static int make_dirs(const char *path) {
+  char p[4096];
+  if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p) return ENAMETOOLONG;
+  for (char *c = p + 1; *c; c++) {
+    if (*c != '/') continue;
+    *c = 0;
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) return errno;
+    *c = '/';
+  }
+  if (mkdir(p, 0777) != 0 && errno != EEXIST) return errno;
+  return 0;
+}
+
 static bool is_jobsim_dir(const char *path) {
   char m[4200];
   if (snprintf(m, sizeof m, "%s/%s", path, REPORT_MARKER) >= (int)sizeof m) return false;
@@ -59,10 +73,11 @@ int report_outdir_begin(report_outdir *o, const char *final, sim_diag *d) {
                         "cannot use '%s' as an output directory: name a new "
                         "subdirectory", final);
   struct stat st;
-  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+  int err = make_dirs(dir);
+  if (err || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
     return sim_diag_set(d, SIM_ERR_IO, NULL,
-                        "cannot write '%s': parent directory '%s' does not exist",
-                        final, dir);
+                        "cannot write '%s': cannot create directory '%s': %s", final,
+                        dir, strerror(err ? err : ENOTDIR));
   if (lstat(final, &st) == 0) {
     if (!S_ISDIR(st.st_mode))
       return sim_diag_set(d, SIM_ERR_IO, NULL,
