@@ -7,5 +7,6 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <inttypes.h>
 #include <cmocka.h>
 #endif
