@@ -2,7 +2,7 @@
 # Install the Debian packages jobsim needs, only those that are missing.
 # Uses sudo when not root. Safe to run repeatedly.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libgsl-dev libsqlite3-dev libcjson-dev libcmocka-dev gnuplot-nox)
+pkgs=(build-essential cmake pkg-config diffutils libgsl-dev libsqlite3-dev libcjson-dev libcmocka-dev gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -14,6 +14,6 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 echo "jobsim: installing missing Debian packages: ${missing[*]}" >&2
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq >&2
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
