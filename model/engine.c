@@ -698,3 +698,83 @@ size_t model_engine_processing_targets(const model_engine *e, size_t *idx,
   }
   return n;
 }
+
+/* --------------------------------------------------- execution records --- */
+
+static int version_of(unsigned status, sim_time_ms started) {
+  /* 1 when queued, +1 when the device moved it to IN_PROGRESS, +1 when the
+   * device reported a terminal status (service-set statuses do not count). */
+  int v = 1 + (started >= 0);
+  if (status == MODEL_EXEC_SUCCEEDED || status == MODEL_EXEC_FAILED ||
+      status == MODEL_EXEC_REJECTED)
+    v++;
+  return v;
+}
+
+static void view_of(model_exec_view *v, int64_t thing, unsigned exec_no,
+                    unsigned status, sim_time_ms q, sim_time_ms s, sim_time_ms u,
+                    bool latest) {
+  v->thing = thing;
+  v->exec_no = (int)exec_no;
+  v->retry_attempt = (int)exec_no - 1;
+  v->status = (model_exec_status)status;
+  v->queued_at = q;
+  v->started_at = s;
+  v->updated_at = u;
+  v->version = version_of(status, s);
+  v->latest = latest;
+}
+
+static int cmp_past(const void *a, const void *b) {
+  const past_record *x = a, *y = b;
+  if (x->thing != y->thing) return x->thing < y->thing ? -1 : 1;
+  return (int)x->exec_no - (int)y->exec_no;
+}
+
+int model_engine_foreach_exec(const model_engine *e, model_exec_fn fn, void *ud) {
+  past_record *p = NULL;
+  if (e->n_past) {
+    p = malloc(e->n_past * sizeof *p);
+    if (!p) return SIM_ERR_NOMEM;
+    memcpy(p, e->past, e->n_past * sizeof *p);
+    qsort(p, e->n_past, sizeof *p, cmp_past);
+  }
+  size_t k = 0;
+  int rc = 0;
+  model_exec_view v;
+  for (int64_t t = 0; t < e->n_things && !rc; t++) {
+    const thing_state *th = &e->things[t];
+    if (th->status == MODEL_EXEC_NONE) continue;
+    for (; k < e->n_past && p[k].thing == (uint32_t)t && !rc; k++) {
+      view_of(&v, t, p[k].exec_no, p[k].status, p[k].queued_at, p[k].started_at,
+              p[k].updated_at, false);
+      rc = fn(ud, &v);
+    }
+    if (rc) break;
+    view_of(&v, t, th->exec_no, th->status, th->queued_at, th->started_at,
+            th->updated_at, true);
+    rc = fn(ud, &v);
+  }
+  free(p);
+  return rc;
+}
+
+bool model_engine_exec(const model_engine *e, int64_t thing, int exec_no,
+                       model_exec_view *out) {
+  if (thing < 0 || thing >= e->n_things) return false;
+  const thing_state *th = &e->things[thing];
+  if (th->status == MODEL_EXEC_NONE) return false;
+  if (exec_no <= 0 || exec_no == th->exec_no) {
+    view_of(out, thing, th->exec_no, th->status, th->queued_at, th->started_at,
+            th->updated_at, true);
+    return true;
+  }
+  for (size_t i = 0; i < e->n_past; i++)   /* linear: a query, not a hot path */
+    if (e->past[i].thing == (uint32_t)thing && e->past[i].exec_no == exec_no) {
+      const past_record *r = &e->past[i];
+      view_of(out, thing, r->exec_no, r->status, r->queued_at, r->started_at,
+              r->updated_at, false);
+      return true;
+    }
+  return false;
+}

@@ -111,6 +111,32 @@ uint64_t model_engine_seed(const model_engine *e);
 size_t model_engine_processing_targets(const model_engine *e, size_t *idx,
                                        size_t cap);
 
+/* ------------------------------------------------- execution records --- */
+
+/* One job-execution record, as describe-job-execution and
+ * list-job-executions-for-job show it. */
+typedef struct model_exec_view {
+  int64_t thing;                /* thing index (model_fleet_thing_name) */
+  int exec_no;                  /* executionNumber, 1.. */
+  int retry_attempt;            /* retryAttempt = executionNumber - 1 (O18) */
+  int version;                  /* versionNumber: 1, +1 per device update */
+  model_exec_status status;
+  sim_time_ms queued_at;        /* ms */
+  sim_time_ms started_at;       /* ms, -1 when never IN_PROGRESS */
+  sim_time_ms updated_at;       /* ms, lastUpdatedAt */
+  bool latest;                  /* the thing's current execution */
+} model_exec_view;
+
+typedef int (*model_exec_fn)(void *ud, const model_exec_view *v);
+
+/* Call fn for every execution record in (thing, executionNumber) order;
+ * stops and returns fn's value when it is non-zero. O(records log retries). */
+int model_engine_foreach_exec(const model_engine *e, model_exec_fn fn, void *ud);
+/* The record of (thing, exec_no), or the latest one when exec_no <= 0.
+ * false when the thing has no such execution. */
+bool model_engine_exec(const model_engine *e, int64_t thing, int exec_no,
+                       model_exec_view *out);
+
 /* Kernel statistics for benchmarks. */
 uint64_t model_engine_events(const model_engine *e);
 size_t model_engine_peak_pending(const model_engine *e);
