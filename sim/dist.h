@@ -35,17 +35,22 @@ typedef enum sim_dist_kind {
 } sim_dist_kind;
 
 typedef struct sim_dist {
-  sim_dist_kind kind;
+  sim_dist_kind kind;  /* which distribution; selects the meaning of p1/p2 */
   double p1;           /* value|min|mean|median|mean|scale|shape, ms or plain */
   double p2;           /* -|max|-|sigma|stddev ms|shape|scale ms */
   size_t n;            /* empirical: number of values */
   double *values;      /* empirical: values, ms */
   double *cum;         /* empirical: cumulative weights normalised to 1 */
-  const sim_alloc *alloc;
+  const sim_alloc *alloc; /* allocator of values/cum, borrowed: it must
+                             outlive the dist (NULL: C library) */
 } sim_dist;
 
 /* A constant distribution (no allocation). */
 void sim_dist_constant(sim_dist *d, sim_time_ms value);
+/* Parse any form above at `path`. Parameters are validated here (means,
+ * medians, scales > 0; sigma >= 0; min <= max; empirical 1..10000 values,
+ * weights 0..1e15 with a positive sum), so sampling never hands GSL a bad
+ * parameter. On failure *out is left zeroed (releasing it is a no-op). */
 int sim_dist_from_json(sim_dist *out, const cJSON *json, const sim_alloc *alloc,
                        sim_diag *d, const char *path);
 void sim_dist_release(sim_dist *d);         /* safe on a zeroed struct */

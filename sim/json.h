@@ -14,18 +14,25 @@
 #include <cjson/cJSON.h>
 #include "sim.h"
 
-/* Parse a whole document. Rejects empty input, trailing garbage, a UTF-8
- * BOM (with its own message) and nesting deeper than 64; on error the
- * message gives line:column. `d->file` should already name the source. */
+/* Parse a whole document of `len` bytes (text[len] need not be NUL).
+ * Rejects empty input, trailing garbage, a UTF-8 BOM (with its own
+ * message), invalid UTF-8 (message gives the byte offset), raw control
+ * characters inside strings and nesting deeper than 64 arrays/objects
+ * (checked before cJSON runs, so deep input cannot exhaust the stack); on
+ * error the message gives line:column (column counted in code points), the
+ * code is SIM_ERR_PARSE and *out is NULL. `d->file` should already name the
+ * source. On success *out is owned by the caller (cJSON_Delete). */
 int sim_json_parse(const char *text, size_t len, cJSON **out, sim_diag *d);
 
-/* Read a whole file into a NUL-terminated heap buffer (free with free()).
- * "-" reads stdin. Errors: SIM_ERR_IO with strerror text in d. */
+/* Read a whole file into a NUL-terminated heap buffer (free with free());
+ * *len excludes the NUL. "-" reads stdin. Errors: SIM_ERR_IO with strerror
+ * text in d, SIM_ERR_LIMIT above 256 MiB, SIM_ERR_NOMEM. */
 int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d);
 
-/* Object checks. `allowed` is a NULL-terminated list of member names.
- * Fails on a non-object, an unknown member ("unknown field 'x'") or a member
- * given twice ("duplicate field 'x'"). */
+/* Object checks. `allowed` is a NULL-terminated list of member names (NULL
+ * allows any name). Fails with SIM_ERR_SCHEMA on a non-object ("expected an
+ * object, got array", at `path`), an unknown member ("unknown field 'x'") or
+ * a member given twice ("duplicate field 'x'"), both at path.x. */
 int sim_json_check_object(const cJSON *obj, const char *const *allowed,
                           sim_diag *d, const char *path);
 
@@ -34,7 +41,15 @@ const cJSON *sim_json_get(const cJSON *obj, const char *key);
 
 /* Typed readers for a member `key` of `obj`. If `required` is false and the
  * member is absent, they return SIM_OK and leave *out untouched; `*present`
- * (may be NULL) tells which happened. The path in messages is parent.key. */
+ * (may be NULL) tells which happened. A required member that is absent
+ * gives "missing required field 'key'" at `path` (the parent); every other
+ * message is at path.key. Codes: SIM_ERR_SCHEMA for a wrong JSON type
+ * ("expected an integer, got string"; null is a wrong type, not absence),
+ * SIM_ERR_RANGE for a value outside the bounds. Integers must be integral
+ * numbers with |x| <= 2^53 ("expected an integer from 1 to 1000", or
+ * "expected an integer >= 1" when max is INT64_MAX); numbers must be finite
+ * ("expected a number from 0.5 to 2"; a bound of +-DBL_MAX or +-HUGE_VAL is
+ * left out of the message). *out is written only on success. */
 int sim_json_int(const cJSON *obj, const char *key, bool required, int64_t min,
                  int64_t max, int64_t *out, bool *present, sim_diag *d,
                  const char *path);
@@ -43,11 +58,13 @@ int sim_json_num(const cJSON *obj, const char *key, bool required, double min,
                  const char *path);
 int sim_json_bool(const cJSON *obj, const char *key, bool required, bool *out,
                   bool *present, sim_diag *d, const char *path);
-/* String of byte length min_len..max_len. */
+/* String of byte length min_len..max_len (max_len SIZE_MAX: no limit);
+ * messages say "characters" but count bytes. */
 int sim_json_str(const cJSON *obj, const char *key, bool required,
                  size_t min_len, size_t max_len, const char **out,
                  bool *present, sim_diag *d, const char *path);
-/* String that must be one of `choices` (NULL-terminated); stores the index. */
+/* String that must be one of `choices` (NULL-terminated, case-sensitive);
+ * stores the index. Failure: "expected one of SNAPSHOT, CONTINUOUS". */
 int sim_json_enum(const cJSON *obj, const char *key, bool required,
                   const char *const *choices, int *out, bool *present,
                   sim_diag *d, const char *path);
@@ -64,7 +81,10 @@ int sim_json_item_num(const cJSON *it, double min, double max, double *out,
 const char *sim_json_type_name(const cJSON *it);
 
 /* Print a double the way jobsim prints every JSON double: shortest form that
- * round-trips, always with a decimal point ("2.0", "12.5", "0.1"). */
+ * round-trips, always with a decimal point ("2.0", "12.5", "0.1") unless it
+ * has an exponent, which is used as %.17g would (decimal exponent below -4
+ * or above 16: "1e+21", "1e-05"). Non-finite values print "nan", "inf",
+ * "-inf" (not JSON; callers must not emit them). */
 void sim_json_format_double(double v, char *buf, size_t n);
 
 #endif

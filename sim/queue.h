@@ -7,7 +7,8 @@
  * queue's size is exactly the number of pending events.
  *
  * Handles are (generation << 32 | slot + 1); a stale handle (fired or
- * cancelled event) is detected, never confused with a reused slot.
+ * cancelled event) is detected, never confused with a reused slot (until
+ * one slot has been reused 2^32 times).
  *
  * Ownership: the queue owns its arrays; events are plain values (no payload
  * pointers), so nothing needs a finalizer.
@@ -33,10 +34,12 @@ typedef struct sim_event {
 
 typedef struct sim_queue sim_queue;
 
+/* `alloc` is copied (NULL: C library). Arrays are allocated on first push. */
 int sim_queue_new(sim_queue **out, const sim_alloc *alloc);
 void sim_queue_free(sim_queue *q);          /* NULL is a no-op */
 
-/* Push; *id (may be NULL) receives the handle. O(log n). */
+/* Push; *id (may be NULL) receives the handle. O(log n). SIM_ERR_NOMEM
+ * (queue unchanged) or SIM_ERR_LIMIT beyond 2^31 pending events. */
 int sim_queue_push(sim_queue *q, sim_time_ms time, int32_t prio, uint32_t kind,
                    uint64_t subject, uint64_t arg, sim_event_id *id);
 /* Remove a pending event. SIM_OK if it was pending, SIM_ERR_STATE if the

@@ -71,7 +71,7 @@ typedef struct sim_diag {
 void sim_diag_init(sim_diag *d, const char *file);
 /* Record a failure (first one wins is NOT applied: the latest call replaces
  * the previous). Returns `code` so callers can `return sim_diag_set(...)`.
- * `path` may be NULL. */
+ * `path` may be NULL; so may `d` (then nothing is recorded). */
 int sim_diag_set(sim_diag *d, int code, const char *path, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
@@ -97,6 +97,10 @@ typedef struct sim_alloc {
   void *ud;        /* user data handed to fn */
 } sim_alloc;
 
+/* A NULL `a` behaves like {NULL, NULL}. sim_malloc(a, 0) returns a 1-byte
+ * block (free it with osize 1); sim_realloc to nsize 0 frees and returns
+ * NULL; sim_calloc returns NULL on count * size overflow without calling
+ * the hook. */
 void *sim_malloc(const sim_alloc *a, size_t n);
 void *sim_calloc(const sim_alloc *a, size_t count, size_t size); /* zeroed; overflow-checked */
 void *sim_realloc(const sim_alloc *a, void *p, size_t osize, size_t nsize);
@@ -110,7 +114,9 @@ void sim_strfree(const sim_alloc *a, char *s);
 
 /* Kernel invariants: stay on in every build type (including Release) unless
  * SIM_NO_ASSERT is defined. Bad input never asserts; it returns an error. */
-void sim_assert_fail(const char *expr, const char *file, int line);
+/* Prints "jobsim: assertion failed: EXPR (FILE:LINE)" to stderr, flushes
+ * it and calls abort(). Never returns; a named function to break on. */
+_Noreturn void sim_assert_fail(const char *expr, const char *file, int line);
 #ifdef SIM_NO_ASSERT
 #define SIM_ASSERT(x) ((void)0)
 #else

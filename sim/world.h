@@ -32,21 +32,30 @@ const sim_alloc *sim_world_alloc(const sim_world *w);
 uint64_t sim_world_seed(const sim_world *w);
 sim_time_ms sim_world_now(const sim_world *w);
 
-/* Register the handler for `kind` (< SIM_MAX_KINDS). */
+/* Register the handler for `kind` (< SIM_MAX_KINDS, else SIM_ERR_RANGE);
+ * fn NULL unregisters. The handler gets a copy of the event, valid for the
+ * call only; by then the event is no longer pending (its handle is stale). */
 int sim_world_on(sim_world *w, uint32_t kind, sim_handler_fn fn, void *ud);
 
-/* Schedule at absolute time `at` (>= now, asserted). */
+/* Schedule at absolute time `at` (>= now and kind < SIM_MAX_KINDS, both
+ * asserted). SIM_OK, SIM_ERR_NOMEM or SIM_ERR_LIMIT (2^31 pending). */
 int sim_world_schedule(sim_world *w, sim_time_ms at, int32_t prio, uint32_t kind,
                        uint64_t subject, uint64_t arg, sim_event_id *id);
 int sim_world_cancel(sim_world *w, sim_event_id id);   /* see sim_queue_cancel */
 
 /* Dispatch every event with time <= until, in order; afterwards now = until
- * (unless stopped or failed earlier). Returns SIM_OK, or the code given to
- * sim_world_fail(). */
+ * (unless stopped or failed earlier; an until below now dispatches nothing
+ * and leaves now alone). Returns SIM_OK, or the code given to
+ * sim_world_fail(); a failure is sticky, so later runs return it at once.
+ * Not re-entrant: calling it from a handler is asserted against. An event
+ * whose kind has no registered handler is a bug and fails an assertion. */
 int sim_world_run(sim_world *w, sim_time_ms until);
-/* Ask the run loop to return after the current handler. */
+/* Ask the run loop to return after the current handler (now stays at that
+ * event's time). Each run starts un-stopped, so a stop outside a run is
+ * forgotten. */
 void sim_world_stop(sim_world *w);
-/* Record a failure from a handler (first one wins) and stop. */
+/* Record a failure from a handler (first one wins) and stop. `code` must
+ * be an error, not SIM_OK (asserted). */
 void sim_world_fail(sim_world *w, int code);
 
 /* Named random stream (see rng.h). */

@@ -1,0 +1,562 @@
+/*
+ * json.c — strict document parsing and path-aware typed readers over cJSON.
+ *
+ * Before cJSON sees a document, one linear pre-scan rejects a BOM, empty
+ * input, invalid UTF-8, raw control characters inside strings and nesting
+ * deeper than MAX_DEPTH, so deep input can never exhaust the stack and every
+ * message can name a line and column. cJSON's global error pointer is never
+ * read: the parse end it returns is turned into line:column here. Trailing
+ * data is checked here too (cJSON's require_null_terminated mode would need
+ * the caller's buffer to carry its NUL inside `len`).
+ */
+#include "json.h"
+
+#include <errno.h>
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 64                            /* arrays + objects, levels */
+#define MAX_FILE_BYTES ((size_t)256 << 20)      /* sim_json_read_file cap */
+
+/* ------------------------------------------------------------- parsing --- */
+
+/* 1-based line and column (in code points) of byte offset `off`. */
+static void line_col(const char *text, size_t off, size_t *line, size_t *col)
+{
+  size_t i;
+
+  *line = 1;
+  *col = 1;
+  for (i = 0; i < off; i++) {
+    unsigned char c = (unsigned char)text[i];
+
+    if (c == '\n') {
+      (*line)++;
+      *col = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      (*col)++;
+    }
+  }
+}
+
+static int at_error(sim_diag *d, const char *text, size_t off, const char *what)
+{
+  size_t line, col;
+
+  line_col(text, off, &line, &col);
+  return sim_diag_set(d, SIM_ERR_PARSE, NULL, "%s at line %zu, column %zu",
+                      what, line, col);
+}
+
+static int is_ws(unsigned char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Length of the valid UTF-8 sequence at s[0..avail), 0 when invalid
+ * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_len(const unsigned char *s, size_t avail)
+{
+  unsigned char c = s[0];
+  unsigned char lo = 0x80, hi = 0xBF;
+  size_t n, i;
+
+  if (c < 0x80)
+    return 1;
+  if (c >= 0xC2 && c <= 0xDF)
+    n = 2;
+  else if (c >= 0xE0 && c <= 0xEF)
+    n = 3;
+  else if (c >= 0xF0 && c <= 0xF4)
+    n = 4;
+  else
+    return 0;
+  if (c == 0xE0)
+    lo = 0xA0;
+  else if (c == 0xED)
+    hi = 0x9F;
+  else if (c == 0xF0)
+    lo = 0x90;
+  else if (c == 0xF4)
+    hi = 0x8F;
+  if (avail < n || s[1] < lo || s[1] > hi)
+    return 0;
+  for (i = 2; i < n; i++)
+    if ((s[i] & 0xC0) != 0x80)
+      return 0;
+  return n;
+}
+
+/* What the pre-scan learnt, for better messages should cJSON fail. */
+typedef struct scan {
+  size_t open_string; /* offset of an unterminated string's quote, or len */
+  size_t depth;       /* brackets still open at the end, levels */
+} scan;
+
+/* The pre-scan: UTF-8, control characters in strings, nesting depth. */
+static int prescan(const char *text, size_t len, scan *sc, sim_diag *d)
+{
+  const unsigned char *s = (const unsigned char *)text;
+  bool in_string = false, escape = false;
+  size_t depth = 0, i = 0, quote = 0;
+
+  while (i < len) {
+    unsigned char c = s[i];
+    size_t n = utf8_len(s + i, len - i);
+
+    if (n == 0) {
+      size_t line, col;
+
+      line_col(text, i, &line, &col);
+      return sim_diag_set(d, SIM_ERR_PARSE, NULL,
+                          "invalid UTF-8 at byte offset %zu (line %zu, column "
+                          "%zu)", i, line, col);
+    }
+    if (in_string) {
+      if (c < 0x20)
+        return at_error(d, text, i,
+                        "control character in a string (write it as \\n, "
+                        "\\t or \\u00XX)");
+      if (escape)
+        escape = false;
+      else if (c == '\\')
+        escape = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+      quote = i;
+    } else if (c == '[' || c == '{') {
+      if (++depth > MAX_DEPTH)
+        return at_error(d, text, i, "nesting deeper than 64 levels");
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      depth--;
+    }
+    i += n;
+  }
+  sc->open_string = in_string ? quote : len;
+  sc->depth = depth;
+  return SIM_OK;
+}
+
+int sim_json_parse(const char *text, size_t len, cJSON **out, sim_diag *d)
+{
+  const char *end = NULL;
+  scan sc = {0, 0};
+  cJSON *root;
+  size_t i, off;
+  int rc;
+
+  *out = NULL;
+  if (text == NULL)
+    len = 0;
+  if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+    return sim_diag_set(d, SIM_ERR_PARSE, NULL,
+                        "file starts with a UTF-8 byte order mark; save it "
+                        "without BOM");
+  for (i = 0; i < len && is_ws((unsigned char)text[i]); i++)
+    ;
+  if (i == len)
+    return sim_diag_set(d, SIM_ERR_PARSE, NULL, "empty document");
+  if ((rc = prescan(text, len, &sc, d)) != SIM_OK)
+    return rc;
+
+  root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+  off = end != NULL && end >= text ? (size_t)(end - text) : 0;
+  if (root == NULL) {
+    if (sc.open_string < len && off >= sc.open_string)
+      return at_error(d, text, sc.open_string, "unterminated string");
+    if (sc.depth > 0 && off + 1 >= len)
+      return at_error(d, text, len, "unexpected end of input");
+    return at_error(d, text, off, "invalid JSON");
+  }
+  for (i = off; i < len && is_ws((unsigned char)text[i]); i++)
+    ;
+  if (i < len) {
+    cJSON_Delete(root);
+    return at_error(d, text, i, "unexpected data after the JSON value");
+  }
+  *out = root;
+  return SIM_OK;
+}
+
+int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d)
+{
+  bool is_stdin = strcmp(path, "-") == 0;
+  FILE *f = is_stdin ? stdin : fopen(path, "rb");
+  size_t cap = 1 << 16, n = 0;
+  char *buf = NULL;
+  int rc;
+
+  *out = NULL;
+  *len = 0;
+  if (f == NULL)
+    return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot open '%s': %s", path,
+                        strerror(errno));
+  if ((buf = malloc(cap)) == NULL)
+    goto nomem;
+  for (;;) {
+    size_t got = fread(buf + n, 1, cap - n - 1, f);
+
+    n += got;
+    if (got == 0)
+      break;
+    if (n + 1 == cap) {
+      char *bigger;
+
+      if (cap >= MAX_FILE_BYTES) {
+        rc = sim_diag_set(d, SIM_ERR_LIMIT, NULL,
+                          "'%s' is larger than %zu MiB", path,
+                          MAX_FILE_BYTES >> 20);
+        goto fail;
+      }
+      if ((bigger = realloc(buf, cap * 2)) == NULL)
+        goto nomem;
+      buf = bigger;
+      cap *= 2;
+    }
+  }
+  if (ferror(f)) {
+    rc = sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read '%s': %s", path,
+                      strerror(errno));
+    goto fail;
+  }
+  if (!is_stdin)
+    fclose(f);
+  buf[n] = '\0';
+  *out = buf;
+  *len = n;
+  return SIM_OK;
+
+nomem:
+  rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory reading '%s'", path);
+fail:
+  free(buf);
+  if (!is_stdin)
+    fclose(f);
+  return rc;
+}
+
+/* ------------------------------------------------------------- objects --- */
+
+const char *sim_json_type_name(const cJSON *it)
+{
+  if (it == NULL)
+    return "nothing";
+  if (cJSON_IsString(it))
+    return "string";
+  if (cJSON_IsNumber(it))
+    return "number";
+  if (cJSON_IsObject(it))
+    return "object";
+  if (cJSON_IsArray(it))
+    return "array";
+  if (cJSON_IsBool(it))
+    return "boolean";
+  if (cJSON_IsNull(it))
+    return "null";
+  return "invalid value";
+}
+
+static bool in_list(const char *key, const char *const *list)
+{
+  for (; *list; list++)
+    if (strcmp(key, *list) == 0)
+      return true;
+  return false;
+}
+
+/* Duplicates: each member is compared with the ones before it, O(n^2) in
+ * the member count; objects in scenario files have a few dozen members at
+ * most, so a hash set would cost more than it saves. */
+int sim_json_check_object(const cJSON *obj, const char *const *allowed,
+                          sim_diag *d, const char *path)
+{
+  char child[sizeof d->path];
+  const cJSON *it, *prev;
+
+  if (!cJSON_IsObject(obj))
+    return sim_diag_set(d, SIM_ERR_SCHEMA, path, "expected an object, got %s",
+                        sim_json_type_name(obj));
+  for (it = obj->child; it; it = it->next) {
+    const char *key = it->string ? it->string : "";
+
+    sim_path_key(child, sizeof child, path, key);
+    if (allowed != NULL && !in_list(key, allowed))
+      return sim_diag_set(d, SIM_ERR_SCHEMA, child, "unknown field '%s'", key);
+    for (prev = obj->child; prev != it; prev = prev->next)
+      if (prev->string && strcmp(prev->string, key) == 0)
+        return sim_diag_set(d, SIM_ERR_SCHEMA, child, "duplicate field '%s'",
+                            key);
+  }
+  return SIM_OK;
+}
+
+const cJSON *sim_json_get(const cJSON *obj, const char *key)
+{
+  const cJSON *it;
+
+  if (!cJSON_IsObject(obj))
+    return NULL;
+  for (it = obj->child; it; it = it->next)
+    if (it->string && strcmp(it->string, key) == 0)
+      return it;
+  return NULL;
+}
+
+/* Find member `key`: *it is NULL when absent and not required. On success
+ * `child` holds the member's path. */
+static int member(const cJSON *obj, const char *key, bool required,
+                  const cJSON **it, bool *present, char *child, size_t n,
+                  sim_diag *d, const char *path)
+{
+  if (!cJSON_IsObject(obj))
+    return sim_diag_set(d, SIM_ERR_SCHEMA, path, "expected an object, got %s",
+                        sim_json_type_name(obj));
+  *it = sim_json_get(obj, key);
+  if (present)
+    *present = *it != NULL;
+  if (*it == NULL && required)
+    return sim_diag_set(d, SIM_ERR_SCHEMA, path,
+                        "missing required field '%s'", key);
+  sim_path_key(child, n, path, key);
+  return SIM_OK;
+}
+
+/* ------------------------------------------------------- typed readers --- */
+
+int sim_json_item_int(const cJSON *it, int64_t min, int64_t max, int64_t *out,
+                      sim_diag *d, const char *path)
+{
+  const int64_t limit = INT64_C(9007199254740992); /* 2^53 */
+  int64_t lo = min < -limit ? -limit : min;
+  int64_t hi = max > limit ? limit : max;
+  double v;
+
+  if (!cJSON_IsNumber(it))
+    return sim_diag_set(d, SIM_ERR_SCHEMA, path, "expected an integer, got %s",
+                        sim_json_type_name(it));
+  v = it->valuedouble;
+  if (isfinite(v) && v == floor(v) && v >= (double)lo && v <= (double)hi) {
+    *out = (int64_t)v;
+    return SIM_OK;
+  }
+  {
+    int code = isfinite(v) && v == floor(v) ? SIM_ERR_RANGE : SIM_ERR_SCHEMA;
+
+    if (max == INT64_MAX && min == INT64_MIN)
+      return sim_diag_set(d, code, path,
+                          "expected an integer of magnitude at most 2^53");
+    if (max == INT64_MAX)
+      return sim_diag_set(d, code, path, "expected an integer >= %" PRId64,
+                          min);
+    return sim_diag_set(d, code, path,
+                        "expected an integer from %" PRId64 " to %" PRId64,
+                        min, max);
+  }
+}
+
+int sim_json_item_num(const cJSON *it, double min, double max, double *out,
+                      sim_diag *d, const char *path)
+{
+  double v;
+
+  if (!cJSON_IsNumber(it))
+    return sim_diag_set(d, SIM_ERR_SCHEMA, path, "expected a number, got %s",
+                        sim_json_type_name(it));
+  v = it->valuedouble;
+  if (isfinite(v) && v >= min && v <= max) {
+    *out = v;
+    return SIM_OK;
+  }
+  if (min <= -DBL_MAX && max >= DBL_MAX)
+    return sim_diag_set(d, SIM_ERR_RANGE, path, "expected a finite number");
+  if (max >= DBL_MAX)
+    return sim_diag_set(d, SIM_ERR_RANGE, path, "expected a number >= %g", min);
+  if (min <= -DBL_MAX)
+    return sim_diag_set(d, SIM_ERR_RANGE, path, "expected a number <= %g", max);
+  return sim_diag_set(d, SIM_ERR_RANGE, path, "expected a number from %g to %g",
+                      min, max);
+}
+
+int sim_json_int(const cJSON *obj, const char *key, bool required, int64_t min,
+                 int64_t max, int64_t *out, bool *present, sim_diag *d,
+                 const char *path)
+{
+  char child[sizeof d->path];
+  const cJSON *it;
+  int rc = member(obj, key, required, &it, present, child, sizeof child, d,
+                  path);
+
+  if (rc != SIM_OK || it == NULL)
+    return rc;
+  return sim_json_item_int(it, min, max, out, d, child);
+}
+
+int sim_json_num(const cJSON *obj, const char *key, bool required, double min,
+                 double max, double *out, bool *present, sim_diag *d,
+                 const char *path)
+{
+  char child[sizeof d->path];
+  const cJSON *it;
+  int rc = member(obj, key, required, &it, present, child, sizeof child, d,
+                  path);
+
+  if (rc != SIM_OK || it == NULL)
+    return rc;
+  return sim_json_item_num(it, min, max, out, d, child);
+}
+
+int sim_json_bool(const cJSON *obj, const char *key, bool required, bool *out,
+                  bool *present, sim_diag *d, const char *path)
+{
+  char child[sizeof d->path];
+  const cJSON *it;
+  int rc = member(obj, key, required, &it, present, child, sizeof child, d,
+                  path);
+
+  if (rc != SIM_OK || it == NULL)
+    return rc;
+  if (!cJSON_IsBool(it))
+    return sim_diag_set(d, SIM_ERR_SCHEMA, child, "expected a boolean, got %s",
+                        sim_json_type_name(it));
+  *out = cJSON_IsTrue(it);
+  return SIM_OK;
+}
+
+int sim_json_str(const cJSON *obj, const char *key, bool required,
+                 size_t min_len, size_t max_len, const char **out,
+                 bool *present, sim_diag *d, const char *path)
+{
+  char child[sizeof d->path];
+  const cJSON *it;
+  size_t len;
+  int rc = member(obj, key, required, &it, present, child, sizeof child, d,
+                  path);
+
+  if (rc != SIM_OK || it == NULL)
+    return rc;
+  if (!cJSON_IsString(it) || it->valuestring == NULL)
+    return sim_diag_set(d, SIM_ERR_SCHEMA, child, "expected a string, got %s",
+                        sim_json_type_name(it));
+  len = strlen(it->valuestring);
+  if (len < min_len || len > max_len) {
+    if (min_len == max_len)
+      return sim_diag_set(d, SIM_ERR_RANGE, child,
+                          "expected a string of %zu character%s", min_len,
+                          min_len == 1 ? "" : "s");
+    if (max_len == SIZE_MAX)
+      return sim_diag_set(d, SIM_ERR_RANGE, child,
+                          "expected a string of at least %zu character%s",
+                          min_len, min_len == 1 ? "" : "s");
+    return sim_diag_set(d, SIM_ERR_RANGE, child,
+                        "expected a string of %zu to %zu characters", min_len,
+                        max_len);
+  }
+  *out = it->valuestring;
+  return SIM_OK;
+}
+
+int sim_json_enum(const cJSON *obj, const char *key, bool required,
+                  const char *const *choices, int *out, bool *present,
+                  sim_diag *d, const char *path)
+{
+  char child[sizeof d->path];
+  char list[sizeof d->msg - 32];
+  const cJSON *it;
+  size_t at = 0;
+  int i;
+  int rc = member(obj, key, required, &it, present, child, sizeof child, d,
+                  path);
+
+  if (rc != SIM_OK || it == NULL)
+    return rc;
+  if (cJSON_IsString(it) && it->valuestring != NULL) {
+    for (i = 0; choices[i]; i++) {
+      if (strcmp(it->valuestring, choices[i]) == 0) {
+        *out = i;
+        return SIM_OK;
+      }
+    }
+  }
+  list[0] = '\0';
+  for (i = 0; choices[i] && at < sizeof list; i++) {
+    int w = snprintf(list + at, sizeof list - at, "%s%s", i ? ", " : "",
+                     choices[i]);
+    if (w < 0)
+      break;
+    at += (size_t)w;
+  }
+  if (!cJSON_IsString(it))
+    return sim_diag_set(d, SIM_ERR_SCHEMA, child, "expected one of %s, got %s",
+                        list, sim_json_type_name(it));
+  return sim_diag_set(d, SIM_ERR_RANGE, child, "expected one of %s", list);
+}
+
+/* ------------------------------------------------------------- numbers --- */
+
+/* Shortest round-tripping digits, then laid out the way %.17g would choose:
+ * fixed notation for decimal exponents -5 < x < 17, scientific otherwise
+ * (so 100 prints "100.0", not "1e+02"). */
+void sim_json_format_double(double v, char *buf, size_t n)
+{
+  char sci[40], digits[24], out[48];
+  const char *p;
+  size_t nd = 0, at = 0, i;
+  int prec, x;
+
+  if (n == 0)
+    return;
+  if (!isfinite(v)) {
+    snprintf(buf, n, "%s", isnan(v) ? "nan" : v < 0 ? "-inf" : "inf");
+    return;
+  }
+  for (prec = 0; prec < 17; prec++) {
+    snprintf(sci, sizeof sci, "%.*e", prec, v);
+    if (strtod(sci, NULL) == v)
+      break;
+  }
+  /* sci is "[-]d[.ddd]e[+-]xx" */
+  p = sci;
+  if (*p == '-')
+    out[at++] = *p++;
+  for (; *p != 'e'; p++)
+    if (*p != '.')
+      digits[nd++] = *p;
+  x = atoi(p + 1);
+  while (nd > 1 && digits[nd - 1] == '0')
+    nd--;
+  if (x < -4 || x >= 17) {
+    out[at++] = digits[0];
+    if (nd > 1) {
+      out[at++] = '.';
+      for (i = 1; i < nd; i++)
+        out[at++] = digits[i];
+    }
+    snprintf(out + at, sizeof out - at, "e%c%02d", x < 0 ? '-' : '+',
+             x < 0 ? -x : x);
+  } else if (x < 0) {
+    out[at++] = '0';
+    out[at++] = '.';
+    for (i = 1; i < (size_t)-x; i++)
+      out[at++] = '0';
+    for (i = 0; i < nd; i++)
+      out[at++] = digits[i];
+    out[at] = '\0';
+  } else {
+    for (i = 0; i <= (size_t)x; i++)
+      out[at++] = i < nd ? digits[i] : '0';
+    out[at++] = '.';
+    if (nd > (size_t)x + 1) {
+      for (i = (size_t)x + 1; i < nd; i++)
+        out[at++] = digits[i];
+    } else {
+      out[at++] = '0';
+    }
+    out[at] = '\0';
+  }
+  snprintf(buf, n, "%s", out);
+}

@@ -1,0 +1,238 @@
+/*
+ * sim.c — the kernel's shared vocabulary: status-code text generated from
+ * SIM_ERR_MAP, caller-owned diagnostics, JSON path building, the allocator
+ * hook and the assertion failure routine.
+ *
+ * Invariants: nothing here keeps state between calls; every allocation goes
+ * through a sim_alloc (NULL allocator or NULL fn means realloc/free), and
+ * every formatted buffer is NUL-terminated even when truncated.
+ */
+#include "sim.h"
+
+#include <string.h>
+
+/* ---------------------------------------------------------------- errors --- */
+
+const char *sim_strerror(int code)
+{
+  switch (code) {
+  case SIM_OK:
+    return "success";
+#define XX(name, num, text) \
+  case SIM_ERR_##name:      \
+    return text;
+    SIM_ERR_MAP(XX)
+#undef XX
+  default:
+    return "unknown error";
+  }
+}
+
+const char *sim_errname(int code)
+{
+  switch (code) {
+  case SIM_OK:
+    return "SIM_OK";
+#define XX(name, num, text) \
+  case SIM_ERR_##name:      \
+    return "SIM_ERR_" #name;
+    SIM_ERR_MAP(XX)
+#undef XX
+  default:
+    return "SIM_ERR_UNKNOWN";
+  }
+}
+
+/* ----------------------------------------------------------- diagnostics --- */
+
+/* Copy src into dst[n] with truncation; src and dst may overlap. */
+static void copy_str(char *dst, size_t n, const char *src)
+{
+  size_t len;
+
+  if (n == 0)
+    return;
+  len = src ? strlen(src) : 0;
+  if (len >= n)
+    len = n - 1;
+  if (len > 0)
+    memmove(dst, src, len);
+  dst[len] = '\0';
+}
+
+void sim_diag_init(sim_diag *d, const char *file)
+{
+  d->code = SIM_OK;
+  copy_str(d->file, sizeof d->file, file);
+  d->path[0] = '\0';
+  d->msg[0] = '\0';
+}
+
+int sim_diag_vset(sim_diag *d, int code, const char *path, const char *fmt,
+                  va_list ap)
+{
+  char msg[sizeof d->msg];
+
+  if (d == NULL) /* the caller does not want details */
+    return code;
+  /* Format first: the arguments may point into d itself. */
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  d->code = code;
+  copy_str(d->path, sizeof d->path, path);
+  memcpy(d->msg, msg, sizeof msg);
+  return code;
+}
+
+int sim_diag_set(sim_diag *d, int code, const char *path, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  sim_diag_vset(d, code, path, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+void sim_diag_format(const sim_diag *d, char *buf, size_t n)
+{
+  const char *parts[3];
+  size_t used = 0;
+  int i;
+
+  if (n == 0)
+    return;
+  buf[0] = '\0';
+  parts[0] = d->file;
+  parts[1] = d->path;
+  parts[2] = d->msg[0] ? d->msg : d->code ? sim_strerror(d->code) : "";
+  for (i = 0; i < 3; i++) {
+    int w;
+
+    if (parts[i][0] == '\0' || used >= n - 1)
+      continue;
+    w = snprintf(buf + used, n - used, "%s%s", used ? ": " : "", parts[i]);
+    if (w < 0)
+      break;
+    used += (size_t)w;
+    if (used > n - 1)
+      used = n - 1;
+  }
+}
+
+/* Append src after the first `at` bytes of out[n]; returns the new length. */
+static size_t append(char *out, size_t n, size_t at, const char *src)
+{
+  while (*src && at + 1 < n)
+    out[at++] = *src++;
+  out[at] = '\0';
+  return at;
+}
+
+/* Start out[n] with parent ("$" when NULL or empty); out may equal parent. */
+static size_t start_path(char *out, size_t n, const char *parent)
+{
+  copy_str(out, n, parent && parent[0] ? parent : "$");
+  return strlen(out);
+}
+
+void sim_path_key(char *out, size_t n, const char *parent, const char *key)
+{
+  size_t at;
+
+  if (n == 0)
+    return;
+  at = start_path(out, n, parent);
+  at = append(out, n, at, ".");
+  append(out, n, at, key ? key : "");
+}
+
+void sim_path_index(char *out, size_t n, const char *parent, size_t index)
+{
+  char num[32];
+  size_t at;
+
+  if (n == 0)
+    return;
+  snprintf(num, sizeof num, "[%zu]", index);
+  at = start_path(out, n, parent);
+  append(out, n, at, num);
+}
+
+/* ------------------------------------------------------------- allocator --- */
+
+/* The default allocator: realloc/free, with Lua's calling convention. */
+static void *call_alloc(const sim_alloc *a, void *p, size_t osize, size_t nsize)
+{
+  if (a != NULL && a->fn != NULL)
+    return a->fn(a->ud, p, osize, nsize);
+  if (nsize == 0) {
+    free(p);
+    return NULL;
+  }
+  return realloc(p, nsize);
+}
+
+void *sim_malloc(const sim_alloc *a, size_t n)
+{
+  return call_alloc(a, NULL, 0, n ? n : 1);
+}
+
+void *sim_calloc(const sim_alloc *a, size_t count, size_t size)
+{
+  size_t total;
+  void *p;
+
+  if (size != 0 && count > SIZE_MAX / size)
+    return NULL;
+  total = count * size;
+  if (total == 0)
+    total = 1;
+  p = call_alloc(a, NULL, 0, total);
+  if (p != NULL)
+    memset(p, 0, total);
+  return p;
+}
+
+void *sim_realloc(const sim_alloc *a, void *p, size_t osize, size_t nsize)
+{
+  if (nsize == 0) {
+    sim_free(a, p, osize);
+    return NULL;
+  }
+  return call_alloc(a, p, p ? osize : 0, nsize);
+}
+
+void sim_free(const sim_alloc *a, void *p, size_t osize)
+{
+  if (p != NULL)
+    call_alloc(a, p, osize, 0);
+}
+
+char *sim_strdup(const sim_alloc *a, const char *s)
+{
+  size_t n;
+  char *p;
+
+  if (s == NULL)
+    return NULL;
+  n = strlen(s) + 1;
+  p = call_alloc(a, NULL, 0, n);
+  if (p != NULL)
+    memcpy(p, s, n);
+  return p;
+}
+
+void sim_strfree(const sim_alloc *a, char *s)
+{
+  if (s != NULL)
+    call_alloc(a, s, strlen(s) + 1, 0);
+}
+
+/* ------------------------------------------------------------ assertions --- */
+
+_Noreturn void sim_assert_fail(const char *expr, const char *file, int line)
+{
+  fprintf(stderr, "jobsim: assertion failed: %s (%s:%d)\n", expr, file, line);
+  fflush(stderr);
+  abort();
+}
