@@ -118,7 +118,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, const opt *opts,
       *o->value = inline_val;
     } else {
       if (inline_val) {
-        fprintf(stderr, "jobsim: %s: option '--%s' takes no value\n", cmd, o->lng);
+        fprintf(stderr, "jobsim: %s: option '--%s' takes no value\n"
+                        "jobsim: see 'jobsim %s --help'\n", cmd, o->lng, cmd);
         return -1;
       }
       *o->flag = true;

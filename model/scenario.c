@@ -163,18 +163,23 @@ static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
     if (!ok || !strchr(s, '-') || !isdigit((unsigned char)s[strlen(s) - 1])) {
       sim_path_key(p, sizeof p, path, "region");
       return sim_diag_set(d, SIM_ERR_RANGE, p,
-                          "expected an AWS region name such as \"us-west-2\"");
+                          "expected an AWS region name such as \"us-west-2\", "
+                          "got \"%s\"", s);
     }
     snprintf(st->region, sizeof st->region, "%s", s);
   }
-  if ((rc = sim_json_str(obj, "accountId", false, 12, 12, &s, &present, d, path)))
+  if ((rc = sim_json_str(obj, "accountId", false, 0, SIZE_MAX, &s, &present, d,
+                         path)))
     return rc;
   if (present) {
-    for (const char *c = s; *c; c++)
-      if (!isdigit((unsigned char)*c)) {
-        sim_path_key(p, sizeof p, path, "accountId");
-        return sim_diag_set(d, SIM_ERR_RANGE, p, "expected 12 decimal digits");
-      }
+    bool ok = strlen(s) == 12;
+    for (const char *c = s; *c && ok; c++) ok = isdigit((unsigned char)*c);
+    if (!ok) {
+      sim_path_key(p, sizeof p, path, "accountId");
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "expected an AWS account id of 12 decimal digits, "
+                          "got \"%.64s\"", s);
+    }
     snprintf(st->account_id, sizeof st->account_id, "%s", s);
   }
   if ((rc = sim_json_int(obj, "rolloutQuota", false, 1, 1000000, &st->rollout_quota,
@@ -220,8 +225,9 @@ static int resolve_targets(model_scenario *s, sim_diag *d, const char *jobpath) 
     if (strncmp(arn, prefix, pl) != 0)
       return sim_diag_set(d, SIM_ERR_RANGE, p,
                           "target '%s' is not in the simulation's region and "
-                          "account (expected prefix '%s'; see $.simulation.region "
-                          "and $.simulation.accountId)", arn, prefix);
+                          "account (expected prefix '%s'; see the scenario's "
+                          "$.simulation.region and $.simulation.accountId)", arn,
+                          prefix);
     const char *rest = arn + pl;
     model_target *t = &s->targets[i];
     if (strncmp(rest, "thinggroup/", 11) == 0) {
@@ -229,7 +235,7 @@ static int resolve_targets(model_scenario *s, sim_diag *d, const char *jobpath) 
       if (g < 0)
         return sim_diag_set(d, SIM_ERR_RANGE, p,
                             "target names thing group '%s', which is not a group "
-                            "of $.fleet.groups", rest + 11);
+                            "of the scenario's $.fleet.groups", rest + 11);
       t->is_group = true;
       t->first = s->fleet.groups[g].first;
       t->count = s->fleet.groups[g].count;
@@ -237,7 +243,8 @@ static int resolve_targets(model_scenario *s, sim_diag *d, const char *jobpath) 
       int64_t th = model_fleet_find_thing(&s->fleet, rest + 6);
       if (th < 0)
         return sim_diag_set(d, SIM_ERR_RANGE, p,
-                            "target names thing '%s', which is not in the fleet",
+                            "target names thing '%s', which is not in the "
+                            "scenario's fleet",
                             rest + 6);
       t->first = th;
       t->count = 1;
@@ -295,26 +302,39 @@ static char *file_stem(const char *file) {
   return r;
 }
 
-static int load_job(model_scenario *s, const cJSON *root, sim_diag *d) {
+/* Parse $.job: inline, or a path to a --cli-input-json file relative to the
+ * scenario file. For a file, `jfile` receives its path (else "") so that
+ * later checks of the job report against that file with paths under "$". */
+static int load_job(model_scenario *s, const cJSON *root, char *jfile, size_t jn,
+                    sim_diag *d) {
   const cJSON *job = sim_json_get(root, "job");
   model_jobcfg_opts opts = {.rollout_quota = s->sim.rollout_quota};
+  jfile[0] = 0;
   if (!job) return sim_diag_set(d, SIM_ERR_SCHEMA, "$", "missing required field 'job'");
   if (cJSON_IsString(job)) {
-    /* A path to a --cli-input-json file, relative to the scenario file. */
-    char jpath[4096];
+    if (!job->valuestring[0])
+      return sim_diag_set(d, SIM_ERR_SCHEMA, "$.job",
+                          "expected a CreateJob object or a path to one, got an "
+                          "empty string");
     const char *slash = strrchr(s->file, '/');
     if (job->valuestring[0] == '/' || !slash)
-      snprintf(jpath, sizeof jpath, "%s", job->valuestring);
+      snprintf(jfile, jn, "%s", job->valuestring);
     else
-      snprintf(jpath, sizeof jpath, "%.*s/%s", (int)(slash - s->file), s->file,
+      snprintf(jfile, jn, "%.*s/%s", (int)(slash - s->file), s->file,
                job->valuestring);
     sim_diag jd;
-    sim_diag_init(&jd, jpath);
+    sim_diag_init(&jd, jfile);
     char *text = NULL;
     size_t len = 0;
     cJSON *jroot = NULL;
-    int rc = sim_json_read_file(jpath, &text, &len, &jd);
-    if (!rc) rc = sim_json_parse(text, len, &jroot, &jd);
+    int rc = sim_json_read_file(jfile, &text, &len, &jd);
+    if (rc) {
+      /* Not readable: say which scenario field names the file. */
+      sim_diag_set(d, rc, "$.job", "job file: %s", jd.msg);
+      jfile[0] = 0;
+      return rc;
+    }
+    rc = sim_json_parse(text, len, &jroot, &jd);
     if (!rc) rc = model_jobcfg_parse(&s->job, jroot, &opts, &jd, "$");
     cJSON_Delete(jroot);
     free(text);
@@ -380,7 +400,8 @@ int model_scenario_load_text(model_scenario **out, const char *file,
     goto fail;
   }
   if ((rc = model_fleet_parse(&s->fleet, fleet, d, "$.fleet"))) goto fail;
-  if ((rc = load_job(s, root, d))) goto fail;
+  char jfile[4096];
+  if ((rc = load_job(s, root, jfile, sizeof jfile, d))) goto fail;
   const cJSON *ops = sim_json_get(root, "operations");
   if (ops && (!cJSON_IsArray(ops) || cJSON_GetArraySize(ops) > 0)) {
     rc = sim_diag_set(d, SIM_ERR_SCHEMA, "$.operations",
@@ -388,19 +409,27 @@ int model_scenario_load_text(model_scenario **out, const char *file,
                       "yet; remove them or leave the list empty");
     goto fail;
   }
+  /* From here on the checks are about the job: when it came from its own
+   * file, report against that file and its paths. */
+  const char *jp = jfile[0] ? "$" : "$.job";
+  char p[512];
+  if (jfile[0]) sim_diag_init(d, jfile);
   if (s->job.has_scheduling) {
-    rc = sim_diag_set(d, SIM_ERR_SCHEMA, "$.job.schedulingConfig",
+    sim_path_key(p, sizeof p, jp, "schedulingConfig");
+    rc = sim_diag_set(d, SIM_ERR_SCHEMA, p,
                       "schedulingConfig (start/end times, maintenance windows) is "
                       "not simulated yet");
     goto fail;
   }
   if (s->job.continuous) {
-    rc = sim_diag_set(d, SIM_ERR_SCHEMA, "$.job.targetSelection",
+    sim_path_key(p, sizeof p, jp, "targetSelection");
+    rc = sim_diag_set(d, SIM_ERR_SCHEMA, p,
                       "CONTINUOUS jobs need a dynamic fleet, which is not "
                       "simulated yet; use SNAPSHOT");
     goto fail;
   }
-  if ((rc = resolve_targets(s, d, "$.job"))) goto fail;
+  if ((rc = resolve_targets(s, d, jp))) goto fail;
+  sim_diag_init(d, file);
   cJSON_Delete(root);
   *out = s;
   return SIM_OK;
