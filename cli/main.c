@@ -21,6 +21,7 @@
 
 #include "describe.h"
 #include "duration.h"
+#include "execview.h"
 #include "engine.h"
 #include "run.h"
 #include "scenario.h"
@@ -233,16 +234,23 @@ static int cmd_run(int argc, char **argv) {
       int x = exit_for(rc);
       if (x > worst) worst = x;
     } else {
-      char end[64];
-      sim_duration_format(st.end, end, sizeof end);
-      const int64_t *k = st.job.counters;
-      printf("%s: %s%s at +%s: %" PRId64 "/%" PRId64 " things notified, %" PRId64
+      char end[64], state[96];
+      const model_job *j = &st.job;
+      sim_duration_format(j->status == MODEL_JOB_COMPLETED ? j->completed_at : st.end, end,
+                          sizeof end);
+      if (j->vanished)
+        snprintf(state, sizeof state, "deleted at +%s", end);
+      else
+        snprintf(state, sizeof state, "%s%s at +%s", model_job_status_name(j->status),
+                 j->aborted ? " (aborted)" : "", end);
+      const int64_t *k = j->counters;
+      printf("%s: %s: %" PRId64 " of %" PRId64 " things notified, %" PRId64
              " succeeded, %" PRId64 " failed, %" PRId64 " rejected, %" PRId64
-             " timed out, %" PRId64 " canceled, %" PRId64 " retries; report in %s\n",
-             sc->name, model_job_status_name(st.job.status),
-             st.job.aborted ? " (aborted)" : "", end, st.job.notified, sc->n_targeted,
-             k[MODEL_EXEC_SUCCEEDED], k[MODEL_EXEC_FAILED], k[MODEL_EXEC_REJECTED],
-             k[MODEL_EXEC_TIMED_OUT], k[MODEL_EXEC_CANCELED], st.job.retries, dir);
+             " timed out, %" PRId64 " canceled, %" PRId64 " removed, %" PRId64
+             " retries; report in %s\n",
+             sc->name, state, j->notified, st.things, k[MODEL_EXEC_SUCCEEDED],
+             k[MODEL_EXEC_FAILED], k[MODEL_EXEC_REJECTED], k[MODEL_EXEC_TIMED_OUT],
+             k[MODEL_EXEC_CANCELED], k[MODEL_EXEC_REMOVED], j->retries, dir);
       if (fail_on_abort && st.job.aborted && worst < EXIT_CHECK) worst = EXIT_CHECK;
     }
     model_scenario_free(sc);
@@ -285,30 +293,83 @@ static int cmd_validate(int argc, char **argv) {
 
 /* ------------------------------------------------------- describe-job --- */
 
-static int cmd_describe_job(int argc, char **argv) {
+/* The three read commands share one shape: load the scenario, run it to
+ * --at, print a view of the state. */
+typedef enum view_kind { VIEW_JOB, VIEW_EXECUTION, VIEW_LIST } view_kind;
+
+static int not_found(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int not_found(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "jobsim: %s: ResourceNotFoundException: ", cmd);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return EXIT_CHECK;
+}
+
+static int cmd_view(view_kind kind, int argc, char **argv) {
+  static const char *const names[] = {"describe-job", "describe-job-execution",
+                                      "list-job-executions-for-job"};
+  const char *cmd = names[kind];
   const char *scen = NULL, *job_id = NULL, *at_s = NULL, *seed_s = NULL, *ts_s = NULL;
+  const char *thing_s = NULL, *exec_s = NULL, *status_s = NULL, *max_s = NULL,
+             *token_s = NULL;
   bool help = false, compact = false;
-  const opt opts[] = {{"scenario", 0, true, &scen, NULL},
-                      {"job-id", 0, true, &job_id, NULL},
-                      {"at", 0, true, &at_s, NULL},
-                      {"seed", 's', true, &seed_s, NULL},
-                      {"timestamp-format", 0, true, &ts_s, NULL},
-                      {"compact", 0, false, NULL, &compact},
-                      {NULL, 0, false, NULL, NULL}};
-  int n = parse_opts("describe-job", argc, argv, opts, &help);
+  opt opts[16] = {{"scenario", 0, true, &scen, NULL},
+                  {"job-id", 0, true, &job_id, NULL},
+                  {"at", 0, true, &at_s, NULL},
+                  {"seed", 's', true, &seed_s, NULL},
+                  {"timestamp-format", 0, true, &ts_s, NULL},
+                  {"compact", 0, false, NULL, &compact}};
+  size_t no = 6;
+  if (kind == VIEW_EXECUTION) {
+    opts[no++] = (opt){"thing-name", 0, true, &thing_s, NULL};
+    opts[no++] = (opt){"execution-number", 0, true, &exec_s, NULL};
+  } else if (kind == VIEW_LIST) {
+    opts[no++] = (opt){"status", 0, true, &status_s, NULL};
+    opts[no++] = (opt){"max-results", 0, true, &max_s, NULL};
+    opts[no++] = (opt){"next-token", 0, true, &token_s, NULL};
+  }
+  opts[no] = (opt){NULL, 0, false, NULL, NULL};
+  int n = parse_opts(cmd, argc, argv, opts, &help);
   if (n < 0) return EXIT_USAGE;
-  if (help) { print_help(find_command("describe-job"), stdout); return EXIT_OK; }
-  if (n > 0) return usage_error("describe-job", "unexpected argument '%s'", argv[0]);
-  if (!scen) return usage_error("describe-job", "%s", "missing --scenario <file>");
-  if (!job_id) return usage_error("describe-job", "%s", "missing --job-id <id>");
+  if (help) { print_help(find_command(cmd), stdout); return EXIT_OK; }
+  if (n > 0) return usage_error(cmd, "unexpected argument '%s'", argv[0]);
+  if (!scen) return usage_error(cmd, "%s", "missing --scenario <file>");
+  if (!job_id) return usage_error(cmd, "%s", "missing --job-id <id>");
+  if (kind == VIEW_EXECUTION && !thing_s)
+    return usage_error(cmd, "%s", "missing --thing-name <name>");
   report_opts ro = {.compact = compact};
   if (!parse_ts(ts_s, &ro.ts))
-    return usage_error("describe-job",
-                       "--timestamp-format must be epoch or iso8601, not '%s'", ts_s);
+    return usage_error(cmd, "--timestamp-format must be epoch or iso8601, not '%s'", ts_s);
   uint64_t seed = 0;
   if (seed_s && !parse_seed(seed_s, &seed))
-    return usage_error("describe-job", "--seed needs an integer 0..2^53, not '%s'",
-                       seed_s);
+    return usage_error(cmd, "--seed needs an integer 0..2^53, not '%s'", seed_s);
+  uint64_t exec_no = 0;
+  if (exec_s && (!parse_seed(exec_s, &exec_no) || exec_no < 1))
+    return usage_error(cmd, "--execution-number needs an integer >= 1, not '%s'", exec_s);
+  report_list_opts lo = {0};
+  if (status_s) {
+    lo.has_status = true;
+    int k = MODEL_EXEC_QUEUED;
+    for (; k < MODEL_EXEC_STATUS_COUNT; k++)
+      if (strcmp(status_s, model_exec_status_name((model_exec_status)k)) == 0) break;
+    if (k == MODEL_EXEC_STATUS_COUNT)
+      return usage_error(cmd, "--status must be QUEUED, IN_PROGRESS, SUCCEEDED, FAILED, "
+                              "TIMED_OUT, REJECTED, REMOVED or CANCELED, not '%s'",
+                         status_s);
+    lo.status = (model_exec_status)k;
+  }
+  if (max_s) {
+    uint64_t m = 0;
+    if (!parse_seed(max_s, &m) || m < 1 || m > 250)
+      return usage_error(cmd, "--max-results needs an integer 1..250, not '%s'", max_s);
+    lo.max_results = (int)m;
+  }
+  if (token_s && !report_parse_next_token(token_s, &lo.start))
+    return usage_error(cmd, "--next-token '%s' is not a token jobsim returned", token_s);
   sim_diag d;
   model_scenario *sc = NULL;
   int rc = model_scenario_load(&sc, scen, &d);
@@ -317,45 +378,67 @@ static int cmd_describe_job(int argc, char **argv) {
     return exit_for(rc);
   }
   int ret = EXIT_OK;
+  model_engine *e = NULL;
+  char *text = NULL;
+  size_t len = 0;
   sim_time_ms at = sc->sim.until;
   if (at_s && !parse_at(at_s, sc, &at)) {
-    ret = usage_error("describe-job",
-                      "--at needs an offset such as 10m or an ISO 8601 UTC time "
-                      "not before the job's creation, not '%s'", at_s);
+    ret = usage_error(cmd, "--at needs an offset such as 10m or an ISO 8601 UTC time "
+                           "not before the job's creation, not '%s'", at_s);
     goto out;
   }
   if (strcmp(job_id, sc->job.job_id) != 0) {
-    fprintf(stderr,
-            "jobsim: describe-job: ResourceNotFoundException: job '%s' does not "
-            "exist (scenario %s creates job '%s')\n", job_id, scen, sc->job.job_id);
-    ret = EXIT_CHECK;
+    ret = not_found(cmd, "job '%s' does not exist (scenario %s creates job '%s')",
+                    job_id, scen, sc->job.job_id);
     goto out;
   }
   if (seed_s) sc->sim.seed = seed;
   if (at > sc->sim.until) sc->sim.until = at;   /* look past the scenario horizon */
-  model_engine *e = NULL;
   sim_diag_init(&d, scen);
   if ((rc = model_engine_new(&e, sc, sc->sim.seed, NULL, &d)) ||
       (rc = model_engine_run(e, at))) {
     if (!d.msg[0]) sim_diag_set(&d, rc, NULL, "simulation failed: %s", sim_strerror(rc));
     report_diag(&d);
-    model_engine_free(e);
     ret = exit_for(rc);
     goto out;
   }
-  size_t len;
-  char *text = report_describe_job(e, &ro, &len);
-  model_engine_free(e);
+  if (model_engine_job(e)->vanished) {
+    ret = not_found(cmd, "job '%s' does not exist (it was deleted)", job_id);
+    goto out;
+  }
+  if (kind == VIEW_JOB) {
+    text = report_describe_job(e, &ro, &len);
+  } else if (kind == VIEW_LIST) {
+    text = report_list_executions(e, &lo, &ro, &len);
+  } else {
+    bool missing = false;
+    int64_t t = model_engine_find_thing(e, thing_s);
+    if (t >= 0) text = report_describe_execution(e, t, (int)exec_no, &ro, &missing, &len);
+    if (t < 0 || missing) {
+      ret = not_found(cmd, "no execution%s of job '%s' on thing '%s'",
+                      exec_s ? " with that number" : "", job_id, thing_s);
+      goto out;
+    }
+  }
   if (!text) {
-    fprintf(stderr, "jobsim: describe-job: out of memory\n");
+    fprintf(stderr, "jobsim: %s: out of memory\n", cmd);
     ret = EXIT_IO;
     goto out;
   }
   fwrite(text, 1, len, stdout);
-  free(text);
 out:
+  free(text);
+  model_engine_free(e);
   model_scenario_free(sc);
   return ret;
+}
+
+static int cmd_describe_job(int argc, char **argv) { return cmd_view(VIEW_JOB, argc, argv); }
+static int cmd_describe_execution(int argc, char **argv) {
+  return cmd_view(VIEW_EXECUTION, argc, argv);
+}
+static int cmd_list_executions(int argc, char **argv) {
+  return cmd_view(VIEW_LIST, argc, argv);
 }
 
 /* --------------------------------------------------------------- help --- */
@@ -410,6 +493,39 @@ static const command commands[] = {
      "        --job-id <id>           the job (ResourceNotFoundException otherwise)\n"
      "        --at <time>             offset after creation (10m, 1h30m) or ISO 8601\n"
      "                                UTC time; default: the scenario's horizon\n"
+     "    -s, --seed <n>              override the scenario's seed\n"
+     "        --timestamp-format <f>  epoch (default) or iso8601\n"
+     "        --compact               one-line JSON\n"
+     "    -h, --help                  this help\n"},
+    {"describe-job-execution", cmd_describe_execution,
+     "print what `aws iot describe-job-execution` shows at a simulated instant",
+     "usage: jobsim describe-job-execution --scenario <file> --job-id <id>\n"
+     "                                     --thing-name <name> [<options>]\n\n"
+     "Prints the thing's latest execution of the job (or --execution-number N)\n"
+     "exactly as `aws iot describe-job-execution` would at that instant.\n\n"
+     "        --scenario <file>       the scenario\n"
+     "        --job-id <id>           the job (ResourceNotFoundException otherwise)\n"
+     "        --thing-name <name>     the thing\n"
+     "        --execution-number <n>  an earlier execution (a retry has its own)\n"
+     "        --at <time>             offset after creation (10m, 1h30m) or ISO 8601\n"
+     "                                UTC time; default: the scenario's horizon\n"
+     "    -s, --seed <n>              override the scenario's seed\n"
+     "        --timestamp-format <f>  epoch (default) or iso8601\n"
+     "        --compact               one-line JSON\n"
+     "    -h, --help                  this help\n"},
+    {"list-job-executions-for-job", cmd_list_executions,
+     "print what `aws iot list-job-executions-for-job` shows at an instant",
+     "usage: jobsim list-job-executions-for-job --scenario <file> --job-id <id>\n"
+     "                                          [<options>]\n\n"
+     "Lists each thing's latest execution of the job (retryAttempt counts its\n"
+     "retries). Like the AWS CLI, all pages are printed unless --max-results or\n"
+     "--next-token asks for one page, which then ends with \"nextToken\".\n\n"
+     "        --scenario <file>       the scenario\n"
+     "        --job-id <id>           the job\n"
+     "        --status <status>       only executions in this status\n"
+     "        --max-results <n>       one page of at most n (1..250)\n"
+     "        --next-token <token>    the page after the one that returned it\n"
+     "        --at <time>             offset after creation or ISO 8601 UTC time\n"
      "    -s, --seed <n>              override the scenario's seed\n"
      "        --timestamp-format <f>  epoch (default) or iso8601\n"
      "        --compact               one-line JSON\n"

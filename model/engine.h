@@ -57,9 +57,14 @@ typedef struct model_job {
   bool is_concurrent;            /* rolling out or canceling */
   bool rollout_done;             /* every target thing has an execution */
   int64_t counters[MODEL_EXEC_STATUS_COUNT]; /* records per status */
-  int64_t records;               /* execution records created (all attempts) */
-  int64_t notified;              /* first attempts created (O6) */
+  int64_t records;               /* execution records that exist (sum of counters) */
+  int64_t created;               /* execution records ever created */
+  int64_t deleted;               /* records deleted (DeleteJobExecution, DeleteJob) */
+  int64_t notified;              /* things given a first execution (O6) */
   int64_t retries;               /* retry records created */
+  int64_t refused_ops;           /* operations AWS would refuse (logged) */
+  int64_t ops_left;              /* operations still to come */
+  bool vanished;                 /* deleted: describe-job -> ResourceNotFound */
   int64_t rate;                  /* executions per minute now (0: not rolling out) */
   int64_t window_rate;           /* rate of the latest rollout window */
   double exact_rate;             /* un-floored exponential rate (O3) */
@@ -73,7 +78,8 @@ enum {
   MODEL_ROW_SNAPSHOT = 1 << 2,
   MODEL_ROW_STATUS = 1 << 3,   /* job status changed at this instant */
   MODEL_ROW_END = 1 << 4,
-  MODEL_ROW_CANCEL = 1 << 5    /* a cancellation batch ran */
+  MODEL_ROW_CANCEL = 1 << 5,   /* a cancellation or deletion batch ran */
+  MODEL_ROW_OP = 1 << 6        /* an operation changed the job (snapshot due) */
 };
 
 typedef struct model_engine model_engine;
@@ -83,6 +89,7 @@ typedef struct model_observer {
    * MODEL_ROW_* mask; a describe-job snapshot is due when it has SNAPSHOT,
    * STATUS, START or END. */
   void (*on_observe)(void *ud, const model_engine *e, unsigned why);
+  /* (why: STATUS, START, END, SNAPSHOT and OP mean a snapshot is due) */
   /* A line of the job's story ("rate 50/min -> 100/min: ..."), no newline. */
   void (*on_log)(void *ud, const model_engine *e, const char *line);
   void *ud;
@@ -101,6 +108,18 @@ int model_engine_run(model_engine *e, sim_time_ms until);
 bool model_engine_finished(const model_engine *e);
 
 const model_scenario *model_engine_scenario(const model_engine *e);
+/* The job's configuration now: the CreateJob request with every UpdateJob
+ * and AssociateTargetsWithJob applied so far. */
+const model_jobcfg *model_engine_config(const model_engine *e);
+/* Things in the fleet now (initial ones plus those that joined). */
+int64_t model_engine_things(const model_engine *e);
+/* Name of thing t (also for things that joined later). */
+void model_engine_thing_name(const model_engine *e, int64_t t, char *buf, size_t n);
+/* Thing by name, -1 if unknown. O(groups + named joiners). */
+int64_t model_engine_find_thing(const model_engine *e, const char *name);
+/* O35: the next (up to cap) maintenance-window starts after now, all windows
+ * merged, as epoch ms; returns how many. */
+size_t model_engine_next_windows(const model_engine *e, int64_t *out, size_t cap);
 const model_job *model_engine_job(const model_engine *e);
 sim_time_ms model_engine_now(const model_engine *e);
 uint64_t model_engine_seed(const model_engine *e);
@@ -124,6 +143,7 @@ typedef struct model_exec_view {
   sim_time_ms queued_at;        /* ms */
   sim_time_ms started_at;       /* ms, -1 when never IN_PROGRESS */
   sim_time_ms updated_at;       /* ms, lastUpdatedAt */
+  bool force_canceled;          /* canceled with force while IN_PROGRESS */
   bool latest;                  /* the thing's current execution */
 } model_exec_view;
 
@@ -136,6 +156,10 @@ int model_engine_foreach_exec(const model_engine *e, model_exec_fn fn, void *ud)
  * false when the thing has no such execution. */
 bool model_engine_exec(const model_engine *e, int64_t thing, int exec_no,
                        model_exec_view *out);
+
+/* Timer deadline (ms) of thing t's IN_PROGRESS execution, -1 if none: for
+ * approximateSecondsBeforeTimedOut. */
+sim_time_ms model_engine_exec_deadline(const model_engine *e, int64_t t);
 
 /* Kernel statistics for benchmarks. */
 uint64_t model_engine_events(const model_engine *e);

@@ -35,6 +35,7 @@ static void behavior_release(model_behavior *b) {
   sim_dist_release(&b->reconnect_after);
   sim_dist_release(&b->start_delay);
   sim_dist_release(&b->run_time);
+  sim_dist_release(&b->progress_every);
   memset(b, 0, sizeof *b);
 }
 
@@ -69,7 +70,9 @@ static int parse_dist_field(const cJSON *obj, const char *key, sim_dist *out,
 static int parse_behavior(model_behavior *b, const char *name, const cJSON *obj,
                           sim_diag *d, const char *path) {
   static const char *const keys[] = {"connected", "reconnectAfter", "startDelay",
-                                     "runTime", "outcomes", NULL};
+                                     "runTime", "outcomes", "stepTimeoutInMinutes",
+                                     "progress", NULL};
+  static const char *const pkeys[] = {"every", "stepTimeoutInMinutes", NULL};
   static const char *const okeys[] = {"SUCCEEDED", "FAILED", "REJECTED",
                                       "NO_RESPONSE", NULL};
   int rc = sim_json_check_object(obj, keys, d, path);
@@ -84,6 +87,35 @@ static int parse_behavior(model_behavior *b, const char *name, const cJSON *obj,
       (rc = parse_dist_field(obj, "startDelay", &b->start_delay, 0, d, path)) ||
       (rc = parse_dist_field(obj, "runTime", &b->run_time, SIM_MS_PER_MIN, d, path)))
     return rc;
+  if ((rc = sim_json_int(obj, "stepTimeoutInMinutes", false, 1, 10080,
+                         &b->step_timeout_min, NULL, d, path)))
+    return rc;
+  const cJSON *pg = sim_json_get(obj, "progress");
+  if (pg) {
+    char pp[512];
+    sim_path_key(pp, sizeof pp, path, "progress");
+    if ((rc = sim_json_check_object(pg, pkeys, d, pp))) return rc;
+    const cJSON *ev = sim_json_get(pg, "every");
+    if (!ev)
+      return sim_diag_set(d, SIM_ERR_SCHEMA, pp, "missing required field 'every'");
+    char ep[512];
+    sim_path_key(ep, sizeof ep, pp, "every");
+    if ((rc = sim_dist_from_json(&b->progress_every, ev, NULL, d, ep))) return rc;
+    b->has_progress = true;
+    if (sim_dist_mean(&b->progress_every) < 1000.0)
+      return sim_diag_set(d, SIM_ERR_RANGE, ep,
+                          "expected progress updates at most once a second on average");
+    int64_t st = 0;
+    if ((rc = sim_json_int(pg, "stepTimeoutInMinutes", false, -1, 10080, &st, NULL,
+                           d, pp)))
+      return rc;
+    if (st == 0 && sim_json_get(pg, "stepTimeoutInMinutes")) {
+      sim_path_key(ep, sizeof ep, pp, "stepTimeoutInMinutes");
+      return sim_diag_set(d, SIM_ERR_RANGE, ep,
+                          "expected 1 to 10080 minutes, or -1 to clear the step timer");
+    }
+    b->progress_step_min = st;
+  }
   const cJSON *oc = sim_json_get(obj, "outcomes");
   if (!oc) {
     b->outcome_p[MODEL_OUTCOME_SUCCEEDED] = 1.0;
@@ -126,17 +158,26 @@ static int digits_for(int64_t count) {
   return w < 6 ? 6 : w;
 }
 
-/* Index within group g of a generated name, or -1. */
-static int64_t generated_index(const model_group *g, const char *name) {
+int64_t model_group_generated_index(const model_group *g, const char *name) {
   size_t gl = strlen(g->name);
   if (strncmp(name, g->name, gl) != 0 || name[gl] != '-') return -1;
   const char *p = name + gl + 1;
-  if ((int)strlen(p) != g->digits) return -1;
+  size_t n = strlen(p);
+  /* exactly `digits` wide, or wider without a leading zero (numbers past
+   * 10^digits, reached by arrivals) */
+  if ((int)n < g->digits || n > 12 || ((int)n > g->digits && p[0] == '0')) return -1;
   int64_t v = 0;
   for (; *p; p++) {
     if (!isdigit((unsigned char)*p)) return -1;
     v = v * 10 + (*p - '0');
   }
+  return v;
+}
+
+/* Index within group g of a generated name of one of its initial things. */
+static int64_t generated_index(const model_group *g, const char *name) {
+  if (g->names) return -1;
+  int64_t v = model_group_generated_index(g, name);
   return v < g->count ? v : -1;
 }
 
@@ -218,7 +259,8 @@ static int check_unique_names(const model_fleet *f, sim_diag *d, const char *pat
 
 static int parse_group(model_fleet *f, model_group *g, const cJSON *obj,
                        sim_diag *d, const char *path) {
-  static const char *const keys[] = {"name", "things", "behavior", NULL};
+  static const char *const keys[] = {"name", "things", "behavior", "arrivals",
+                                     "departures", NULL};
   int rc = sim_json_check_object(obj, keys, d, path);
   if (rc) return rc;
   const char *name, *beh;
@@ -272,6 +314,20 @@ static int parse_group(model_fleet *f, model_group *g, const cJSON *obj,
     if ((rc = sim_json_int(obj, "things", true, 1, MODEL_MAX_THINGS, &g->count,
                            NULL, d, path)))
       return rc;
+  }
+  static const char *const pkeys[] = {"ratePerHour", NULL};
+  static const char *const procs[] = {"arrivals", "departures"};
+  for (int i = 0; i < 2; i++) {
+    const cJSON *pr = sim_json_get(obj, procs[i]);
+    if (!pr) continue;
+    char pp[512];
+    sim_path_key(pp, sizeof pp, path, procs[i]);
+    if ((rc = sim_json_check_object(pr, pkeys, d, pp))) return rc;
+    double rate = 0;
+    if ((rc = sim_json_num(pr, "ratePerHour", true, 0.0, 1e7, &rate, NULL, d, pp)))
+      return rc;
+    if (i == 0) g->arrivals_per_hour = rate;
+    else g->departures_per_hour = rate;
   }
   g->digits = digits_for(g->count);
   g->first = f->n_things;

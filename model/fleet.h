@@ -42,6 +42,11 @@ typedef struct model_behavior {
   sim_dist run_time;          /* IN_PROGRESS -> terminal report, ms */
   double outcome_cum[MODEL_OUTCOME_COUNT]; /* cumulative P, last == 1 */
   double outcome_p[MODEL_OUTCOME_COUNT];   /* as given, for reports */
+  int64_t step_timeout_min;   /* stepTimeoutInMinutes sent with StartNext, 0 none */
+  bool has_progress;          /* the device reports IN_PROGRESS periodically */
+  sim_dist progress_every;    /* delay between progress updates, ms */
+  int64_t progress_step_min;  /* step timeout sent with each update: 1..10080,
+                                 -1 clears the step timer, 0 leaves it alone */
 } model_behavior;
 
 typedef struct model_group {
@@ -51,6 +56,8 @@ typedef struct model_group {
   size_t behavior;            /* index into model_fleet.behaviors */
   char **names;               /* explicit thing names, or NULL (generated) */
   int digits;                 /* width of generated numbers (>= 6) */
+  double arrivals_per_hour;   /* Poisson joins of new things, 0 none */
+  double departures_per_hour; /* Poisson departures of members, 0 none */
 } model_group;
 
 typedef struct model_fleet {
@@ -73,6 +80,9 @@ void model_fleet_thing_name(const model_fleet *f, int64_t thing, char *buf,
                             size_t n);
 /* Look up things by name; -1 if unknown. O(groups + explicit names). */
 int64_t model_fleet_find_thing(const model_fleet *f, const char *name);
+/* Number within a generated-name group of "<group>-NNNNNN" (any number,
+ * including things that joined later); -1 when the name has another form. */
+int64_t model_group_generated_index(const model_group *g, const char *name);
 /* Look up a group by name; -1 if unknown. */
 long model_fleet_find_group(const model_fleet *f, const char *name);
 

@@ -102,7 +102,8 @@ static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
                           const char *path) {
   static const char *const keys[] = {
       "seed", "startTime", "until", "snapshotEvery", "region", "accountId",
-      "rolloutQuota", "cancelRatePerMinute", "abortGate", "abortReasonCode", NULL};
+      "rolloutQuota", "cancelRatePerMinute", "abortGate", "abortReasonCode", "timeoutLagMax",
+      NULL};
   static const char *const gates[] = {"executed", "notified", NULL};
   char p[512];
   int rc;
@@ -187,6 +188,13 @@ static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
       (rc = sim_json_int(obj, "cancelRatePerMinute", false, 1, 100000000,
                          &st->cancel_rate, NULL, d, path)))
     return rc;
+  if ((it = sim_json_get(obj, "timeoutLagMax"))) {
+    sim_path_key(p, sizeof p, path, "timeoutLagMax");
+    if ((rc = sim_duration_from_json(it, &st->timeout_lag_max, d, p))) return rc;
+    if (st->timeout_lag_max > 60 * SIM_MS_PER_S)
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "expected at most 60s (AWS times out up to 60 seconds late)");
+  }
   int gate = 0;
   if ((rc = sim_json_enum(obj, "abortGate", false, gates, &gate, NULL, d, path)))
     return rc;
@@ -209,49 +217,60 @@ static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
 
 /* ------------------------------------------------------------ targets --- */
 
+/* Resolve one target ARN against the fleet, in the simulation's region and
+ * account. `p` is the JSON path of the ARN for messages. */
+static int resolve_arn(const model_scenario *s, const char *arn, model_target *t,
+                       sim_diag *d, const char *p) {
+  char prefix[128];
+  snprintf(prefix, sizeof prefix, "arn:aws:iot:%s:%s:", s->sim.region,
+           s->sim.account_id);
+  size_t pl = strlen(prefix);
+  if (strncmp(arn, prefix, pl) != 0)
+    return sim_diag_set(d, SIM_ERR_RANGE, p,
+                        "target '%s' is not in the simulation's region and "
+                        "account (expected prefix '%s'; see the scenario's "
+                        "$.simulation.region and $.simulation.accountId)", arn,
+                        prefix);
+  const char *rest = arn + pl;
+  memset(t, 0, sizeof *t);
+  if (strncmp(rest, "thinggroup/", 11) == 0) {
+    long g = model_fleet_find_group(&s->fleet, rest + 11);
+    if (g < 0)
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "target names thing group '%s', which is not a group "
+                          "of the scenario's $.fleet.groups", rest + 11);
+    t->is_group = true;
+    t->group = g;
+    t->first = s->fleet.groups[g].first;
+    t->count = s->fleet.groups[g].count;
+  } else if (strncmp(rest, "thing/", 6) == 0) {
+    int64_t th = model_fleet_find_thing(&s->fleet, rest + 6);
+    if (th < 0)
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "target names thing '%s', which is not in the "
+                          "scenario's fleet",
+                          rest + 6);
+    t->group = (long)model_fleet_group_of(&s->fleet, th);
+    t->first = th;
+    t->count = 1;
+  } else {
+    return sim_diag_set(d, SIM_ERR_RANGE, p,
+                        "expected a thing or thinggroup ARN, got '%s'", arn);
+  }
+  return SIM_OK;
+}
+
 static int resolve_targets(model_scenario *s, sim_diag *d, const char *jobpath) {
   size_t n = s->job.n_targets;
   s->targets = calloc(n ? n : 1, sizeof *s->targets);
   if (!s->targets) return sim_diag_set(d, SIM_ERR_NOMEM, jobpath, "out of memory");
-  char prefix[128], p[512], tp[512];
-  snprintf(prefix, sizeof prefix, "arn:aws:iot:%s:%s:", s->sim.region,
-           s->sim.account_id);
+  char p[512], tp[512];
   sim_path_key(tp, sizeof tp, jobpath, "targets");
   int64_t covered = 0;
   for (size_t i = 0; i < n; i++) {
-    const char *arn = s->job.targets[i];
     sim_path_index(p, sizeof p, tp, i);
-    size_t pl = strlen(prefix);
-    if (strncmp(arn, prefix, pl) != 0)
-      return sim_diag_set(d, SIM_ERR_RANGE, p,
-                          "target '%s' is not in the simulation's region and "
-                          "account (expected prefix '%s'; see the scenario's "
-                          "$.simulation.region and $.simulation.accountId)", arn,
-                          prefix);
-    const char *rest = arn + pl;
-    model_target *t = &s->targets[i];
-    if (strncmp(rest, "thinggroup/", 11) == 0) {
-      long g = model_fleet_find_group(&s->fleet, rest + 11);
-      if (g < 0)
-        return sim_diag_set(d, SIM_ERR_RANGE, p,
-                            "target names thing group '%s', which is not a group "
-                            "of the scenario's $.fleet.groups", rest + 11);
-      t->is_group = true;
-      t->first = s->fleet.groups[g].first;
-      t->count = s->fleet.groups[g].count;
-    } else if (strncmp(rest, "thing/", 6) == 0) {
-      int64_t th = model_fleet_find_thing(&s->fleet, rest + 6);
-      if (th < 0)
-        return sim_diag_set(d, SIM_ERR_RANGE, p,
-                            "target names thing '%s', which is not in the "
-                            "scenario's fleet",
-                            rest + 6);
-      t->first = th;
-      t->count = 1;
-    } else {
-      return sim_diag_set(d, SIM_ERR_RANGE, p,
-                          "expected a thing or thinggroup ARN, got '%s'", arn);
-    }
+    int rc = resolve_arn(s, s->job.targets[i], &s->targets[i], d, p);
+    if (rc) return rc;
   }
   /* Distinct things covered: groups are disjoint ranges, each listed once
    * (duplicate targets are rejected); a thing counts unless a group target
@@ -271,6 +290,358 @@ static int resolve_targets(model_scenario *s, sim_diag *d, const char *jobpath) 
   return SIM_OK;
 }
 
+
+/* --------------------------------------------------------- operations --- */
+
+static const char *const op_names[MODEL_OP_COUNT] = {
+    "cancel-job", "update-job", "delete-job", "associate-targets-with-job",
+    "cancel-job-execution", "delete-job-execution", "add-things", "remove-things",
+    "delete-things"};
+
+const char *model_op_name(model_op_kind k) {
+  return (unsigned)k < MODEL_OP_COUNT ? op_names[k] : "?";
+}
+
+static void op_release(model_op *o) {
+  free(o->reason_code);
+  free(o->comment);
+  model_jobcfg_release(&o->update);
+  for (size_t i = 0; i < o->n_targets; i++) free(o->targets[i]);
+  free(o->targets);
+  free(o->resolved);
+  free(o->thing_name);
+  for (size_t i = 0; i < o->n_names; i++) free(o->names[i]);
+  free(o->names);
+  memset(o, 0, sizeof *o);
+}
+
+static bool valid_thing_name(const char *s) {
+  size_t n = strlen(s);
+  if (n < 1 || n > 128) return false;
+  for (; *s; s++)
+    if (!(isalnum((unsigned char)*s) || *s == ':' || *s == '_' || *s == '-'))
+      return false;
+  return true;
+}
+
+/* An instant: a duration after the start, or an ISO 8601 UTC time. */
+static int parse_at(const model_scenario *sc, const cJSON *obj, sim_time_ms *out,
+                    sim_diag *d, const char *path) {
+  const cJSON *at = sim_json_get(obj, "at");
+  char p[512];
+  sim_path_key(p, sizeof p, path, "at");
+  if (!at) return sim_diag_set(d, SIM_ERR_SCHEMA, path, "missing required field 'at'");
+  int64_t epoch;
+  if (cJSON_IsString(at) && strchr(at->valuestring, 'T') &&
+      model_parse_iso8601(at->valuestring, &epoch)) {
+    if (epoch < sc->sim.start_epoch_ms)
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "the instant is before the simulation's startTime");
+    *out = epoch - sc->sim.start_epoch_ms;
+    return SIM_OK;
+  }
+  return sim_duration_from_json(at, out, d, p);
+}
+
+static int copy_strings(const cJSON *arr, size_t min, size_t max, bool things,
+                        char ***out, size_t *n, sim_diag *d, const char *p) {
+  if (!cJSON_IsArray(arr))
+    return sim_diag_set(d, SIM_ERR_SCHEMA, p, "expected an array, got %s",
+                        sim_json_type_name(arr));
+  size_t cnt = (size_t)cJSON_GetArraySize(arr);
+  if (cnt < min || cnt > max)
+    return sim_diag_set(d, SIM_ERR_RANGE, p, "expected %zu to %zu entries, got %zu",
+                        min, max, cnt);
+  *out = calloc(cnt ? cnt : 1, sizeof **out);
+  if (!*out) return sim_diag_set(d, SIM_ERR_NOMEM, p, "out of memory");
+  size_t k = 0;
+  for (const cJSON *it = arr->child; it; it = it->next, k++) {
+    char ip[512];
+    sim_path_index(ip, sizeof ip, p, k);
+    if (!cJSON_IsString(it))
+      return sim_diag_set(d, SIM_ERR_SCHEMA, ip, "expected a string, got %s",
+                          sim_json_type_name(it));
+    if (things && !valid_thing_name(it->valuestring))
+      return sim_diag_set(d, SIM_ERR_RANGE, ip,
+                          "expected a thing name of 1 to 128 characters from "
+                          "[a-zA-Z0-9:_-]");
+    if (!((*out)[k] = strdup(it->valuestring)))
+      return sim_diag_set(d, SIM_ERR_NOMEM, ip, "out of memory");
+    *n = k + 1;
+  }
+  return SIM_OK;
+}
+
+/* update-job: the UpdateJob request members, validated with the CreateJob
+ * rules (the same table of messages) by wrapping them in a minimal request. */
+static int parse_update(const model_scenario *sc, model_op *o, const cJSON *obj,
+                        sim_diag *d, const char *path) {
+  static const char *const allowed[] = {
+      "description", "presignedUrlConfig", "jobExecutionsRolloutConfig",
+      "abortConfig", "timeoutConfig", "jobExecutionsRetryConfig", NULL};
+  int given = 0;
+  for (const cJSON *m = obj->child; m; m = m->next) {
+    if (strcmp(m->string, "at") == 0 || strcmp(m->string, "op") == 0) continue;
+    bool ok = false;
+    for (size_t i = 0; allowed[i]; i++) ok = ok || strcmp(allowed[i], m->string) == 0;
+    char p[512];
+    sim_path_key(p, sizeof p, path, m->string);
+    if (!ok)
+      return sim_diag_set(d, SIM_ERR_SCHEMA, p,
+                          "update-job cannot change '%s': UpdateJob takes description, "
+                          "presignedUrlConfig, jobExecutionsRolloutConfig, abortConfig, "
+                          "timeoutConfig and jobExecutionsRetryConfig", m->string);
+    given++;
+  }
+  if (!given)
+    return sim_diag_set(d, SIM_ERR_SCHEMA, path,
+                        "update-job needs at least one field to change");
+  cJSON *req = cJSON_Duplicate(obj, 1);
+  if (!req) return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+  cJSON_DeleteItemFromObjectCaseSensitive(req, "at");
+  cJSON_DeleteItemFromObjectCaseSensitive(req, "op");
+  cJSON_AddStringToObject(req, "jobId", sc->job.job_id);
+  cJSON *tg = cJSON_AddArrayToObject(req, "targets");
+  cJSON_AddItemToArray(tg, cJSON_CreateString(sc->job.targets[0]));
+  cJSON_AddStringToObject(req, "document", "{}");
+  model_jobcfg_opts opts = {.rollout_quota = sc->sim.rollout_quota};
+  int rc = model_jobcfg_parse(&o->update, req, &opts, d, path);
+  cJSON_Delete(req);
+  if (rc) return rc;
+  o->upd_description = sim_json_get(obj, "description") != NULL;
+  o->upd_presigned = sim_json_get(obj, "presignedUrlConfig") != NULL;
+  o->upd_rollout = sim_json_get(obj, "jobExecutionsRolloutConfig") != NULL;
+  o->upd_abort = sim_json_get(obj, "abortConfig") != NULL;
+  o->upd_timeout = sim_json_get(obj, "timeoutConfig") != NULL;
+  o->upd_retry = sim_json_get(obj, "jobExecutionsRetryConfig") != NULL;
+  for (size_t i = 0; i < o->update.n_retry; i++)
+    if (o->update.retry[i].number_of_retries != 0) {
+      char p[512], lp[512];
+      sim_path_key(p, sizeof p, path, "jobExecutionsRetryConfig");
+      sim_path_key(lp, sizeof lp, p, "criteriaList");
+      sim_path_index(p, sizeof p, lp, i);
+      sim_path_key(lp, sizeof lp, p, "numberOfRetries");
+      return sim_diag_set(d, SIM_ERR_RANGE, lp,
+                          "UpdateJob can only lower numberOfRetries to 0 (retries "
+                          "cannot be changed otherwise after creation)");
+    }
+  return SIM_OK;
+}
+
+static int parse_op(model_scenario *sc, model_op *o, const cJSON *obj, size_t idx,
+                    sim_diag *d, const char *path) {
+  static const char *const kinds[] = {
+      "cancel-job", "update-job", "delete-job", "associate-targets-with-job",
+      "cancel-job-execution", "delete-job-execution", "add-things",
+      "remove-things", "delete-things", NULL};
+  static const char *const k_cancel[] = {"at", "op", "force", "reasonCode", "comment", NULL};
+  static const char *const k_delete[] = {"at", "op", "force", NULL};
+  static const char *const k_assoc[] = {"at", "op", "targets", "comment", NULL};
+  static const char *const k_cexec[] = {"at", "op", "thingName", "force", NULL};
+  static const char *const k_dexec[] = {"at", "op", "thingName", "executionNumber",
+                                        "force", NULL};
+  static const char *const k_things[] = {"at", "op", "group", "count", "things", NULL};
+  o->index = idx;
+  o->group = -1;
+  if (!cJSON_IsObject(obj))
+    return sim_diag_set(d, SIM_ERR_SCHEMA, path, "expected an object, got %s",
+                        sim_json_type_name(obj));
+  int kind = 0, rc;
+  if ((rc = sim_json_enum(obj, "op", true, kinds, &kind, NULL, d, path))) return rc;
+  o->kind = (model_op_kind)kind;
+  if ((rc = parse_at(sc, obj, &o->at, d, path))) return rc;
+  if (o->at > sc->sim.until) {
+    char p[512];
+    sim_path_key(p, sizeof p, path, "at");
+    return sim_diag_set(d, SIM_ERR_RANGE, p,
+                        "the operation is after the simulation's horizon "
+                        "($.simulation.until)");
+  }
+  const char *str;
+  bool present;
+  char p[512];
+  switch (o->kind) {
+    case MODEL_OP_CANCEL_JOB:
+      if ((rc = sim_json_check_object(obj, k_cancel, d, path)) ||
+          (rc = sim_json_bool(obj, "force", false, &o->force, NULL, d, path)) ||
+          (rc = sim_json_str(obj, "reasonCode", false, 1, 128, &str, &present, d, path)))
+        return rc;
+      if (present) {
+        for (const char *c = str; *c; c++)
+          if (!(isupper((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_')) {
+            sim_path_key(p, sizeof p, path, "reasonCode");
+            return sim_diag_set(d, SIM_ERR_RANGE, p,
+                                "expected upper-case letters, digits and '_' "
+                                "(pattern [\\p{Upper}\\p{Digit}_]+)");
+          }
+        if (!(o->reason_code = strdup(str)))
+          return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+      }
+      if ((rc = sim_json_str(obj, "comment", false, 0, 2028, &str, &present, d, path)))
+        return rc;
+      if (present && !(o->comment = strdup(str)))
+        return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+      return SIM_OK;
+    case MODEL_OP_UPDATE_JOB:
+      return parse_update(sc, o, obj, d, path);
+    case MODEL_OP_DELETE_JOB:
+      if ((rc = sim_json_check_object(obj, k_delete, d, path))) return rc;
+      return sim_json_bool(obj, "force", false, &o->force, NULL, d, path);
+    case MODEL_OP_ASSOCIATE_TARGETS: {
+      if ((rc = sim_json_check_object(obj, k_assoc, d, path))) return rc;
+      const cJSON *t = sim_json_get(obj, "targets");
+      if (!t) return sim_diag_set(d, SIM_ERR_SCHEMA, path,
+                                  "missing required field 'targets'");
+      sim_path_key(p, sizeof p, path, "targets");
+      if ((rc = copy_strings(t, 1, MODEL_MAX_TARGETS, false, &o->targets,
+                             &o->n_targets, d, p)))
+        return rc;
+      o->resolved = calloc(o->n_targets, sizeof *o->resolved);
+      if (!o->resolved) return sim_diag_set(d, SIM_ERR_NOMEM, p, "out of memory");
+      for (size_t i = 0; i < o->n_targets; i++) {
+        char ip[512];
+        sim_path_index(ip, sizeof ip, p, i);
+        if ((rc = resolve_arn(sc, o->targets[i], &o->resolved[i], d, ip))) return rc;
+      }
+      if ((rc = sim_json_str(obj, "comment", false, 0, 2028, &str, &present, d, path)))
+        return rc;
+      if (present && !(o->comment = strdup(str)))
+        return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+      return SIM_OK;
+    }
+    case MODEL_OP_CANCEL_EXECUTION:
+    case MODEL_OP_DELETE_EXECUTION:
+      if ((rc = sim_json_check_object(obj, o->kind == MODEL_OP_CANCEL_EXECUTION
+                                               ? k_cexec : k_dexec, d, path)) ||
+          (rc = sim_json_str(obj, "thingName", true, 1, 128, &str, NULL, d, path)))
+        return rc;
+      if (!valid_thing_name(str)) {
+        sim_path_key(p, sizeof p, path, "thingName");
+        return sim_diag_set(d, SIM_ERR_RANGE, p,
+                            "expected a thing name of 1 to 128 characters from "
+                            "[a-zA-Z0-9:_-]");
+      }
+      if (!(o->thing_name = strdup(str)))
+        return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+      if ((rc = sim_json_bool(obj, "force", false, &o->force, NULL, d, path)))
+        return rc;
+      if (o->kind == MODEL_OP_DELETE_EXECUTION)
+        return sim_json_int(obj, "executionNumber", true, 1, INT64_C(9007199254740992),
+                            &o->execution_number, NULL, d, path);
+      return SIM_OK;
+    case MODEL_OP_ADD_THINGS:
+    case MODEL_OP_REMOVE_THINGS:
+    case MODEL_OP_DELETE_THINGS: {
+      if ((rc = sim_json_check_object(obj, k_things, d, path))) return rc;
+      bool need_group = o->kind == MODEL_OP_ADD_THINGS;
+      if ((rc = sim_json_str(obj, "group", need_group, 1, 128, &str, &present, d, path)))
+        return rc;
+      if (present) {
+        o->group = model_fleet_find_group(&sc->fleet, str);
+        if (o->group < 0) {
+          sim_path_key(p, sizeof p, path, "group");
+          return sim_diag_set(d, SIM_ERR_RANGE, p,
+                              "unknown group '%s' (not in $.fleet.groups)", str);
+        }
+      }
+      const cJSON *names = sim_json_get(obj, "things");
+      bool has_count = sim_json_get(obj, "count") != NULL;
+      if ((names != NULL) == has_count)
+        return sim_diag_set(d, SIM_ERR_SCHEMA, path,
+                            "exactly one of 'count' or 'things' is required");
+      if (has_count) {
+        if (o->group < 0)
+          return sim_diag_set(d, SIM_ERR_SCHEMA, path,
+                              "'count' needs 'group' (which group's things)");
+        return sim_json_int(obj, "count", true, 1, MODEL_MAX_THINGS, &o->count, NULL,
+                            d, path);
+      }
+      sim_path_key(p, sizeof p, path, "things");
+      return copy_strings(names, 1, 100000, true, &o->names, &o->n_names, d, p);
+    }
+    default:
+      return SIM_OK;
+  }
+}
+
+static int parse_ops(model_scenario *s, const cJSON *ops, sim_diag *d) {
+  if (!ops) return SIM_OK;
+  if (!cJSON_IsArray(ops))
+    return sim_diag_set(d, SIM_ERR_SCHEMA, "$.operations", "expected an array, got %s",
+                        sim_json_type_name(ops));
+  size_t n = (size_t)cJSON_GetArraySize(ops);
+  if (n > 100000)
+    return sim_diag_set(d, SIM_ERR_LIMIT, "$.operations",
+                        "expected at most 100000 operations, got %zu", n);
+  if (n == 0) return SIM_OK;
+  s->ops = calloc(n, sizeof *s->ops);
+  if (!s->ops) return sim_diag_set(d, SIM_ERR_NOMEM, "$.operations", "out of memory");
+  size_t k = 0;
+  for (const cJSON *it = ops->child; it; it = it->next, k++) {
+    char p[512];
+    sim_path_index(p, sizeof p, "$.operations", k);
+    s->n_ops = k + 1;
+    int rc = parse_op(s, &s->ops[k], it, k, d, p);
+    if (rc) return rc;
+  }
+  return SIM_OK;
+}
+
+/* --------------------------------------------------------- scheduling --- */
+
+/* "YYYY-MM-DDTHH:MM" (validated by jobcfg.c) to epoch ms. */
+static int64_t sched_time(const char *s) {
+  char iso[40];
+  snprintf(iso, sizeof iso, "%.16s:00Z", s);
+  int64_t ms = 0;
+  model_parse_iso8601(iso, &ms);
+  return ms;
+}
+
+/* AWS's time-window rules against "now" (the job's creation = the
+ * simulation start), then the maintenance windows' cron expressions. */
+static int check_scheduling(model_scenario *s, sim_diag *d, const char *jp) {
+  const model_jobcfg *c = &s->job;
+  char sp[512], p[512];
+  sim_path_key(sp, sizeof sp, jp, "schedulingConfig");
+  const int64_t now = s->sim.start_epoch_ms, m30 = 30 * SIM_MS_PER_MIN;
+  if (c->start_time) {
+    int64_t t = sched_time(c->start_time);
+    sim_path_key(p, sizeof p, sp, "startTime");
+    if (t < now + m30 || t > now + 365 * SIM_MS_PER_D)
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "startTime must be between 30 minutes and one year after "
+                          "the job's creation ($.simulation.startTime)");
+    s->has_start = true;
+    s->start_at = t - now;
+  }
+  if (c->end_time) {
+    int64_t t = sched_time(c->end_time);
+    sim_path_key(p, sizeof p, sp, "endTime");
+    if (t < now + m30 || t > now + 730 * SIM_MS_PER_D)
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "endTime must be between 30 minutes and two years after "
+                          "the job's creation ($.simulation.startTime)");
+    s->has_end = true;
+    s->end_at = t - now;
+  }
+  if (c->n_windows) {
+    s->windows = calloc(c->n_windows, sizeof *s->windows);
+    if (!s->windows) return sim_diag_set(d, SIM_ERR_NOMEM, sp, "out of memory");
+    char wp[512];
+    sim_path_key(wp, sizeof wp, sp, "maintenanceWindows");
+    for (size_t i = 0; i < c->n_windows; i++) {
+      char ip[512];
+      sim_path_index(ip, sizeof ip, wp, i);
+      sim_path_key(p, sizeof p, ip, "startTime");
+      int rc = model_cron_parse(&s->windows[i], c->windows[i].cron, d, p);
+      if (rc) return rc;
+      s->n_windows = i + 1;
+    }
+  }
+  return SIM_OK;
+}
+
 /* --------------------------------------------------------------- load --- */
 
 void model_scenario_free(model_scenario *s) {
@@ -278,6 +649,9 @@ void model_scenario_free(model_scenario *s) {
   model_jobcfg_release(&s->job);
   model_fleet_release(&s->fleet);
   free(s->targets);
+  for (size_t i = 0; i < s->n_ops; i++) op_release(&s->ops[i]);
+  free(s->ops);
+  free(s->windows);
   free(s->file);
   free(s->name);
   free(s->description);
@@ -402,34 +776,14 @@ int model_scenario_load_text(model_scenario **out, const char *file,
   if ((rc = model_fleet_parse(&s->fleet, fleet, d, "$.fleet"))) goto fail;
   char jfile[4096];
   if ((rc = load_job(s, root, jfile, sizeof jfile, d))) goto fail;
-  const cJSON *ops = sim_json_get(root, "operations");
-  if (ops && (!cJSON_IsArray(ops) || cJSON_GetArraySize(ops) > 0)) {
-    rc = sim_diag_set(d, SIM_ERR_SCHEMA, "$.operations",
-                      "operations (cancel-job, update-job, ...) are not simulated "
-                      "yet; remove them or leave the list empty");
-    goto fail;
-  }
   /* From here on the checks are about the job: when it came from its own
    * file, report against that file and its paths. */
   const char *jp = jfile[0] ? "$" : "$.job";
-  char p[512];
   if (jfile[0]) sim_diag_init(d, jfile);
-  if (s->job.has_scheduling) {
-    sim_path_key(p, sizeof p, jp, "schedulingConfig");
-    rc = sim_diag_set(d, SIM_ERR_SCHEMA, p,
-                      "schedulingConfig (start/end times, maintenance windows) is "
-                      "not simulated yet");
-    goto fail;
-  }
-  if (s->job.continuous) {
-    sim_path_key(p, sizeof p, jp, "targetSelection");
-    rc = sim_diag_set(d, SIM_ERR_SCHEMA, p,
-                      "CONTINUOUS jobs need a dynamic fleet, which is not "
-                      "simulated yet; use SNAPSHOT");
-    goto fail;
-  }
+  if (s->job.has_scheduling && (rc = check_scheduling(s, d, jp))) goto fail;
   if ((rc = resolve_targets(s, d, jp))) goto fail;
   sim_diag_init(d, file);
+  if ((rc = parse_ops(s, sim_json_get(root, "operations"), d))) goto fail;
   cJSON_Delete(root);
   *out = s;
   return SIM_OK;

@@ -14,6 +14,7 @@
 #include "sim.h"
 #include "jobcfg.h"
 #include "fleet.h"
+#include "cron.h"
 
 typedef enum model_abort_gate {
   MODEL_GATE_EXECUTED,     /* guide: completed executions (default, O11) */
@@ -22,9 +23,47 @@ typedef enum model_abort_gate {
 
 typedef struct model_target {
   bool is_group;           /* thinggroup/<name> or thing/<name> */
+  long group;              /* fleet group (of the thing, for a thing target) */
   int64_t first;           /* first thing index covered */
   int64_t count;           /* things covered (1 for a thing) */
 } model_target;
+
+/* Operations on the timeline ($.operations), each at an instant. */
+typedef enum model_op_kind {
+  MODEL_OP_CANCEL_JOB,
+  MODEL_OP_UPDATE_JOB,
+  MODEL_OP_DELETE_JOB,
+  MODEL_OP_ASSOCIATE_TARGETS,
+  MODEL_OP_CANCEL_EXECUTION,
+  MODEL_OP_DELETE_EXECUTION,
+  MODEL_OP_ADD_THINGS,
+  MODEL_OP_REMOVE_THINGS,
+  MODEL_OP_DELETE_THINGS,
+  MODEL_OP_COUNT
+} model_op_kind;
+
+typedef struct model_op {
+  model_op_kind kind;
+  sim_time_ms at;              /* ms after start */
+  size_t index;                /* position in $.operations */
+  bool force;                  /* cancel/delete: force */
+  char *reason_code;           /* cancel-job, or NULL */
+  char *comment;               /* cancel-job / associate, or NULL */
+  model_jobcfg update;         /* update-job: the fields given (has_* flags) */
+  bool upd_description, upd_presigned, upd_rollout, upd_abort, upd_timeout,
+      upd_retry;               /* update-job: which members were given */
+  char **targets;              /* associate-targets-with-job: ARNs */
+  model_target *resolved;      /* ... resolved against the fleet */
+  size_t n_targets;
+  char *thing_name;            /* job-execution ops */
+  int64_t execution_number;    /* delete-job-execution (cancel: 0 = latest) */
+  long group;                  /* add/remove/delete-things: group, -1 none */
+  int64_t count;               /* ... a number of things */
+  char **names;                /* ... or named things */
+  size_t n_names;
+} model_op;
+
+const char *model_op_name(model_op_kind k);
 
 typedef struct model_sim_settings {
   uint64_t seed;               /* master seed (default 1) */
@@ -37,6 +76,7 @@ typedef struct model_sim_settings {
   int64_t cancel_rate;         /* cancellation propagation /min (1000, O28) */
   model_abort_gate abort_gate; /* O11 switch */
   char abort_reason_code[129]; /* O14, "ABORT_CRITERIA_MET" */
+  sim_time_ms timeout_lag_max; /* O17: uniform lag 0..this after a deadline (0) */
 } model_sim_settings;
 
 typedef struct model_scenario {
@@ -48,6 +88,14 @@ typedef struct model_scenario {
   model_sim_settings sim;
   model_target *targets;       /* resolved job targets, same order */
   int64_t n_targeted;          /* distinct things covered by the targets */
+  model_op *ops;               /* $.operations in file order */
+  size_t n_ops;
+  bool has_start;              /* schedulingConfig.startTime */
+  sim_time_ms start_at;        /* ... as ms after the simulation start */
+  bool has_end;                /* schedulingConfig.endTime */
+  sim_time_ms end_at;          /* ... ms after start */
+  model_cron *windows;         /* parsed maintenanceWindows[].startTime */
+  size_t n_windows;
   char *json_text;             /* the scenario file's bytes, for the record */
 } model_scenario;
 

@@ -30,10 +30,10 @@ void report_timestamp(const model_scenario *sc, sim_time_ms t, report_ts_format 
     snprintf(buf, n, "\"%.23s000+00:00\"", iso);
 }
 
-static void ts(report_jsonw *w, const model_engine *e, const char *key, sim_time_ms t,
+static void ts(report_jsonw *w, const model_scenario *sc, const char *key, sim_time_ms t,
                const report_opts *o) {
   char b[64];
-  report_timestamp(model_engine_scenario(e), t, o->ts, b, sizeof b);
+  report_timestamp(sc, t, o->ts, b, sizeof b);
   report_jsonw_key(w, key);
   report_jsonw_raw(w, b);
 }
@@ -75,13 +75,10 @@ static void rollout_config(report_jsonw *w, const model_jobcfg *c) {
   report_jsonw_end_object(w);
 }
 
-static void process_details(report_jsonw *w, const model_engine *e) {
-  const model_job *j = model_engine_job(e);
-  const model_jobcfg *c = &model_engine_scenario(e)->job;
+static void process_details(report_jsonw *w, const model_jobcfg *c,
+                            const model_job *j, const size_t *idx, size_t n) {
   report_jsonw_key(w, "jobProcessDetails");
   report_jsonw_object(w);
-  size_t idx[MODEL_MAX_TARGETS];
-  size_t n = model_engine_processing_targets(e, idx, MODEL_MAX_TARGETS);
   if (n > 0) {   /* O8: only while rolling out */
     report_jsonw_key(w, "processingTargets");
     report_jsonw_array(w);
@@ -105,9 +102,76 @@ static void process_details(report_jsonw *w, const model_engine *e) {
 }
 
 char *report_describe_job(const model_engine *e, const report_opts *o, size_t *len) {
-  const model_scenario *sc = model_engine_scenario(e);
-  const model_jobcfg *c = &sc->job;
-  const model_job *j = model_engine_job(e);
+  size_t idx[MODEL_MAX_TARGETS];
+  size_t n = model_engine_processing_targets(e, idx, MODEL_MAX_TARGETS);
+  if (n > MODEL_MAX_TARGETS) n = MODEL_MAX_TARGETS;
+  int64_t rollouts[7];
+  size_t nr = model_engine_next_windows(e, rollouts, 7);
+  report_job_view v = {model_engine_scenario(e), model_engine_config(e),
+                       model_engine_job(e), idx, n, rollouts, nr};
+  return report_describe_job_view(&v, o, len);
+}
+
+char *report_describe_job_state(const model_scenario *sc, const model_job *j,
+                                const size_t *processing, size_t n_processing,
+                                const report_opts *o, size_t *len) {
+  report_job_view v = {sc, &sc->job, j, processing, n_processing, NULL, 0};
+  return report_describe_job_view(&v, o, len);
+}
+
+/* Scheduling (O33, O35): schedulingConfig echoes the request; times are
+ * "YYYY-MM-DDTHH:MM" strings, as AWS takes and returns them. */
+static void scheduling(report_jsonw *w, const report_job_view *v) {
+  const model_jobcfg *c = v->cfg;
+  if (!c->has_scheduling) return;
+  report_jsonw_key(w, "schedulingConfig");
+  report_jsonw_object(w);
+  if (c->start_time) {
+    report_jsonw_key(w, "startTime");
+    report_jsonw_string(w, c->start_time);
+  }
+  if (c->end_time) {
+    report_jsonw_key(w, "endTime");
+    report_jsonw_string(w, c->end_time);
+  }
+  if (c->has_end_behavior) {
+    report_jsonw_key(w, "endBehavior");
+    report_jsonw_string(w, model_end_behavior_name(c->end_behavior));
+  }
+  if (c->n_windows) {
+    report_jsonw_key(w, "maintenanceWindows");
+    report_jsonw_array(w);
+    for (size_t i = 0; i < c->n_windows; i++) {
+      report_jsonw_object(w);
+      report_jsonw_key(w, "startTime");
+      report_jsonw_string(w, c->windows[i].cron);
+      report_jsonw_key(w, "durationInMinutes");
+      report_jsonw_int(w, c->windows[i].duration_min);
+      report_jsonw_end_object(w);
+    }
+    report_jsonw_end_array(w);
+  }
+  report_jsonw_end_object(w);
+  if (c->n_windows) {   /* O35: only with maintenance windows */
+    report_jsonw_key(w, "scheduledJobRollouts");
+    report_jsonw_array(w);
+    for (size_t i = 0; i < v->n_rollouts; i++) {
+      char t[32];
+      model_cron_format_time(v->rollouts[i], t, sizeof t);
+      report_jsonw_object(w);
+      report_jsonw_key(w, "startTime");
+      report_jsonw_string(w, t);
+      report_jsonw_end_object(w);
+    }
+    report_jsonw_end_array(w);
+  }
+}
+
+char *report_describe_job_view(const report_job_view *v, const report_opts *o,
+                               size_t *len) {
+  const model_scenario *sc = v->sc;
+  const model_jobcfg *c = v->cfg;
+  const model_job *j = v->job;
   report_jsonw w;
   report_jsonw_init(&w, o->compact);
   report_jsonw_object(&w);
@@ -178,10 +242,10 @@ char *report_describe_job(const model_engine *e, const report_opts *o, size_t *l
     report_jsonw_end_array(&w);
     report_jsonw_end_object(&w);
   }
-  ts(&w, e, "createdAt", j->created_at, o);
-  ts(&w, e, "lastUpdatedAt", j->last_updated_at, o);
-  if (j->status == MODEL_JOB_COMPLETED) ts(&w, e, "completedAt", j->completed_at, o);
-  process_details(&w, e);
+  ts(&w, sc, "createdAt", j->created_at, o);
+  ts(&w, sc, "lastUpdatedAt", j->last_updated_at, o);
+  if (j->status == MODEL_JOB_COMPLETED) ts(&w, sc, "completedAt", j->completed_at, o);
+  process_details(&w, c, j, v->processing, v->n_processing);
   report_jsonw_key(&w, "timeoutConfig");
   report_jsonw_object(&w);
   if (c->has_in_progress_timeout) {
@@ -224,6 +288,7 @@ char *report_describe_job(const model_engine *e, const report_opts *o, size_t *l
   }
   report_jsonw_key(&w, "isConcurrent");   /* O39: always present */
   report_jsonw_bool(&w, j->is_concurrent);
+  scheduling(&w, v);
   if (c->has_destination_package_versions)
     string_list(&w, "destinationPackageVersions", c->destination_package_versions,
                 c->n_destination_package_versions);

@@ -28,4 +28,25 @@ void report_timestamp(const model_scenario *sc, sim_time_ms t, report_ts_format 
 /* describe-job JSON of the engine's current state; NULL when out of memory. */
 char *report_describe_job(const model_engine *e, const report_opts *o, size_t *len);
 
+/* Everything describe-job shows, from wherever it comes. */
+typedef struct report_job_view {
+  const model_scenario *sc;      /* region, account, creation instant */
+  const model_jobcfg *cfg;       /* configuration now (UpdateJob applied) */
+  const model_job *job;          /* job-level state */
+  const size_t *processing;      /* indices of processingTargets (O8) */
+  size_t n_processing;
+  const int64_t *rollouts;       /* next maintenance-window starts, epoch ms (O35) */
+  size_t n_rollouts;
+} report_job_view;
+
+char *report_describe_job_view(const report_job_view *v, const report_opts *o,
+                               size_t *len);
+
+/* The same from a job state recorded elsewhere (the SQLite store): `j` is the
+ * job-level state, `processing` the indices of the processingTargets (O8),
+ * n_processing of them; the configuration is the scenario's own. */
+char *report_describe_job_state(const model_scenario *sc, const model_job *j,
+                                const size_t *processing, size_t n_processing,
+                                const report_opts *o, size_t *len);
+
 #endif

@@ -65,7 +65,7 @@ static void write_row(writer *w, const model_engine *e, unsigned why) {
   static const struct { unsigned bit; const char *name; } rs[] = {
       {MODEL_ROW_START, "start"}, {MODEL_ROW_WINDOW, "window"},
       {MODEL_ROW_SNAPSHOT, "snapshot"}, {MODEL_ROW_STATUS, "status"},
-      {MODEL_ROW_END, "end"}, {MODEL_ROW_CANCEL, "cancel"}};
+      {MODEL_ROW_END, "end"}, {MODEL_ROW_CANCEL, "cancel"}, {MODEL_ROW_OP, "operation"}};
   for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
     if (why & rs[i].bit) {
       if (reason[0]) strcat(reason, "+");
@@ -76,7 +76,8 @@ static void write_row(writer *w, const model_engine *e, unsigned why) {
           "%s,%" PRId64 ".%03d,%s,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
           ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
           ",%" PRId64 "\n",
-          iso, now / 1000, (int)(now % 1000), reason, model_job_status_name(j->status),
+          iso, now / 1000, (int)(now % 1000), reason,
+          j->vanished ? "DELETED" : model_job_status_name(j->status),
           (why & MODEL_ROW_WINDOW) ? j->window_rate : j->rate, j->notified, k[MODEL_EXEC_QUEUED], k[MODEL_EXEC_IN_PROGRESS],
           k[MODEL_EXEC_SUCCEEDED], k[MODEL_EXEC_FAILED], k[MODEL_EXEC_REJECTED],
           k[MODEL_EXEC_TIMED_OUT], k[MODEL_EXEC_CANCELED], k[MODEL_EXEC_REMOVED],
@@ -88,7 +89,10 @@ static void on_observe(void *ud, const model_engine *e, unsigned why) {
   writer *w = ud;
   if (w->rc || !w->o->write_files) return;
   write_row(w, e, why);
-  if (why & (MODEL_ROW_SNAPSHOT | MODEL_ROW_STATUS | MODEL_ROW_START | MODEL_ROW_END))
+  /* A deleted job has no describe-job any more (ResourceNotFoundException). */
+  if ((why & (MODEL_ROW_SNAPSHOT | MODEL_ROW_STATUS | MODEL_ROW_START | MODEL_ROW_END |
+              MODEL_ROW_OP)) &&
+      !model_engine_job(e)->vanished)
     write_snapshot(w, e);
 }
 
@@ -135,6 +139,8 @@ static int write_meta(writer *w, const model_engine *e, uint64_t seed,
   report_jsonw_string(&j, end);
   report_jsonw_key(&j, "finalStatus");
   report_jsonw_string(&j, model_job_status_name(st->job.status));
+  report_jsonw_key(&j, "jobDeleted");
+  report_jsonw_bool(&j, st->job.vanished);
   report_jsonw_key(&j, "aborted");
   report_jsonw_bool(&j, st->job.aborted);
   report_jsonw_key(&j, "thingsTargeted");
@@ -191,13 +197,16 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
   st.snapshots = w.snapshots;
   st.rows = w.rows;
   st.engine_bytes = model_engine_bytes(e);
+  st.things = model_engine_things(e);
   if (o->write_files) {
-    size_t len;
-    char *text = report_describe_job(e, &o->out, &len);
-    if (!text) { rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory"); goto done; }
-    rc = report_outdir_write(&w.dir, "describe-job.json", text, len, d);
-    free(text);
-    if (rc) goto done;
+    if (!st.job.vanished) {   /* a deleted job has no describe-job */
+      size_t len;
+      char *text = report_describe_job(e, &o->out, &len);
+      if (!text) { rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory"); goto done; }
+      rc = report_outdir_write(&w.dir, "describe-job.json", text, len, d);
+      free(text);
+      if (rc) goto done;
+    }
     FILE *t = w.timeline, *ev = w.events;
     w.timeline = w.events = NULL;
     if ((rc = report_fclose_checked(t, w.timeline_path, d))) { fclose(ev); goto done; }

@@ -31,6 +31,7 @@ typedef struct report_run_stats {
   size_t snapshots;          /* snapshot files written */
   size_t rows;               /* timeline rows */
   size_t engine_bytes;       /* engine heap for per-thing state */
+  int64_t things;            /* things in the fleet at the end */
 } report_run_stats;
 
 /* Run `sc` with `seed` and write the report to `outdir` (when write_files).
