@@ -426,7 +426,7 @@ static int parse_targets(model_jobcfg *cfg, const cJSON *o, sim_diag *d,
     return sim_diag_set(d, SIM_ERR_NOMEM, lp, "out of memory");
   cfg->n_targets = n;   /* slots are NULL until filled: release copes */
   for (size_t i = 0; i < n; i++) {
-    const char *s;
+    const char *s = NULL;
     sim_path_index(ip, sizeof ip, lp, i);
     rc = item_str(cJSON_GetArrayItem(arr, (int)i), 1, TARGET_ARN_MAX, &s, d,
                   ip);
@@ -791,7 +791,7 @@ static int parse_packages(model_jobcfg *cfg, const cJSON *o, sim_diag *d,
     return sim_diag_set(d, SIM_ERR_NOMEM, lp, "out of memory");
   cfg->n_destination_package_versions = n;
   for (size_t i = 0; i < n; i++) {
-    const char *s;
+    const char *s = NULL;
     sim_path_index(ip, sizeof ip, lp, i);
     rc = item_str(cJSON_GetArrayItem(list, (int)i), 1, ARN_MAX, &s, d, ip);
     if (rc == SIM_OK)
