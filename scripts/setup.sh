@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages jobsim needs, only those that are missing.
-# Uses sudo when not root. Safe to run repeatedly.
+# Uses sudo when not root. Safe to run repeatedly. `--fuzz` adds clang and
+# its libFuzzer runtime (for scripts/fuzz.sh; the quick start never needs them).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config diffutils libgsl-dev libsqlite3-dev libcjson-dev libcmocka-dev gnuplot-nox)
+if [ "${1:-}" = "--fuzz" ]; then
+  pkgs+=(clang libclang-rt-14-dev)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -78,7 +78,11 @@ int sim_diag_set(sim_diag *d, int code, const char *path, const char *fmt, ...)
 #endif
     ;
 int sim_diag_vset(sim_diag *d, int code, const char *path, const char *fmt,
-                  va_list ap);
+                  va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 0)))
+#endif
+    ;
 /* Format as "FILE: PATH: msg" (parts that are empty are left out) into buf. */
 void sim_diag_format(const sim_diag *d, char *buf, size_t n);
 
