@@ -7,6 +7,7 @@
 #include "fleet.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -106,14 +107,18 @@ static int parse_behavior(model_behavior *b, const char *name, const cJSON *obj,
       return sim_diag_set(d, SIM_ERR_RANGE, ep,
                           "expected progress updates at most once a second on average");
     int64_t st = 0;
-    if ((rc = sim_json_int(pg, "stepTimeoutInMinutes", false, -1, 10080, &st, NULL,
-                           d, pp)))
-      return rc;
-    if (st == 0 && sim_json_get(pg, "stepTimeoutInMinutes")) {
+    bool st_given = false;
+    rc = sim_json_int(pg, "stepTimeoutInMinutes", false, -1, 10080, &st, &st_given,
+                      d, pp);
+    /* One message for 0 and every other number outside {-1} u 1..10080 (the
+     * shared "from -1 to 10080" would suggest that 0 is allowed). */
+    if ((rc && cJSON_IsNumber(sim_json_get(pg, "stepTimeoutInMinutes"))) ||
+        (!rc && st_given && st == 0)) {
       sim_path_key(ep, sizeof ep, pp, "stepTimeoutInMinutes");
       return sim_diag_set(d, SIM_ERR_RANGE, ep,
                           "expected 1 to 10080 minutes, or -1 to clear the step timer");
     }
+    if (rc) return rc;
     b->progress_step_min = st;
   }
   const cJSON *oc = sim_json_get(obj, "outcomes");
@@ -324,8 +329,15 @@ static int parse_group(model_fleet *f, model_group *g, const cJSON *obj,
     sim_path_key(pp, sizeof pp, path, procs[i]);
     if ((rc = sim_json_check_object(pr, pkeys, d, pp))) return rc;
     double rate = 0;
-    if ((rc = sim_json_num(pr, "ratePerHour", true, 0.0, 1e7, &rate, NULL, d, pp)))
+    if ((rc = sim_json_num(pr, "ratePerHour", true, -DBL_MAX, DBL_MAX, &rate, NULL, d,
+                           pp)))
       return rc;
+    if (rate < 0.0 || rate > 1e7) {   /* not "%g": 1e7 would print as 1e+07 */
+      char rp[512];
+      sim_path_key(rp, sizeof rp, pp, "ratePerHour");
+      return sim_diag_set(d, SIM_ERR_RANGE, rp,
+                          "expected a number from 0 to 10000000 (things per hour)");
+    }
     if (i == 0) g->arrivals_per_hour = rate;
     else g->departures_per_hour = rate;
   }

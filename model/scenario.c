@@ -324,6 +324,15 @@ static bool valid_thing_name(const char *s) {
   return true;
 }
 
+/* A string that can only be meant as a time of day ('T', ':' or a date
+ * "YYYY-"), never as a duration. */
+static bool looks_like_time(const char *s) {
+  if (strchr(s, 'T') || strchr(s, ':')) return true;
+  for (int i = 0; i < 4; i++)
+    if (!isdigit((unsigned char)s[i])) return false;
+  return s[4] == '-';
+}
+
 /* An instant: a duration after the start, or an ISO 8601 UTC time. */
 static int parse_at(const model_scenario *sc, const cJSON *obj, sim_time_ms *out,
                     sim_diag *d, const char *path) {
@@ -332,8 +341,13 @@ static int parse_at(const model_scenario *sc, const cJSON *obj, sim_time_ms *out
   sim_path_key(p, sizeof p, path, "at");
   if (!at) return sim_diag_set(d, SIM_ERR_SCHEMA, path, "missing required field 'at'");
   int64_t epoch;
-  if (cJSON_IsString(at) && strchr(at->valuestring, 'T') &&
-      model_parse_iso8601(at->valuestring, &epoch)) {
+  if (cJSON_IsString(at) && looks_like_time(at->valuestring)) {
+    if (!model_parse_iso8601(at->valuestring, &epoch))
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "expected a duration after the simulation's start such "
+                          "as \"45m\", or an ISO 8601 UTC time such as "
+                          "\"2026-01-01T00:45:00Z\" (year 1970..9999), got \"%.64s\"",
+                          at->valuestring);
     if (epoch < sc->sim.start_epoch_ms)
       return sim_diag_set(d, SIM_ERR_RANGE, p,
                           "the instant is before the simulation's startTime");
@@ -344,14 +358,15 @@ static int parse_at(const model_scenario *sc, const cJSON *obj, sim_time_ms *out
 }
 
 static int copy_strings(const cJSON *arr, size_t min, size_t max, bool things,
-                        char ***out, size_t *n, sim_diag *d, const char *p) {
+                        const char *noun, char ***out, size_t *n, sim_diag *d,
+                        const char *p) {
   if (!cJSON_IsArray(arr))
     return sim_diag_set(d, SIM_ERR_SCHEMA, p, "expected an array, got %s",
                         sim_json_type_name(arr));
   size_t cnt = (size_t)cJSON_GetArraySize(arr);
   if (cnt < min || cnt > max)
-    return sim_diag_set(d, SIM_ERR_RANGE, p, "expected %zu to %zu entries, got %zu",
-                        min, max, cnt);
+    return sim_diag_set(d, SIM_ERR_RANGE, p, "expected %zu to %zu %s, got %zu",
+                        min, max, noun, cnt);
   *out = calloc(cnt ? cnt : 1, sizeof **out);
   if (!*out) return sim_diag_set(d, SIM_ERR_NOMEM, p, "out of memory");
   size_t k = 0;
@@ -447,6 +462,14 @@ static int parse_op(model_scenario *sc, model_op *o, const cJSON *obj, size_t id
     return sim_diag_set(d, SIM_ERR_SCHEMA, path, "expected an object, got %s",
                         sim_json_type_name(obj));
   int kind = 0, rc;
+  if (!sim_json_get(obj, "op")) {   /* say which operations there are */
+    char list[256] = "";
+    for (size_t i = 0; kinds[i]; i++)
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+               kinds[i]);
+    return sim_diag_set(d, SIM_ERR_SCHEMA, path,
+                        "missing required field 'op' (one of %s)", list);
+  }
   if ((rc = sim_json_enum(obj, "op", true, kinds, &kind, NULL, d, path))) return rc;
   o->kind = (model_op_kind)kind;
   if ((rc = parse_at(sc, obj, &o->at, d, path))) return rc;
@@ -493,7 +516,7 @@ static int parse_op(model_scenario *sc, model_op *o, const cJSON *obj, size_t id
       if (!t) return sim_diag_set(d, SIM_ERR_SCHEMA, path,
                                   "missing required field 'targets'");
       sim_path_key(p, sizeof p, path, "targets");
-      if ((rc = copy_strings(t, 1, MODEL_MAX_TARGETS, false, &o->targets,
+      if ((rc = copy_strings(t, 1, MODEL_MAX_TARGETS, false, "targets", &o->targets,
                              &o->n_targets, d, p)))
         return rc;
       o->resolved = calloc(o->n_targets, sizeof *o->resolved);
@@ -548,7 +571,8 @@ static int parse_op(model_scenario *sc, model_op *o, const cJSON *obj, size_t id
       bool has_count = sim_json_get(obj, "count") != NULL;
       if ((names != NULL) == has_count)
         return sim_diag_set(d, SIM_ERR_SCHEMA, path,
-                            "exactly one of 'count' or 'things' is required");
+                            "exactly one of 'count' or 'things' is required%s",
+                            has_count ? ", got both" : "");
       if (has_count) {
         if (o->group < 0)
           return sim_diag_set(d, SIM_ERR_SCHEMA, path,
@@ -557,7 +581,8 @@ static int parse_op(model_scenario *sc, model_op *o, const cJSON *obj, size_t id
                             d, path);
       }
       sim_path_key(p, sizeof p, path, "things");
-      return copy_strings(names, 1, 100000, true, &o->names, &o->n_names, d, p);
+      return copy_strings(names, 1, 100000, true, "thing names", &o->names,
+                          &o->n_names, d, p);
     }
     default:
       return SIM_OK;
@@ -598,6 +623,12 @@ static int64_t sched_time(const char *s) {
   return ms;
 }
 
+/* Whole minutes in `ms`, rounded down (for messages). */
+static int64_t floor_minutes(int64_t ms) {
+  int64_t m = ms / SIM_MS_PER_MIN;
+  return ms % SIM_MS_PER_MIN < 0 ? m - 1 : m;
+}
+
 /* AWS's time-window rules against "now" (the job's creation = the
  * simulation start), then the maintenance windows' cron expressions. */
 static int check_scheduling(model_scenario *s, sim_diag *d, const char *jp) {
@@ -610,8 +641,10 @@ static int check_scheduling(model_scenario *s, sim_diag *d, const char *jp) {
     sim_path_key(p, sizeof p, sp, "startTime");
     if (t < now + m30 || t > now + 365 * SIM_MS_PER_D)
       return sim_diag_set(d, SIM_ERR_RANGE, p,
-                          "startTime must be between 30 minutes and one year after "
-                          "the job's creation ($.simulation.startTime)");
+                          "startTime must be between 30 minutes and one year "
+                          "(525600 minutes) after the job's creation (the "
+                          "scenario's $.simulation.startTime), got %lld minutes",
+                          (long long)floor_minutes(t - now));
     s->has_start = true;
     s->start_at = t - now;
   }
@@ -620,8 +653,10 @@ static int check_scheduling(model_scenario *s, sim_diag *d, const char *jp) {
     sim_path_key(p, sizeof p, sp, "endTime");
     if (t < now + m30 || t > now + 730 * SIM_MS_PER_D)
       return sim_diag_set(d, SIM_ERR_RANGE, p,
-                          "endTime must be between 30 minutes and two years after "
-                          "the job's creation ($.simulation.startTime)");
+                          "endTime must be between 30 minutes and two years "
+                          "(1051200 minutes) after the job's creation (the "
+                          "scenario's $.simulation.startTime), got %lld minutes",
+                          (long long)floor_minutes(t - now));
     s->has_end = true;
     s->end_at = t - now;
   }

@@ -9,10 +9,14 @@
  *  - the CreateJob rows of jobcfg_cases.h, each wrapped into a minimal
  *    scenario twice: inline under $.job, and as a separate --cli-input-json
  *    file named by $.job (then the error names the job file and paths are
- *    re-rooted under "$");
- *  - scenario-level rules (JSON syntax, fleet, behaviours, distributions,
- *    durations, simulation settings, target resolution, features not
- *    simulated yet, job files), with the exact stderr of each;
+ *    re-rooted under "$"); the wrapper's $.simulation.startTime is put 3
+ *    days before the row's earliest schedulingConfig time, so that rows
+ *    valid for CreateJob also pass the scenario's relative-time rules;
+ *  - scenario-level rules (JSON syntax, fleet, behaviours, arrivals and
+ *    departures, device timers, distributions, durations, simulation
+ *    settings, target resolution, operations, scheduling relative to the
+ *    simulation start, maintenance-window cron expressions, job files),
+ *    with the exact stderr of each;
  *  - command-line usage (exit 2), help and version (0), a failed check (1)
  *    and I/O errors (4).
  *
@@ -35,6 +39,7 @@
 #include <cjson/cJSON.h>
 
 #include "jobcfg_cases.h"
+#include "scenario.h"
 
 #ifndef JOBSIM_EXE
 #error "JOBSIM_EXE must name the jobsim executable"
@@ -269,16 +274,51 @@ typedef struct row_test {
   char name[96];
 } row_test;
 
-/* Rows whose request a scenario-level check rejects before CreateJob
- * validation sees it, with what the CLI says instead (inline mode only). */
+/* Rows that the CLI answers differently from model_jobcfg_parse(), with
+ * what it says instead. Paths and messages are rooted at "$.job" and
+ * re-rooted in file mode. */
 static const struct row_override {
   const char *row;
+  bool inline_only;  /* the difference exists only for an inline request */
   const char *path;
   const char *msg;
 } k_row_overrides[] = {
-  {"request_not_object", "$.job",
+  /* A scenario-level check rejects the request before CreateJob sees it. */
+  {"request_not_object", true, "$.job",
    "expected a CreateJob object or a path to one, got array"},
+  /* Valid for CreateJob (endTime exactly 730 days after startTime), but no
+   * simulation start can make it valid for the scenario: relative to the
+   * job's creation, startTime must be at least 30 minutes and endTime at
+   * most 730 days ahead, so a span of 730 days never fits (at most 730 days
+   * minus 30 minutes does). With the wrapper's start 3 days before
+   * startTime, endTime is 733 days (1055520 minutes) ahead. */
+  {"span_730_days_ok", false, "$.job.schedulingConfig.endTime",
+   "endTime must be between 30 minutes and two years (1051200 minutes) after "
+   "the job's creation (the scenario's $.simulation.startTime), got 1055520 "
+   "minutes"},
 };
+
+/* The wrapper's $.simulation.startTime for a row: 3 days before the earliest
+ * well-formed schedulingConfig startTime/endTime of the request (so that
+ * each lies 30 minutes to one/two years after the job's creation whenever
+ * that is possible), else 2026-01-01T00:00:00Z. */
+static void row_start_time(const cJSON *req, char *out, size_t n) {
+  const cJSON *sc = cJSON_GetObjectItemCaseSensitive(req, "schedulingConfig");
+  static const char *const keys[] = {"startTime", "endTime"};
+  int64_t best = INT64_MAX;
+  for (size_t i = 0; i < 2; i++) {
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(sc, keys[i]);
+    char iso[40];
+    int64_t ms;
+    if (!cJSON_IsString(t) || strlen(t->valuestring) != 16) continue;
+    snprintf(iso, sizeof iso, "%s:00Z", t->valuestring);
+    if (model_parse_iso8601(iso, &ms) && ms < best) best = ms;
+  }
+  if (best == INT64_MAX)
+    snprintf(out, n, "2026-01-01T00:00:00Z");
+  else
+    model_format_iso8601(best - 3 * SIM_MS_PER_D, out, n);
+}
 
 /* `s` with "$.job" re-rooted to "$" (paths and paths inside messages). */
 static char *reroot(const char *s) {
@@ -303,10 +343,8 @@ static void run_row(void **state) {
   const jcase *c = t->row;
   cJSON *req = c->raw ? parse_sq(c->json) : patched(c->json);
   if (c->build != NULL) c->build(req);
-  /* What the scenario checks after a valid request still reject. */
-  bool sched = cJSON_GetObjectItemCaseSensitive(req, "schedulingConfig") != NULL;
-  const cJSON *sel = cJSON_GetObjectItemCaseSensitive(req, "targetSelection");
-  bool continuous = cJSON_IsString(sel) && strcmp(sel->valuestring, "CONTINUOUS") == 0;
+  char start[40];
+  row_start_time(req, start, sizeof start);
 
   cJSON *scn = cJSON_CreateObject();
   char sname[100], file[512], jname[128], jfile[512];
@@ -325,6 +363,7 @@ static void run_row(void **state) {
   }
   cJSON_AddItemToObject(scn, "fleet", row_fleet());
   cJSON *sim = parse_sq("{'region':'us-east-1','accountId':'123456789012'}");
+  cJSON_AddStringToObject(sim, "startTime", start);
   if (c->quota > 0) cJSON_AddNumberToObject(sim, "rolloutQuota", (double)c->quota);
   cJSON_AddItemToObject(scn, "simulation", sim);
   write_json(file, scn);
@@ -333,15 +372,16 @@ static void run_row(void **state) {
   run_result r;
   validate(file, &r);
   const char *efile = t->mode == ROW_FILE ? jfile : file;
-  if (c->code != SIM_OK) {
-    const char *path = c->path, *msg = c->msg;
-    for (size_t i = 0; t->mode == ROW_INLINE && i < sizeof k_row_overrides /
-                                                        sizeof k_row_overrides[0];
-         i++)
-      if (strcmp(k_row_overrides[i].row, c->name) == 0) {
-        path = k_row_overrides[i].path;
-        msg = k_row_overrides[i].msg;
-      }
+  bool bad = c->code != SIM_OK;
+  const char *path = c->path, *msg = c->msg;
+  for (size_t i = 0; i < sizeof k_row_overrides / sizeof k_row_overrides[0]; i++)
+    if (strcmp(k_row_overrides[i].row, c->name) == 0 &&
+        (t->mode == ROW_INLINE || !k_row_overrides[i].inline_only)) {
+      bad = true;
+      path = k_row_overrides[i].path;
+      msg = k_row_overrides[i].msg;
+    }
+  if (bad) {
     if (t->mode == ROW_FILE) {
       char *p = reroot(path), *m = reroot(msg);
       expect_error(t->name, &r, XC_INVALID, efile, p, m);
@@ -350,16 +390,6 @@ static void run_row(void **state) {
     } else {
       expect_error(t->name, &r, XC_INVALID, efile, path, msg);
     }
-  } else if (sched || continuous) {
-    const char *jp = t->mode == ROW_FILE ? "$" : "$.job";
-    char path[64];
-    snprintf(path, sizeof path, "%s.%s", jp,
-             sched ? "schedulingConfig" : "targetSelection");
-    expect_error(t->name, &r, XC_INVALID, efile, path,
-                 sched ? "schedulingConfig (start/end times, maintenance "
-                         "windows) is not simulated yet"
-                       : "CONTINUOUS jobs need a dynamic fleet, which is not "
-                         "simulated yet; use SNAPSHOT");
   } else {
     expect_ok(t->name, &r, file);
   }
@@ -418,6 +448,32 @@ typedef struct scase {
 #define DUR_RULE "expected a duration such as \"90s\", \"5m\", \"1h30m\" or a number of seconds"
 #define DIST_NAMES "constant, uniform, exponential, lognormal, normal, weibull, gamma, empirical"
 #define ARN "arn:aws:iot:us-east-1:123456789012:"
+/* Rows that only patch k_scenario: rejected (exit 3, in the scenario file)
+ * or accepted. */
+#define SBAD(name, patch, path, msg) \
+  {name, patch, NULL, NULL, NULL, false, XC_INVALID, IN_SCN, path, msg}
+#define SOK(name, patch) {name, patch, NULL, NULL, NULL, false, XC_OK, IN_SCN, NULL, NULL}
+#define OPS(x) "{'operations':[" x "]}"
+#define P0 "$.operations[0]"
+#define OP_NAMES "cancel-job, update-job, delete-job, associate-targets-with-job, " \
+  "cancel-job-execution, delete-job-execution, add-things, remove-things, delete-things"
+#define UPD_FIELDS "UpdateJob takes description, presignedUrlConfig, " \
+  "jobExecutionsRolloutConfig, abortConfig, timeoutConfig and jobExecutionsRetryConfig"
+#define UPD_RETRIES "UpdateJob can only lower numberOfRetries to 0 (retries cannot " \
+  "be changed otherwise after creation)"
+#define AT_RULE "expected a duration after the simulation's start such as \"45m\", " \
+  "or an ISO 8601 UTC time such as \"2026-01-01T00:45:00Z\" (year 1970..9999), got "
+#define SCHED(x) "{'job':{'schedulingConfig':" x "}}"
+#define SCHED_START_RULE "startTime must be between 30 minutes and one year (525600 " \
+  "minutes) after the job's creation (the scenario's $.simulation.startTime), got "
+#define SCHED_END_RULE "endTime must be between 30 minutes and two years (1051200 " \
+  "minutes) after the job's creation (the scenario's $.simulation.startTime), got "
+#define THING_NAME_RULE "expected a thing name of 1 to 128 characters from [a-zA-Z0-9:_-]"
+/* k_scenario's groups with `x` added to group g1. */
+#define GROUP_G1(x) "{'fleet':{'groups':[{'name':'g1','things':3,'behavior':'steady'" x \
+  "},{'name':'devices','things':['t1','t2'],'behavior':'flaky'}]}}"
+#define RATE_RULE "expected a number from 0 to 10000000 (things per hour)"
+#define PROGRESS_STEP_RULE "expected 1 to 10080 minutes, or -1 to clear the step timer"
 
 static const scase k_scases[] = {
   /* ---- the file itself */
@@ -491,33 +547,326 @@ static const scase k_scases[] = {
    XC_INVALID, IN_JOB, "$.targets[0]",
    "target names thing group 'nope', which is not a group of the scenario's "
    "$.fleet.groups"},
-  {"job_file_scheduling", NULL, NULL, "sched.job.json",
+  {"job_file_scheduling_relative",   /* 2030-01-01 is 1461 days after 2026-01-01 */
+   NULL, NULL, "sched.job.json",
    "{'jobId':'x','targets':['" ARN "thinggroup/g1'],'document':'{}',"
    "'schedulingConfig':{'endTime':'2030-01-01T00:00'}}",
-   false, XC_INVALID, IN_JOB, "$.schedulingConfig",
-   "schedulingConfig (start/end times, maintenance windows) is not simulated yet"},
+   false, XC_INVALID, IN_JOB, "$.schedulingConfig.endTime",
+   SCHED_END_RULE "2103840 minutes"},
+  {"job_file_scheduling_ok", NULL, NULL, "sched-ok.job.json",
+   "{'jobId':'x','targets':['" ARN "thinggroup/g1'],'document':'{}',"
+   "'schedulingConfig':{'startTime':'2026-01-01T06:00','endTime':'2026-01-02T00:00',"
+   "'maintenanceWindows':[{'startTime':'cron(0 2 * * ? *)','durationInMinutes':120}]}}",
+   false, XC_OK, IN_SCN, NULL, NULL},
+  {"job_file_window_cron_invalid", NULL, NULL, "cron.job.json",
+   "{'jobId':'x','targets':['" ARN "thinggroup/g1'],'document':'{}',"
+   "'schedulingConfig':{'maintenanceWindows':[{'startTime':'cron(0 25 * * ? *)',"
+   "'durationInMinutes':60}]}}",
+   false, XC_INVALID, IN_JOB, "$.schedulingConfig.maintenanceWindows[0].startTime",
+   "invalid cron expression at position 8: expected an hour 0-23, got '25'"},
 
-  /* ---- operations and job features not simulated yet */
-  {"operations_empty_ok", "{'operations':[]}", NULL, NULL, NULL, false, XC_OK, IN_SCN,
-   NULL, NULL},
-  {"operations_not_simulated",
-   "{'operations':[{'at':'45m','op':'cancel-job','force':false}]}", NULL, NULL, NULL,
-   false, XC_INVALID, IN_SCN, "$.operations",
-   "operations (cancel-job, update-job, ...) are not simulated yet; remove them "
-   "or leave the list empty"},
-  {"operations_not_array", "{'operations':{}}", NULL, NULL, NULL, false, XC_INVALID,
-   IN_SCN, "$.operations",
-   "operations (cancel-job, update-job, ...) are not simulated yet; remove them "
-   "or leave the list empty"},
-  {"scheduling_not_simulated",
-   "{'job':{'schedulingConfig':{'startTime':'2030-01-01T00:00'}}}", NULL, NULL, NULL,
-   false, XC_INVALID, IN_SCN, "$.job.schedulingConfig",
-   "schedulingConfig (start/end times, maintenance windows) is not simulated yet"},
-  {"continuous_not_simulated", "{'job':{'targetSelection':'CONTINUOUS'}}", NULL, NULL,
-   NULL, false, XC_INVALID, IN_SCN, "$.job.targetSelection",
-   "CONTINUOUS jobs need a dynamic fleet, which is not simulated yet; use SNAPSHOT"},
-  {"snapshot_ok", "{'job':{'targetSelection':'SNAPSHOT'}}", NULL, NULL, NULL, false,
-   XC_OK, IN_SCN, NULL, NULL},
+  /* ---- targetSelection: CONTINUOUS is simulated (dynamic groups) */
+  SOK("continuous_ok", "{'job':{'targetSelection':'CONTINUOUS'}}"),
+  SOK("snapshot_ok", "{'job':{'targetSelection':'SNAPSHOT'}}"),
+
+  /* ---- schedulingConfig against $.simulation.startTime (2026-01-01T00:00:00Z);
+   *      2026 and 2027 have 365 days each */
+  SOK("sched_empty_ok", SCHED("{}")),
+  SBAD("sched_start_29_minutes", SCHED("{'startTime':'2026-01-01T00:29'}"),
+       "$.job.schedulingConfig.startTime", SCHED_START_RULE "29 minutes"),
+  SOK("sched_start_30_minutes_ok", SCHED("{'startTime':'2026-01-01T00:30'}")),
+  SOK("sched_start_365_days_ok", SCHED("{'startTime':'2027-01-01T00:00'}")),
+  SBAD("sched_start_365_days_plus_1_minute", SCHED("{'startTime':'2027-01-01T00:01'}"),
+       "$.job.schedulingConfig.startTime", SCHED_START_RULE "525601 minutes"),
+  SBAD("sched_start_366_days", SCHED("{'startTime':'2027-01-02T00:00'}"),
+       "$.job.schedulingConfig.startTime", SCHED_START_RULE "527040 minutes"),
+  SBAD("sched_start_before_simulation", SCHED("{'startTime':'2025-12-31T23:00'}"),
+       "$.job.schedulingConfig.startTime", SCHED_START_RULE "-60 minutes"),
+  SBAD("sched_start_before_later_simulation",   /* 2026-03-01 is 92 days earlier */
+       "{'simulation':{'startTime':'2026-06-01T00:00:00Z'},"
+       "'job':{'schedulingConfig':{'startTime':'2026-03-01T00:00'}}}",
+       "$.job.schedulingConfig.startTime", SCHED_START_RULE "-132480 minutes"),
+  SBAD("sched_end_29_minutes", SCHED("{'endTime':'2026-01-01T00:29'}"),
+       "$.job.schedulingConfig.endTime", SCHED_END_RULE "29 minutes"),
+  SOK("sched_end_30_minutes_ok", SCHED("{'endTime':'2026-01-01T00:30'}")),
+  SOK("sched_end_730_days_ok", SCHED("{'endTime':'2028-01-01T00:00'}")),
+  SBAD("sched_end_730_days_plus_1_minute", SCHED("{'endTime':'2028-01-01T00:01'}"),
+       "$.job.schedulingConfig.endTime", SCHED_END_RULE "1051201 minutes"),
+  SBAD("sched_end_731_days", SCHED("{'endTime':'2028-01-02T00:00'}"),
+       "$.job.schedulingConfig.endTime", SCHED_END_RULE "1052640 minutes"),
+  SBAD("sched_start_ok_end_too_late",   /* span 730 days - 59 minutes: CreateJob ok */
+       SCHED("{'startTime':'2026-01-01T01:00','endTime':'2028-01-01T00:01'}"),
+       "$.job.schedulingConfig.endTime", SCHED_END_RULE "1051201 minutes"),
+  SOK("sched_start_and_end_ok",
+      SCHED("{'startTime':'2026-01-01T06:00','endTime':'2026-01-02T00:00',"
+            "'endBehavior':'FORCE_CANCEL'}")),
+  SBAD("window_cron_bad_day_of_week",
+       SCHED("{'maintenanceWindows':[{'startTime':'cron(0 2 ? * FOO *)',"
+             "'durationInMinutes':60}]}"),
+       "$.job.schedulingConfig.maintenanceWindows[0].startTime",
+       "invalid cron expression at position 14: expected a day of week 1-7 or "
+       "SUN-SAT, got 'FOO'"),
+  SBAD("window_cron_both_days",
+       SCHED("{'maintenanceWindows':[{'startTime':'cron(0 2 * * MON *)',"
+             "'durationInMinutes':60}]}"),
+       "$.job.schedulingConfig.maintenanceWindows[0].startTime",
+       "invalid cron expression at position 14: expected '?' in day-of-week, since "
+       "day-of-month is given (AWS does not allow both), got 'MON'"),
+  SBAD("window_cron_five_fields",
+       SCHED("{'maintenanceWindows':[{'startTime':'cron(0 2 * * ?)',"
+             "'durationInMinutes':60}]}"),
+       "$.job.schedulingConfig.maintenanceWindows[0].startTime",
+       "invalid cron expression at position 15: expected 6 fields (minutes hours "
+       "day-of-month month day-of-week year), got 5"),
+  SBAD("window_cron_second_window",
+       SCHED("{'maintenanceWindows':[{'startTime':'cron(0 2 ? * MON *)',"
+             "'durationInMinutes':60},{'startTime':'cron(61 2 ? * MON *)',"
+             "'durationInMinutes':60}]}"),
+       "$.job.schedulingConfig.maintenanceWindows[1].startTime",
+       "invalid cron expression at position 6: expected a minute 0-59, got '61'"),
+  SOK("window_cron_ok",
+      SCHED("{'maintenanceWindows':[{'startTime':'cron(0 2 * * ? *)',"
+            "'durationInMinutes':120}]}")),
+
+  /* ---- $.operations: the list, op and at (horizon: until 2d) */
+  SOK("operations_empty_ok", "{'operations':[]}"),
+  SBAD("operations_not_array", "{'operations':{}}", "$.operations",
+       "expected an array, got object"),
+  SBAD("operation_not_object", OPS("5"), P0, "expected an object, got number"),
+  SBAD("op_missing", OPS("{'at':'1m'}"), P0,
+       "missing required field 'op' (one of " OP_NAMES ")"),
+  SBAD("op_unknown", OPS("{'at':'1m','op':'pause-job'}"), P0 ".op",
+       "expected one of " OP_NAMES),
+  SBAD("op_not_string", OPS("{'at':'1m','op':1}"), P0 ".op",
+       "expected one of " OP_NAMES ", got number"),
+  SBAD("op_second_unknown",
+       OPS("{'at':'1m','op':'delete-job'},{'at':'2m','op':'CancelJob'}"),
+       "$.operations[1].op", "expected one of " OP_NAMES),
+  SBAD("at_missing", OPS("{'op':'cancel-job'}"), P0, "missing required field 'at'"),
+  SBAD("at_malformed", OPS("{'at':'soon','op':'cancel-job'}"), P0 ".at",
+       DUR_RULE ", got \"soon\" (expected a number)"),
+  SBAD("at_negative", OPS("{'at':-5,'op':'cancel-job'}"), P0 ".at",
+       "expected a non-negative duration, got -5"),
+  SBAD("at_boolean", OPS("{'at':true,'op':'cancel-job'}"), P0 ".at",
+       "expected a duration such as \"90s\", \"5m\", \"1h30m\" or a number of "
+       "seconds, got boolean"),
+  SBAD("at_iso_malformed", OPS("{'at':'2026-13-01T00:00:00Z','op':'cancel-job'}"),
+       P0 ".at", AT_RULE "\"2026-13-01T00:00:00Z\""),
+  SBAD("at_iso_no_zone", OPS("{'at':'2026-01-01T01:00','op':'cancel-job'}"), P0 ".at",
+       AT_RULE "\"2026-01-01T01:00\""),
+  SBAD("at_date_only", OPS("{'at':'2026-01-01','op':'cancel-job'}"), P0 ".at",
+       AT_RULE "\"2026-01-01\""),
+  SBAD("at_iso_before_start", OPS("{'at':'2025-12-31T23:59:59Z','op':'cancel-job'}"),
+       P0 ".at", "the instant is before the simulation's startTime"),
+  SOK("at_iso_ok", OPS("{'at':'2026-01-01T00:45:00Z','op':'cancel-job'}")),
+  SOK("at_iso_at_start_ok", OPS("{'at':'2026-01-01T00:00:00Z','op':'cancel-job'}")),
+  SOK("at_horizon_ok", OPS("{'at':'2d','op':'cancel-job'}")),
+  SBAD("at_after_horizon", OPS("{'at':'2d1s','op':'cancel-job'}"), P0 ".at",
+       "the operation is after the simulation's horizon ($.simulation.until)"),
+  SBAD("at_iso_after_horizon", OPS("{'at':'2026-01-03T00:00:01Z','op':'cancel-job'}"),
+       P0 ".at", "the operation is after the simulation's horizon ($.simulation.until)"),
+
+  /* ---- an unknown member in each operation kind */
+  SBAD("cancel_job_unknown_field", OPS("{'at':'1m','op':'cancel-job','forse':true}"),
+       P0 ".forse", "unknown field 'forse'"),
+  SBAD("update_job_unknown_field",
+       OPS("{'at':'1m','op':'update-job','descripton':'x'}"), P0 ".descripton",
+       "update-job cannot change 'descripton': " UPD_FIELDS),
+  SBAD("delete_job_unknown_field", OPS("{'at':'1m','op':'delete-job','comment':'x'}"),
+       P0 ".comment", "unknown field 'comment'"),
+  SBAD("associate_unknown_field",
+       OPS("{'at':'1m','op':'associate-targets-with-job','force':true,"
+           "'targets':['" ARN "thing/t2']}"),
+       P0 ".force", "unknown field 'force'"),
+  SBAD("cancel_execution_unknown_field",
+       OPS("{'at':'1m','op':'cancel-job-execution','thingName':'t1',"
+           "'executionNumber':1}"),
+       P0 ".executionNumber", "unknown field 'executionNumber'"),
+  SBAD("delete_execution_unknown_field",
+       OPS("{'at':'1m','op':'delete-job-execution','thingName':'t1',"
+           "'executionNumber':1,'comment':'x'}"),
+       P0 ".comment", "unknown field 'comment'"),
+  SBAD("add_things_unknown_field",
+       OPS("{'at':'1m','op':'add-things','group':'g1','count':1,'behavior':'steady'}"),
+       P0 ".behavior", "unknown field 'behavior'"),
+  SBAD("remove_things_unknown_field",
+       OPS("{'at':'1m','op':'remove-things','thing':'t1'}"), P0 ".thing",
+       "unknown field 'thing'"),
+  SBAD("delete_things_unknown_field",
+       OPS("{'at':'1m','op':'delete-things','things':['t1'],'force':true}"),
+       P0 ".force", "unknown field 'force'"),
+
+  /* ---- cancel-job */
+  SBAD("cancel_job_reason_code_pattern",
+       OPS("{'at':'1m','op':'cancel-job','reasonCode':'too-many'}"), P0 ".reasonCode",
+       "expected upper-case letters, digits and '_' (pattern [\\p{Upper}\\p{Digit}_]+)"),
+  SBAD("cancel_job_reason_code_empty",
+       OPS("{'at':'1m','op':'cancel-job','reasonCode':''}"), P0 ".reasonCode",
+       "expected a string of 1 to 128 characters"),
+  SBAD("cancel_job_comment_2029", OPS("{'at':'1m','op':'cancel-job'}"), P0 ".comment",
+       "expected a string of 0 to 2028 characters"),   /* comment set by a builder */
+  SOK("cancel_job_comment_2028_ok", OPS("{'at':'1m','op':'cancel-job'}")),
+  SBAD("cancel_job_force_not_boolean",
+       OPS("{'at':'1m','op':'cancel-job','force':'true'}"), P0 ".force",
+       "expected a boolean, got string"),
+  SOK("cancel_job_ok",
+      OPS("{'at':'1h','op':'cancel-job','force':true,'reasonCode':'RECALL_2',"
+          "'comment':'bad batch'}")),
+
+  /* ---- update-job: UpdateJob's members, checked with the CreateJob rules
+   *      (paths re-rooted at the operation) */
+  SBAD("update_job_targets",
+       OPS("{'at':'1m','op':'update-job','targets':['" ARN "thing/t2']}"),
+       P0 ".targets", "update-job cannot change 'targets': " UPD_FIELDS),
+  SBAD("update_job_document", OPS("{'at':'1m','op':'update-job','document':'{}'}"),
+       P0 ".document", "update-job cannot change 'document': " UPD_FIELDS),
+  SBAD("update_job_scheduling",
+       OPS("{'at':'1m','op':'update-job','schedulingConfig':{}}"),
+       P0 ".schedulingConfig", "update-job cannot change 'schedulingConfig': " UPD_FIELDS),
+  SBAD("update_job_no_field", OPS("{'at':'1m','op':'update-job'}"), P0,
+       "update-job needs at least one field to change"),
+  SBAD("update_job_timeout_0",
+       OPS("{'at':'1m','op':'update-job','timeoutConfig':"
+           "{'inProgressTimeoutInMinutes':0}}"),
+       P0 ".timeoutConfig.inProgressTimeoutInMinutes",
+       "expected an integer from 1 to 10080"),
+  SBAD("update_job_abort_empty_list",
+       OPS("{'at':'1m','op':'update-job','abortConfig':{'criteriaList':[]}}"),
+       P0 ".abortConfig.criteriaList", "expected 1 to 16 abort criteria, got 0"),
+  SBAD("update_job_rollout_above_quota",
+       OPS("{'at':'1m','op':'update-job','jobExecutionsRolloutConfig':"
+           "{'maximumPerMinute':1001}}"),
+       P0 ".jobExecutionsRolloutConfig.maximumPerMinute",
+       "expected at most 1000 per minute (the rollout quota), got 1001; raise "
+       "$.simulation.rolloutQuota in the scenario to allow more"),
+  SBAD("update_job_description_control_char",
+       OPS("{'at':'1m','op':'update-job','description':'a\\nb'}"), P0 ".description",
+       "expected no control characters, got U+000A at offset 1"),
+  SBAD("update_job_retries_1",
+       OPS("{'at':'1m','op':'update-job','jobExecutionsRetryConfig':"
+           "{'criteriaList':[{'failureType':'FAILED','numberOfRetries':1}]}}"),
+       P0 ".jobExecutionsRetryConfig.criteriaList[0].numberOfRetries", UPD_RETRIES),
+  SBAD("update_job_second_criterion_retries_2",
+       OPS("{'at':'1m','op':'update-job','jobExecutionsRetryConfig':"
+           "{'criteriaList':[{'failureType':'FAILED','numberOfRetries':0},"
+           "{'failureType':'TIMED_OUT','numberOfRetries':2}]}}"),
+       P0 ".jobExecutionsRetryConfig.criteriaList[1].numberOfRetries", UPD_RETRIES),
+  SOK("update_job_retries_0_ok",
+      OPS("{'at':'1m','op':'update-job','jobExecutionsRetryConfig':"
+          "{'criteriaList':[{'failureType':'ALL','numberOfRetries':0}]}}")),
+  SOK("update_job_ok",
+      OPS("{'at':'1m','op':'update-job','description':'slower',"
+          "'presignedUrlConfig':{'expiresInSec':600},"
+          "'jobExecutionsRolloutConfig':{'maximumPerMinute':5},"
+          "'abortConfig':{'criteriaList':[{'failureType':'FAILED','action':'CANCEL',"
+          "'thresholdPercentage':50,'minNumberOfExecutedThings':2}]},"
+          "'timeoutConfig':{'inProgressTimeoutInMinutes':30}}")),
+
+  /* ---- delete-job */
+  SBAD("delete_job_force_not_boolean", OPS("{'at':'1m','op':'delete-job','force':1}"),
+       P0 ".force", "expected a boolean, got number"),
+  SOK("delete_job_ok", OPS("{'at':'1d','op':'delete-job','force':true}")),
+
+  /* ---- associate-targets-with-job */
+  SBAD("associate_targets_missing", OPS("{'at':'1m','op':'associate-targets-with-job'}"),
+       P0, "missing required field 'targets'"),
+  SBAD("associate_targets_empty",
+       OPS("{'at':'1m','op':'associate-targets-with-job','targets':[]}"), P0 ".targets",
+       "expected 1 to 100 targets, got 0"),
+  SBAD("associate_101_targets",   /* targets set by a builder */
+       OPS("{'at':'1m','op':'associate-targets-with-job'}"), P0 ".targets",
+       "expected 1 to 100 targets, got 101"),
+  SBAD("associate_targets_not_array",
+       OPS("{'at':'1m','op':'associate-targets-with-job','targets':'" ARN "thing/t2'}"),
+       P0 ".targets", "expected an array, got string"),
+  SBAD("associate_target_not_string",
+       OPS("{'at':'1m','op':'associate-targets-with-job','targets':[5]}"),
+       P0 ".targets[0]", "expected a string, got number"),
+  SBAD("associate_target_other_region",
+       OPS("{'at':'1m','op':'associate-targets-with-job','targets':"
+           "['arn:aws:iot:eu-west-1:123456789012:thinggroup/g1']}"),
+       P0 ".targets[0]",
+       "target 'arn:aws:iot:eu-west-1:123456789012:thinggroup/g1' is not in the "
+       "simulation's region and account (expected prefix "
+       "'arn:aws:iot:us-east-1:123456789012:'; see the scenario's $.simulation.region "
+       "and $.simulation.accountId)"),
+  SBAD("associate_target_unknown_group",
+       OPS("{'at':'1m','op':'associate-targets-with-job','targets':"
+           "['" ARN "thinggroup/rev-b']}"),
+       P0 ".targets[0]",
+       "target names thing group 'rev-b', which is not a group of the scenario's "
+       "$.fleet.groups"),
+  SBAD("associate_second_target_unknown_thing",
+       OPS("{'at':'1m','op':'associate-targets-with-job','targets':"
+           "['" ARN "thing/t2','" ARN "thing/t9']}"),
+       P0 ".targets[1]", "target names thing 't9', which is not in the scenario's fleet"),
+  SOK("associate_ok",
+      OPS("{'at':'1m','op':'associate-targets-with-job','targets':['" ARN "thing/t2'],"
+          "'comment':'one more'}")),
+
+  /* ---- cancel-job-execution, delete-job-execution */
+  SBAD("cancel_execution_thing_missing", OPS("{'at':'1m','op':'cancel-job-execution'}"),
+       P0, "missing required field 'thingName'"),
+  SBAD("cancel_execution_bad_thing_name",
+       OPS("{'at':'1m','op':'cancel-job-execution','thingName':'a b'}"), P0 ".thingName",
+       THING_NAME_RULE),
+  SBAD("cancel_execution_thing_not_string",
+       OPS("{'at':'1m','op':'cancel-job-execution','thingName':5}"), P0 ".thingName",
+       "expected a string, got number"),
+  SOK("cancel_execution_ok",
+      OPS("{'at':'1m','op':'cancel-job-execution','thingName':'t1','force':true}")),
+  SBAD("delete_execution_number_missing",
+       OPS("{'at':'1m','op':'delete-job-execution','thingName':'t1'}"), P0,
+       "missing required field 'executionNumber'"),
+  SBAD("delete_execution_number_0",
+       OPS("{'at':'1m','op':'delete-job-execution','thingName':'t1','executionNumber':0}"),
+       P0 ".executionNumber", "expected an integer from 1 to 9007199254740992"),
+  SBAD("delete_execution_thing_missing",
+       OPS("{'at':'1m','op':'delete-job-execution','executionNumber':1}"), P0,
+       "missing required field 'thingName'"),
+  SOK("delete_execution_ok",
+      OPS("{'at':'1m','op':'delete-job-execution','thingName':'t1','executionNumber':1,"
+          "'force':true}")),
+
+  /* ---- add-things, remove-things, delete-things */
+  SBAD("add_things_no_group", OPS("{'at':'1m','op':'add-things','count':2}"), P0,
+       "missing required field 'group'"),
+  SBAD("add_things_count_and_things",
+       OPS("{'at':'1m','op':'add-things','group':'g1','count':1,'things':['n1']}"), P0,
+       "exactly one of 'count' or 'things' is required, got both"),
+  SBAD("add_things_neither", OPS("{'at':'1m','op':'add-things','group':'g1'}"), P0,
+       "exactly one of 'count' or 'things' is required"),
+  SBAD("add_things_unknown_group",
+       OPS("{'at':'1m','op':'add-things','group':'rev-b','count':1}"), P0 ".group",
+       "unknown group 'rev-b' (not in $.fleet.groups)"),
+  SBAD("add_things_count_0", OPS("{'at':'1m','op':'add-things','group':'g1','count':0}"),
+       P0 ".count", "expected an integer from 1 to 100000000"),
+  SBAD("add_things_count_fraction",
+       OPS("{'at':'1m','op':'add-things','group':'g1','count':1.5}"), P0 ".count",
+       "expected an integer from 1 to 100000000"),
+  SBAD("add_things_bad_name",
+       OPS("{'at':'1m','op':'add-things','group':'devices','things':['t9','not ok']}"),
+       P0 ".things[1]", THING_NAME_RULE),
+  SBAD("add_things_no_names",
+       OPS("{'at':'1m','op':'add-things','group':'devices','things':[]}"), P0 ".things",
+       "expected 1 to 100000 thing names, got 0"),
+  SBAD("add_things_name_not_string",
+       OPS("{'at':'1m','op':'add-things','group':'devices','things':[5]}"),
+       P0 ".things[0]", "expected a string, got number"),
+  SOK("add_things_count_ok", OPS("{'at':'1m','op':'add-things','group':'g1','count':2}")),
+  SOK("add_things_names_ok",
+      OPS("{'at':'1m','op':'add-things','group':'devices','things':['t9','t10']}")),
+  SBAD("remove_things_count_without_group",
+       OPS("{'at':'1m','op':'remove-things','count':1}"), P0,
+       "'count' needs 'group' (which group's things)"),
+  SBAD("remove_things_unknown_group",
+       OPS("{'at':'1m','op':'remove-things','group':'nope','things':['t1']}"),
+       P0 ".group", "unknown group 'nope' (not in $.fleet.groups)"),
+  SOK("remove_things_ok", OPS("{'at':'1m','op':'remove-things','group':'g1','count':1}")),
+  SBAD("delete_things_bad_name",
+       OPS("{'at':'1m','op':'delete-things','things':['t1','t 2']}"), P0 ".things[1]",
+       THING_NAME_RULE),
+  SOK("delete_things_ok", OPS("{'at':'1m','op':'delete-things','things':['t2']}")),
 
   /* ---- fleet and groups */
   {"fleet_not_object", "{'fleet':[]}", NULL, NULL, NULL, false, XC_INVALID, IN_SCN,
@@ -578,6 +927,24 @@ static const scase k_scases[] = {
    NULL, NULL, NULL, false, XC_INVALID, IN_SCN, "$.fleet.groups",
    "thing name 'g1-000002' clashes with a generated name of group 'g1'"},
 
+  /* ---- arrivals and departures (dynamic groups) */
+  SBAD("arrivals_not_object", GROUP_G1(",'arrivals':5"), "$.fleet.groups[0].arrivals",
+       "expected an object, got number"),
+  SBAD("arrivals_unknown_field", GROUP_G1(",'arrivals':{'rate':1}"),
+       "$.fleet.groups[0].arrivals.rate", "unknown field 'rate'"),
+  SBAD("arrivals_rate_missing", GROUP_G1(",'arrivals':{}"), "$.fleet.groups[0].arrivals",
+       "missing required field 'ratePerHour'"),
+  SBAD("arrivals_rate_negative", GROUP_G1(",'arrivals':{'ratePerHour':-1}"),
+       "$.fleet.groups[0].arrivals.ratePerHour", RATE_RULE),
+  SBAD("arrivals_rate_above_max", GROUP_G1(",'arrivals':{'ratePerHour':10000001}"),
+       "$.fleet.groups[0].arrivals.ratePerHour", RATE_RULE),
+  SBAD("arrivals_rate_string", GROUP_G1(",'arrivals':{'ratePerHour':'60'}"),
+       "$.fleet.groups[0].arrivals.ratePerHour", "expected a number, got string"),
+  SBAD("departures_rate_negative", GROUP_G1(",'departures':{'ratePerHour':-0.5}"),
+       "$.fleet.groups[0].departures.ratePerHour", RATE_RULE),
+  SOK("arrivals_departures_ok",
+      GROUP_G1(",'arrivals':{'ratePerHour':0},'departures':{'ratePerHour':10000000}")),
+
   /* ---- behaviors */
   {"behaviors_missing", "{'fleet':{'behaviors':null}}", NULL, NULL, NULL, false,
    XC_INVALID, IN_SCN, "$.fleet", "missing required field 'behaviors'"},
@@ -615,6 +982,44 @@ static const scase k_scases[] = {
    "'NO_RESPONSE':0.01,'TIMED_OUT':0.01}}" B_END,
    NULL, NULL, NULL, false, XC_INVALID, IN_SCN,
    "$.fleet.behaviors.flaky.outcomes.TIMED_OUT", "unknown field 'TIMED_OUT'"},
+
+  /* ---- device timers: stepTimeoutInMinutes and progress */
+  SBAD("step_timeout_0", B_BEH "{'stepTimeoutInMinutes':0}" B_END,
+       "$.fleet.behaviors.flaky.stepTimeoutInMinutes", "expected an integer from 1 to 10080"),
+  SBAD("step_timeout_10081", B_BEH "{'stepTimeoutInMinutes':10081}" B_END,
+       "$.fleet.behaviors.flaky.stepTimeoutInMinutes", "expected an integer from 1 to 10080"),
+  SOK("step_timeout_10080_ok", B_BEH "{'stepTimeoutInMinutes':10080}" B_END),
+  SBAD("progress_not_object", B_BEH "{'progress':true}" B_END,
+       "$.fleet.behaviors.flaky.progress", "expected an object, got boolean"),
+  SBAD("progress_unknown_field", B_BEH "{'progress':{'every':'1m','step':1}}" B_END,
+       "$.fleet.behaviors.flaky.progress.step", "unknown field 'step'"),
+  SBAD("progress_without_every", B_BEH "{'progress':{'stepTimeoutInMinutes':5}}" B_END,
+       "$.fleet.behaviors.flaky.progress", "missing required field 'every'"),
+  SBAD("progress_every_mean_below_1s",
+       B_BEH "{'progress':{'every':{'distribution':'exponential','mean':'999ms'}}}" B_END,
+       "$.fleet.behaviors.flaky.progress.every",
+       "expected progress updates at most once a second on average"),
+  SBAD("progress_every_constant_500ms", B_BEH "{'progress':{'every':'500ms'}}" B_END,
+       "$.fleet.behaviors.flaky.progress.every",
+       "expected progress updates at most once a second on average"),
+  SBAD("progress_every_unknown_distribution",
+       B_BEH "{'progress':{'every':{'distribution':'poisson','mean':'1m'}}}" B_END,
+       "$.fleet.behaviors.flaky.progress.every.distribution",
+       "unknown distribution 'poisson'; expected one of " DIST_NAMES),
+  SOK("progress_every_1s_ok", B_BEH "{'progress':{'every':'1s'}}" B_END),
+  SBAD("progress_step_timeout_0",
+       B_BEH "{'progress':{'every':'1m','stepTimeoutInMinutes':0}}" B_END,
+       "$.fleet.behaviors.flaky.progress.stepTimeoutInMinutes", PROGRESS_STEP_RULE),
+  SBAD("progress_step_timeout_minus_2",
+       B_BEH "{'progress':{'every':'1m','stepTimeoutInMinutes':-2}}" B_END,
+       "$.fleet.behaviors.flaky.progress.stepTimeoutInMinutes", PROGRESS_STEP_RULE),
+  SBAD("progress_step_timeout_10081",
+       B_BEH "{'progress':{'every':'1m','stepTimeoutInMinutes':10081}}" B_END,
+       "$.fleet.behaviors.flaky.progress.stepTimeoutInMinutes", PROGRESS_STEP_RULE),
+  SOK("progress_step_timeout_minus_1_ok",
+      B_BEH "{'progress':{'every':'1m','stepTimeoutInMinutes':-1}}" B_END),
+  SOK("progress_step_timeout_10080_ok",
+      B_BEH "{'progress':{'every':'1m','stepTimeoutInMinutes':10080}}" B_END),
 
   /* ---- distributions (sim/dist.c) */
   {"dist_unknown_name", DIST("{'distribution':'poisson','mean':'1m'}"), NULL, NULL,
@@ -754,6 +1159,19 @@ static const scase k_scases[] = {
    NULL, false, XC_INVALID, IN_SCN, "$.job.jobExecutionsRolloutConfig.maximumPerMinute",
    "expected at most 1000 per minute (the rollout quota), got 1001; raise "
    "$.simulation.rolloutQuota in the scenario to allow more"},
+  SBAD("timeout_lag_61s", SIMS("{'timeoutLagMax':'61s'}"), "$.simulation.timeoutLagMax",
+       "expected at most 60s (AWS times out up to 60 seconds late)"),
+  SBAD("timeout_lag_1m1ms", SIMS("{'timeoutLagMax':'1m1ms'}"),
+       "$.simulation.timeoutLagMax",
+       "expected at most 60s (AWS times out up to 60 seconds late)"),
+  SOK("timeout_lag_60s_ok", SIMS("{'timeoutLagMax':'1m'}")),
+  SOK("timeout_lag_0_ok", SIMS("{'timeoutLagMax':0}")),
+  SBAD("timeout_lag_malformed", SIMS("{'timeoutLagMax':'1 minute'}"),
+       "$.simulation.timeoutLagMax",
+       DUR_RULE ", got \"1 minute\" (expected a unit (d, h, m, s or ms) after each "
+       "number)"),
+  SBAD("timeout_lag_negative", SIMS("{'timeoutLagMax':-1}"), "$.simulation.timeoutLagMax",
+       "expected a non-negative duration, got -1"),
 
   /* ---- targets against the fleet, region and account */
   {"target_other_region", TGT("arn:aws:iot:eu-west-1:123456789012:thinggroup/g1"),
@@ -791,9 +1209,85 @@ static const scase k_scases[] = {
    "{'job':{'targets':['" ARN "thing/t1','" ARN "thing/nobody']}}", NULL, NULL, NULL,
    false, XC_INVALID, IN_SCN, "$.job.targets[1]",
    "target names thing 'nobody', which is not in the scenario's fleet"},
+
+  /* ---- every lifecycle feature at once: a CONTINUOUS job with start/end
+   *      times and a maintenance window, dynamic groups, device timers, a
+   *      timeout lag and one operation of each kind */
+  SOK("lifecycle_all_features_ok",
+      "{'job':{'targetSelection':'CONTINUOUS',"
+      "        'schedulingConfig':{'startTime':'2026-01-01T00:30',"
+      "                            'endTime':'2026-01-02T12:00','endBehavior':'CANCEL',"
+      "                            'maintenanceWindows':[{'startTime':'cron(0 2 * * ? *)',"
+      "                                                   'durationInMinutes':120}]},"
+      "        'timeoutConfig':{'inProgressTimeoutInMinutes':60}},"
+      " 'fleet':{'groups':[{'name':'g1','things':3,'behavior':'steady',"
+      "                     'arrivals':{'ratePerHour':30},'departures':{'ratePerHour':5}},"
+      "                    {'name':'devices','things':['t1','t2'],'behavior':'flaky'},"
+      "                    {'name':'more','things':2,'behavior':'flaky',"
+      "                     'arrivals':{'ratePerHour':2.5}}],"
+      "          'behaviors':{'flaky':{'stepTimeoutInMinutes':30,"
+      "                                'progress':{'every':{'distribution':'exponential',"
+      "                                                     'mean':'20s'},"
+      "                                            'stepTimeoutInMinutes':10}}}},"
+      " 'simulation':{'timeoutLagMax':'30s'},"
+      " 'operations':["
+      "   {'at':'1h','op':'update-job','description':'slower',"
+      "    'jobExecutionsRolloutConfig':{'maximumPerMinute':10},"
+      "    'jobExecutionsRetryConfig':{'criteriaList':[{'failureType':'FAILED',"
+      "                                                 'numberOfRetries':0}]}},"
+      "   {'at':'1h30m','op':'associate-targets-with-job',"
+      "    'targets':['" ARN "thinggroup/more'],'comment':'more too'},"
+      "   {'at':'2h','op':'add-things','group':'g1','count':5},"
+      "   {'at':'2h5m','op':'add-things','group':'devices','things':['t3','t4']},"
+      "   {'at':'2h10m','op':'remove-things','group':'g1','count':1},"
+      "   {'at':'2h15m','op':'remove-things','things':['t2']},"
+      "   {'at':'2h30m','op':'cancel-job-execution','thingName':'t1','force':true},"
+      "   {'at':'3h','op':'delete-job-execution','thingName':'t1','executionNumber':1,"
+      "    'force':true},"
+      "   {'at':'4h','op':'delete-things','things':['t4']},"
+      "   {'at':'2026-01-01T05:00:00Z','op':'cancel-job','force':true,"
+      "    'reasonCode':'RECALL','comment':'done'},"
+      "   {'at':'6h','op':'delete-job','force':true}]}"),
+  /* the job checks (targets) come before the operations */
+  SBAD("job_checked_before_operations",
+       "{'job':{'targets':['" ARN "thing/t9']},'operations':5}", "$.job.targets[0]",
+       "target names thing 't9', which is not in the scenario's fleet"),
 };
 
 #define N_SCASES (sizeof k_scases / sizeof k_scases[0])
+
+/* Cases whose scenario needs values too long to write as a patch: applied
+ * after the patch, to the first operation. */
+static cJSON *first_op(cJSON *scn) {
+  cJSON *op = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(scn, "operations"), 0);
+  assert_non_null(op);
+  return op;
+}
+static void op_comment(cJSON *scn, size_t n) {
+  char *c = repeat('c', n);
+  set_str(first_op(scn), "comment", c);
+  free(c);
+}
+static void b_comment_2028(cJSON *scn) { op_comment(scn, 2028); }
+static void b_comment_2029(cJSON *scn) { op_comment(scn, 2029); }
+static void b_associate_101(cJSON *scn) {
+  cJSON *a = cJSON_CreateArray();
+  char arn[128];
+  for (int i = 0; i < 101; i++) {
+    snprintf(arn, sizeof arn, ARN "thing/t%d", i);
+    cJSON_AddItemToArray(a, cJSON_CreateString(arn));
+  }
+  set_item(first_op(scn), "targets", a);
+}
+
+static const struct scase_builder {
+  const char *name;
+  void (*build)(cJSON *scn);
+} k_scase_builders[] = {
+  {"cancel_job_comment_2028_ok", b_comment_2028},
+  {"cancel_job_comment_2029", b_comment_2029},
+  {"associate_101_targets", b_associate_101},
+};
 
 static void run_scase(void **state) {
   const scase *c = *state;
@@ -816,6 +1310,8 @@ static void run_scase(void **state) {
   } else if (!c->no_file) {
     cJSON *scn = parse_sq(k_scenario);
     if (c->patch != NULL) merge(scn, parse_sq(c->patch));
+    for (size_t i = 0; i < sizeof k_scase_builders / sizeof k_scase_builders[0]; i++)
+      if (strcmp(k_scase_builders[i].name, c->name) == 0) k_scase_builders[i].build(scn);
     if (c->job_ref != NULL) {
       cJSON_DeleteItemFromObjectCaseSensitive(scn, "job");
       cJSON_AddStringToObject(scn, "job", c->job_ref);
@@ -852,6 +1348,7 @@ typedef struct ucase {
 } ucase;
 
 #define EX1 "%S/scenarios/example-job-01.json"
+#define SCN(name) "%S/scenarios/" name ".json"
 
 static const ucase k_ucases[] = {
   {"no_arguments", {NULL}, NULL, XC_USAGE, "", NULL, NULL,
@@ -907,6 +1404,16 @@ static const ucase k_ucases[] = {
   {"validate_ok", {"validate", EX1, NULL}, NULL, XC_OK, EX1 ": ok: job example-job-01",
    NULL, "", NULL},
   {"validate_quiet_ok", {"validate", "-q", EX1, NULL}, NULL, XC_OK, "", NULL, "", NULL},
+  /* the bundled lifecycle scenarios: operations, dynamic groups, device
+   * timers, start/end times and maintenance windows */
+  {"validate_lifecycle_scenarios",
+   {"validate", "-q", SCN("cancel-and-force"), SCN("continuous-dynamic-group"),
+    SCN("delete-after-cancel"), SCN("slow-down-update"), SCN("step-timeouts"), NULL},
+   NULL, XC_OK, "", NULL, "", NULL},
+  {"validate_scheduling_scenarios",
+   {"validate", "-q", SCN("end-time-cancel"), SCN("end-time-force-cancel"),
+    SCN("end-time-stop-rollout"), SCN("nightly-maintenance-window"), NULL},
+   NULL, XC_OK, "", NULL, "", NULL},
   {"validate_nonexistent_file", {"validate", "%D/missing.json", NULL}, NULL, XC_IO, "",
    NULL,
    "jobsim: %D/missing.json: cannot open '%D/missing.json': No such file or "
