@@ -691,6 +691,7 @@ void model_scenario_free(model_scenario *s) {
   free(s->name);
   free(s->description);
   free(s->json_text);
+  model_worlds_free(s->worlds, s->n_worlds);
   free(s);
 }
 
@@ -760,7 +761,8 @@ static int load_job(model_scenario *s, const cJSON *root, char *jfile, size_t jn
 int model_scenario_load_text(model_scenario **out, const char *file,
                              const char *text, size_t len, sim_diag *d) {
   static const char *const keys[] = {"name", "description", "job", "fleet",
-                                     "operations", "simulation", NULL};
+                                     "operations", "simulation", "worlds",
+                                     NULL};
   *out = NULL;
   sim_diag_init(d, file);
   model_scenario *s = calloc(1, sizeof *s);
@@ -809,6 +811,9 @@ int model_scenario_load_text(model_scenario **out, const char *file,
     goto fail;
   }
   if ((rc = model_fleet_parse(&s->fleet, fleet, d, "$.fleet"))) goto fail;
+  if ((rc = model_worlds_parse(&s->worlds, &s->n_worlds, sim_json_get(root, "worlds"),
+                               fleet, &s->fleet, d)))
+    goto fail;
   char jfile[4096];
   if ((rc = load_job(s, root, jfile, sizeof jfile, d))) goto fail;
   /* From here on the checks are about the job: when it came from its own

@@ -15,6 +15,7 @@
 #include "jobcfg.h"
 #include "fleet.h"
 #include "cron.h"
+#include "worlds.h"
 
 typedef enum model_abort_gate {
   MODEL_GATE_EXECUTED,     /* guide: completed executions (default, O11) */
@@ -97,6 +98,9 @@ typedef struct model_scenario {
   model_cron *windows;         /* parsed maintenanceWindows[].startTime */
   size_t n_windows;
   char *json_text;             /* the scenario file's bytes, for the record */
+  model_world *worlds;         /* $.worlds in file order (worlds.h); none: the
+                                  implicit world "default" */
+  size_t n_worlds;
 } model_scenario;
 
 /* Load and validate `file`. On failure returns an error code, *out is NULL
