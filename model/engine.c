@@ -976,6 +976,13 @@ static void on_tick(sim_world *w, const sim_event *ev, void *ud) {
     fail_if(e, sim_world_schedule(w, next, PRIO_TICK, K_TICK, 0, 0, NULL));
 }
 
+/* model_observer.on_event: after every event (set only when asked for). */
+static void after_event(sim_world *w, const sim_event *ev, void *ud) {
+  model_engine *e = ud;
+  (void)w; (void)ev;
+  e->obs.on_event(e->obs.ud, e);
+}
+
 static void on_observe(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   (void)ev;
@@ -1574,6 +1581,7 @@ int model_engine_new(model_engine **out, const model_scenario *sc, uint64_t seed
   if ((rc = sim_world_new(&e->w, seed, NULL))) goto fail;
   for (uint32_t k = 0; k < K_COUNT; k++)
     if ((rc = sim_world_on(e->w, k, handlers[k], e))) goto fail;
+  if (e->obs.on_event) sim_world_after(e->w, after_event, e);   /* store hook */
   for (size_t g = 0; g < sc->fleet.n_groups; g++) {
     char name[256];
     snprintf(name, sizeof name, "device/%s", sc->fleet.groups[g].name);

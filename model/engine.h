@@ -93,6 +93,10 @@ typedef struct model_observer {
   /* A line of the job's story ("rate 50/min -> 100/min: ..."), no newline. */
   void (*on_log)(void *ud, const model_engine *e, const char *line);
   void *ud;
+  /* Optional, NULL for none: called after every simulation event, so a
+   * recorder can log each change of the job's counters at its instant (the
+   * SQLite store does). Keep it cheap: it runs on the hot path. */
+  void (*on_event)(void *ud, const model_engine *e);
 } model_observer;
 
 /* Build a replication of `sc` with master seed `seed`. `obs` may be NULL. */

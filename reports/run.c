@@ -182,7 +182,7 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
     fprintf(w.events, "# jobsim run of scenario '%s' (%s), seed %" PRIu64 "\n# %s\n",
             sc->name, sc->file, seed, o->version_info ? o->version_info : "");
   }
-  model_observer obs = {on_observe, on_log, &w};
+  model_observer obs = {on_observe, on_log, &w, NULL};
   if ((rc = model_engine_new(&e, sc, seed, &obs, d))) goto done;
   rc = model_engine_run(e, sc->sim.until);
   if (!rc) rc = w.rc;

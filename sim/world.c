@@ -30,6 +30,8 @@ struct sim_world {
   int failure;                       /* first sim_world_fail() code, or 0 */
   bool stop;                         /* leave the run loop after this event */
   bool running;                      /* inside sim_world_run() */
+  sim_after_fn after;                /* hook after each event, or NULL */
+  void *after_ud;                    /* borrowed user data for it */
 };
 
 int sim_world_new(sim_world **out, uint64_t seed, const sim_alloc *alloc)
@@ -115,6 +117,8 @@ int sim_world_run(sim_world *w, sim_time_ms until)
     SIM_ASSERT(h->fn != NULL);
     h->fn(w, &ev, h->ud);
     w->dispatched++;
+    if (w->after)
+      w->after(w, &ev, w->after_ud);
     if (w->stop || w->failure != SIM_OK)
       break;
   }
@@ -122,6 +126,12 @@ int sim_world_run(sim_world *w, sim_time_ms until)
   if (!w->stop && w->failure == SIM_OK && until > w->now)
     w->now = until;
   return w->failure;
+}
+
+void sim_world_after(sim_world *w, sim_after_fn fn, void *ud)
+{
+  w->after = fn;
+  w->after_ud = ud;
 }
 
 void sim_world_stop(sim_world *w) { w->stop = true; }

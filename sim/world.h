@@ -43,6 +43,12 @@ int sim_world_schedule(sim_world *w, sim_time_ms at, int32_t prio, uint32_t kind
                        uint64_t subject, uint64_t arg, sim_event_id *id);
 int sim_world_cancel(sim_world *w, sim_event_id id);   /* see sim_queue_cancel */
 
+/* Optional hook called after every dispatched event (after its handler,
+ * before the next event), e.g. to record state changes as they happen. One
+ * branch per event when unset. fn NULL removes it; `ud` is borrowed. */
+typedef void (*sim_after_fn)(sim_world *w, const sim_event *ev, void *ud);
+void sim_world_after(sim_world *w, sim_after_fn fn, void *ud);
+
 /* Dispatch every event with time <= until, in order; afterwards now = until
  * (unless stopped or failed earlier; an until below now dispatches nothing
  * and leaves now alone). Returns SIM_OK, or the code given to

@@ -141,7 +141,7 @@ static void test_exponential_guide_rates(void **state) {
   (void)state;
   model_scenario *sc = load("exponential-aws-guide.json");
   rows *r = calloc(1, sizeof *r);
-  model_observer obs = {collect, NULL, r};
+  model_observer obs = {collect, NULL, r, NULL};
   model_engine *e = NULL;
   sim_diag d;
   assert_int_equal(model_engine_new(&e, sc, sc->sim.seed, &obs, &d), SIM_OK);

@@ -106,7 +106,7 @@ static void test_invariants_every_observation(void **state) {
     model_scenario *sc = NULL;
     assert_int_equal(model_scenario_load(&sc, names[i], &d), SIM_OK);
     check c = {.sc = sc};
-    model_observer obs = {on_observe, NULL, &c};
+    model_observer obs = {on_observe, NULL, &c, NULL};
     model_engine *e = NULL;
     uint64_t seed = seed_for(sc);
     fprintf(stderr, "# %s seed %" PRIu64 "\n", sc->name, seed);

@@ -48,7 +48,7 @@ static void on_log(void *ud, const model_engine *e, const char *line) {
 static model_engine *run_to(model_scenario *sc, const char *at, log_buf *lb) {
   sim_time_ms t;
   assert_int_equal(sim_duration_parse(at, &t, NULL), SIM_OK);
-  model_observer obs = {NULL, on_log, lb};
+  model_observer obs = {NULL, on_log, lb, NULL};
   model_engine *e = NULL;
   sim_diag d;
   assert_int_equal(model_engine_new(&e, sc, sc->sim.seed, lb ? &obs : NULL, &d), SIM_OK);
