@@ -18,12 +18,16 @@
 #include <gsl/gsl_version.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "describe.h"
 #include "duration.h"
 #include "execview.h"
 #include "engine.h"
+#include "page.h"
 #include "run.h"
+#include "store.h"
 #include "scenario.h"
 
 #ifndef JOBSIM_VERSION
@@ -172,10 +176,77 @@ static void print_help(const command *c, FILE *f);
 
 /* ---------------------------------------------------------------- run --- */
 
+/* Progress on stderr while a scenario runs (only on a terminal, never with
+ * --quiet): simulated time reached and events per second, at most every
+ * 0.25 s of wall time, erased when the run ends. */
+typedef struct progress {
+  const char *name;       /* scenario */
+  double t0, last;        /* wall seconds: start, last line */
+  bool shown;             /* a line is on screen */
+} progress;
+
+static double wall_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_progress(void *ud, const model_engine *e) {
+  progress *p = ud;
+  double now = wall_s();
+  if (now - p->last < 0.25) return;
+  p->last = now;
+  char t[64];
+  sim_time_ms sim = model_engine_now(e);
+  sim_duration_format(sim - sim % 1000, t, sizeof t);
+  double ev = (double)model_engine_events(e);
+  fprintf(stderr, "\r\033[Kjobsim: %s: +%s simulated, %.2fM events, %.2fM events/s",
+          p->name, t, ev / 1e6, ev / 1e6 / (now - p->t0 > 1e-9 ? now - p->t0 : 1e-9));
+  fflush(stderr);
+  p->shown = true;
+}
+
+static void progress_clear(progress *p) {
+  if (!p->shown) return;
+  fputs("\r\033[K", stderr);
+  fflush(stderr);
+  p->shown = false;
+}
+
+/* The index page over the reports of several scenarios. */
+typedef struct index_entry {
+  char name[80];
+  char *description;
+  char outcome[512];
+  bool ok;
+} index_entry;
+
+static int write_index(const char *parent, const index_entry *ix, size_t n,
+                       const char *ver) {
+  report_page_entry *pe = calloc(n ? n : 1, sizeof *pe);
+  if (!pe) return EXIT_IO;
+  for (size_t i = 0; i < n; i++)
+    pe[i] = (report_page_entry){ix[i].name, ix[i].description, ix[i].outcome, ix[i].ok};
+  char path[4200];
+  snprintf(path, sizeof path, "%s/index.html", parent);
+  sim_diag d;
+  sim_diag_init(&d, NULL);
+  int rc = report_page_index(path, pe, n, ver, &d);
+  free(pe);
+  if (rc) {
+    report_diag(&d);
+    return exit_for(rc);
+  }
+  return EXIT_OK;
+}
+
 static int cmd_run(int argc, char **argv) {
   const char *out = NULL, *seed_s = NULL, *until_s = NULL, *ts_s = NULL;
-  bool fail_on_abort = false, compact = false, help = false;
+  bool fail_on_abort = false, compact = false, help = false, no_exec = false,
+       no_plots = false;
   const opt opts[] = {{"out", 'o', true, &out, NULL},
+                      {"no-executions", 0, false, NULL, &no_exec},
+                      {"no-plots", 0, false, NULL, &no_plots},
                       {"seed", 's', true, &seed_s, NULL},
                       {"until", 0, true, &until_s, NULL},
                       {"timestamp-format", 0, true, &ts_s, NULL},
@@ -201,6 +272,18 @@ static int cmd_run(int argc, char **argv) {
   char ver[256];
   version_info(ver, sizeof ver);
   ro.version_info = ver;
+  ro.store = ro.page = true;
+  ro.no_executions = no_exec;
+  ro.plots = !no_plots;
+  progress pr = {0};
+  if (!quiet && isatty(STDERR_FILENO)) {
+    ro.progress = on_progress;
+    ro.progress_ud = &pr;
+  }
+  bool warned_gnuplot = false;
+  bool many = !(n == 1 && out);   /* one directory per scenario under a parent */
+  index_entry *ix = many && n > 1 ? calloc((size_t)n, sizeof *ix) : NULL;
+  size_t nix = 0;
   int worst = EXIT_OK;
   for (int i = 0; i < n; i++) {
     sim_diag d;
@@ -228,7 +311,23 @@ static int cmd_run(int argc, char **argv) {
     }
     report_run_stats st;
     sim_diag_init(&d, sc->file);
+    pr = (progress){.name = sc->name, .t0 = wall_s(), .last = wall_s()};
     rc = report_run(sc, sc->sim.seed, dir, &ro, &st, &d);
+    progress_clear(&pr);
+    if (ix) {
+      index_entry *x = &ix[nix++];
+      snprintf(x->name, sizeof x->name, "%s", sc->name);
+      x->description = sc->description ? strdup(sc->description) : NULL;
+      x->ok = rc == SIM_OK;
+      if (rc) snprintf(x->outcome, sizeof x->outcome, "no report: %.400s", d.msg);
+      else report_run_outcome(sc, &st, x->outcome, sizeof x->outcome);
+    }
+    if (!rc && st.plots == REPORT_PLOT_NO_GNUPLOT && !warned_gnuplot) {
+      fprintf(stderr, "jobsim: warning: gnuplot not found on PATH; plots skipped\n");
+      warned_gnuplot = true;
+    } else if (!rc && st.plots == REPORT_PLOT_FAILED) {
+      fprintf(stderr, "jobsim: warning: %s: %s; plots skipped\n", sc->name, st.plots_why);
+    }
     if (rc) {
       report_diag(&d);
       int x = exit_for(rc);
@@ -255,6 +354,12 @@ static int cmd_run(int argc, char **argv) {
     }
     model_scenario_free(sc);
   }
+  if (ix && nix > 0) {
+    int x = write_index(out ? out : "out", ix, nix, ver);
+    if (x > worst) worst = x;
+  }
+  for (size_t i = 0; i < nix; i++) free(ix[i].description);
+  free(ix);
   return worst;
 }
 
@@ -309,13 +414,56 @@ static int not_found(const char *cmd, const char *fmt, ...) {
   return EXIT_CHECK;
 }
 
+/* describe-job --db: answer from a run's SQLite store, no simulation. */
+static int describe_from_store(const char *cmd, const char *db, const char *job_id,
+                               const char *at_s, const report_opts *ro) {
+  sim_diag d;
+  sim_diag_init(&d, NULL);
+  report_store *st = NULL;
+  int rc = report_store_open(&st, db, &d);
+  if (rc) {
+    report_diag(&d);
+    return exit_for(rc);
+  }
+  const report_store_info *in = report_store_info_of(st);
+  int ret = EXIT_OK;
+  char *text = NULL;
+  size_t len = 0;
+  bool deleted = false;
+  sim_time_ms at = in->until;
+  if (at_s && !parse_at(at_s, report_store_scenario(st), &at)) {
+    ret = usage_error(cmd, "--at needs an offset such as 10m or an ISO 8601 UTC time "
+                           "not before the job's creation, not '%s'", at_s);
+    goto out;
+  }
+  if (strcmp(job_id, in->job_id) != 0) {
+    ret = not_found(cmd, "job '%s' does not exist (the run in %s is of job '%s')", job_id,
+                    db, in->job_id);
+    goto out;
+  }
+  if ((rc = report_store_describe_job(st, at, ro, &text, &len, &deleted, &d))) {
+    report_diag(&d);
+    ret = rc == SIM_ERR_RANGE ? EXIT_CHECK : exit_for(rc);
+    goto out;
+  }
+  if (deleted) {
+    ret = not_found(cmd, "job '%s' does not exist (it was deleted)", job_id);
+    goto out;
+  }
+  fwrite(text, 1, len, stdout);
+out:
+  free(text);
+  report_store_free(st);
+  return ret;
+}
+
 static int cmd_view(view_kind kind, int argc, char **argv) {
   static const char *const names[] = {"describe-job", "describe-job-execution",
                                       "list-job-executions-for-job"};
   const char *cmd = names[kind];
   const char *scen = NULL, *job_id = NULL, *at_s = NULL, *seed_s = NULL, *ts_s = NULL;
   const char *thing_s = NULL, *exec_s = NULL, *status_s = NULL, *max_s = NULL,
-             *token_s = NULL;
+             *token_s = NULL, *db_s = NULL;
   bool help = false, compact = false;
   opt opts[16] = {{"scenario", 0, true, &scen, NULL},
                   {"job-id", 0, true, &job_id, NULL},
@@ -324,6 +472,7 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
                   {"timestamp-format", 0, true, &ts_s, NULL},
                   {"compact", 0, false, NULL, &compact}};
   size_t no = 6;
+  if (kind == VIEW_JOB) opts[no++] = (opt){"db", 0, true, &db_s, NULL};
   if (kind == VIEW_EXECUTION) {
     opts[no++] = (opt){"thing-name", 0, true, &thing_s, NULL};
     opts[no++] = (opt){"execution-number", 0, true, &exec_s, NULL};
@@ -337,7 +486,14 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
   if (n < 0) return EXIT_USAGE;
   if (help) { print_help(find_command(cmd), stdout); return EXIT_OK; }
   if (n > 0) return usage_error(cmd, "unexpected argument '%s'", argv[0]);
-  if (!scen) return usage_error(cmd, "%s", "missing --scenario <file>");
+  if (db_s && scen) return usage_error(cmd, "%s", "--db and --scenario exclude each other");
+  if (db_s && seed_s)
+    return usage_error(cmd, "%s", "--seed does not apply to --db (the store records its "
+                                  "run's seed)");
+  if (!scen && !db_s)
+    return usage_error(cmd, "%s", kind == VIEW_JOB
+                                      ? "missing --scenario <file> or --db <run.sqlite>"
+                                      : "missing --scenario <file>");
   if (!job_id) return usage_error(cmd, "%s", "missing --job-id <id>");
   if (kind == VIEW_EXECUTION && !thing_s)
     return usage_error(cmd, "%s", "missing --thing-name <name>");
@@ -370,6 +526,7 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
   }
   if (token_s && !report_parse_next_token(token_s, &lo.start))
     return usage_error(cmd, "--next-token '%s' is not a token jobsim returned", token_s);
+  if (db_s) return describe_from_store(cmd, db_s, job_id, at_s, &ro);
   sim_diag d;
   model_scenario *sc = NULL;
   int rc = model_scenario_load(&sc, scen, &d);
@@ -465,9 +622,14 @@ static const command commands[] = {
     {"run", cmd_run, "simulate scenarios and write their reports",
      "usage: jobsim run [<options>] <scenario.json>...\n\n"
      "Simulates the job of each scenario over its fleet and writes a report\n"
-     "directory: describe-job.json, snapshots/, timeline.csv, events.log, run.json.\n\n"
+     "directory: describe-job.json, snapshots/, timeline.csv, events.log, run.json,\n"
+     "run.sqlite, plots/ and index.html (with several scenarios, also an\n"
+     "index.html in the parent directory).\n\n"
      "    -o, --out <dir>             report directory (one scenario; default\n"
      "                                out/<name>) or parent of one per scenario\n"
+     "        --no-executions         leave the execution table out of run.sqlite\n"
+     "                                (huge fleets)\n"
+     "        --no-plots              no plots/ (and no gnuplot)\n"
      "    -s, --seed <n>              override the scenario's seed\n"
      "        --until <duration>      override the horizon (e.g. 6h, 2d)\n"
      "        --timestamp-format <f>  epoch (default, AWS wire format) or iso8601\n"
@@ -486,10 +648,14 @@ static const command commands[] = {
      "    -h, --help       this help\n"},
     {"describe-job", cmd_describe_job,
      "print what `aws iot describe-job` shows at a simulated instant",
-     "usage: jobsim describe-job --scenario <file> --job-id <id> [<options>]\n\n"
+     "usage: jobsim describe-job --scenario <file> --job-id <id> [<options>]\n"
+     "   or: jobsim describe-job --db <dir/run.sqlite> --job-id <id> [<options>]\n\n"
      "Simulates the scenario up to an instant and prints exactly what\n"
-     "`aws iot describe-job --job-id <id>` would print then.\n\n"
+     "`aws iot describe-job --job-id <id>` would print then. With --db it\n"
+     "answers from a report's store instead, without simulating, byte for byte\n"
+     "the same (exit 1 past the horizon of a run that had not finished).\n\n"
      "        --scenario <file>       the scenario\n"
+     "        --db <file>             a report's run.sqlite (default --at: its horizon)\n"
      "        --job-id <id>           the job (ResourceNotFoundException otherwise)\n"
      "        --at <time>             offset after creation (10m, 1h30m) or ISO 8601\n"
      "                                UTC time; default: the scenario's horizon\n"

@@ -14,6 +14,9 @@
 #include "duration.h"
 #include "jsonw.h"
 #include "outdir.h"
+#include "page.h"
+#include "store.h"
+#include "timeline.h"
 
 typedef struct writer {
   const model_scenario *sc;
@@ -25,7 +28,25 @@ typedef struct writer {
   sim_time_ms last_snapshot;
   int rc;                   /* first error */
   sim_diag *d;
+  report_store *store;      /* run.sqlite, or NULL */
+  bool keep_rows;           /* rows and snaps are kept (plots, page) */
+  report_timeline_row *trows, *snaps;  /* every row / the snapshot rows */
+  size_t n_trows, cap_trows, n_snaps, cap_snaps;
+  sim_time_ms canceled_at;  /* first observation of CANCELED, -1 */
 } writer;
+
+static int push_row(report_timeline_row **v, size_t *n, size_t *cap,
+                    const report_timeline_row *r) {
+  if (*n == *cap) {
+    size_t nc = *cap ? *cap * 2 : 256;
+    report_timeline_row *nv = realloc(*v, nc * sizeof *nv);
+    if (!nv) return SIM_ERR_NOMEM;
+    *v = nv;
+    *cap = nc;
+  }
+  (*v)[(*n)++] = *r;
+  return SIM_OK;
+}
 
 static void offset_name(sim_time_ms t, char *buf, size_t n) {
   int64_t d = t / SIM_MS_PER_D, h = t / SIM_MS_PER_H % 24, m = t / SIM_MS_PER_MIN % 60,
@@ -51,38 +72,30 @@ static void write_snapshot(writer *w, const model_engine *e) {
   offset_name(now, off, sizeof off);
   snprintf(rel, sizeof rel, "snapshots/%06zu_%s.json", w->snapshots, off);
   int rc = report_outdir_write(&w->dir, rel, text, len, w->d);
+  if (!rc && w->store) rc = report_store_snapshot(w->store, now, text, len, w->d);
   free(text);
   if (rc) { fail(w, rc); return; }
+  if (w->keep_rows) {
+    report_timeline_row r;
+    report_timeline_take(&r, e, 0);
+    if (push_row(&w->snaps, &w->n_snaps, &w->cap_snaps, &r))
+      fail(w, sim_diag_set(w->d, SIM_ERR_NOMEM, NULL, "out of memory"));
+  }
   w->snapshots++;
   w->last_snapshot = now;
 }
 
 static void write_row(writer *w, const model_engine *e, unsigned why) {
-  const model_job *j = model_engine_job(e);
-  sim_time_ms now = model_engine_now(e);
-  char iso[40], reason[64] = "";
-  model_format_iso8601(w->sc->sim.start_epoch_ms + now, iso, sizeof iso);
-  static const struct { unsigned bit; const char *name; } rs[] = {
-      {MODEL_ROW_START, "start"}, {MODEL_ROW_WINDOW, "window"},
-      {MODEL_ROW_SNAPSHOT, "snapshot"}, {MODEL_ROW_STATUS, "status"},
-      {MODEL_ROW_END, "end"}, {MODEL_ROW_CANCEL, "cancel"}, {MODEL_ROW_OP, "operation"}};
-  for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
-    if (why & rs[i].bit) {
-      if (reason[0]) strcat(reason, "+");
-      strcat(reason, rs[i].name);
-    }
-  const int64_t *k = j->counters;
-  fprintf(w->timeline,
-          "%s,%" PRId64 ".%03d,%s,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-          ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-          ",%" PRId64 "\n",
-          iso, now / 1000, (int)(now % 1000), reason,
-          j->vanished ? "DELETED" : model_job_status_name(j->status),
-          (why & MODEL_ROW_WINDOW) ? j->window_rate : j->rate, j->notified, k[MODEL_EXEC_QUEUED], k[MODEL_EXEC_IN_PROGRESS],
-          k[MODEL_EXEC_SUCCEEDED], k[MODEL_EXEC_FAILED], k[MODEL_EXEC_REJECTED],
-          k[MODEL_EXEC_TIMED_OUT], k[MODEL_EXEC_CANCELED], k[MODEL_EXEC_REMOVED],
-          j->records);
+  report_timeline_row r;
+  report_timeline_take(&r, e, why);
+  report_timeline_write_csv(w->timeline, &r, w->sc->sim.start_epoch_ms);
   w->rows++;
+  int rc = SIM_OK;
+  if (w->store) rc = report_store_observe(w->store, e, &r, w->d);
+  if (!rc && w->keep_rows && push_row(&w->trows, &w->n_trows, &w->cap_trows, &r))
+    rc = sim_diag_set(w->d, SIM_ERR_NOMEM, NULL, "out of memory");
+  if (rc) fail(w, rc);
+  if (w->canceled_at < 0 && r.status == MODEL_JOB_CANCELED) w->canceled_at = r.at;
 }
 
 static void on_observe(void *ud, const model_engine *e, unsigned why) {
@@ -104,6 +117,15 @@ static void on_log(void *ud, const model_engine *e, const char *line) {
   model_format_iso8601(w->sc->sim.start_epoch_ms + now, iso, sizeof iso);
   sim_duration_format(now, off, sizeof off);
   fprintf(w->events, "%s  +%-12s %s\n", iso, off, line);
+  if (w->store) {
+    int rc = report_store_log(w->store, now, line, w->d);
+    if (rc) fail(w, rc);
+  }
+}
+
+static void on_event(void *ud, const model_engine *e) {
+  writer *w = ud;
+  report_store_on_event(w->store, e);
 }
 
 static FILE *open_in(writer *w, const char *rel, char *path, size_t n) {
@@ -163,12 +185,78 @@ static int write_meta(writer *w, const model_engine *e, uint64_t seed,
   return rc;
 }
 
+/* The run's options as the store records them (JSON object text). */
+static void options_json(const model_scenario *sc, const report_run_opts *o, char *buf,
+                         size_t n) {
+  char until[64];
+  sim_duration_format(sc->sim.until, until, sizeof until);
+  snprintf(buf, n,
+           "{\"until\":\"%s\",\"timestampFormat\":\"%s\",\"compact\":%s,"
+           "\"executions\":%s,\"plots\":%s,\"page\":%s}",
+           until, o->out.ts == REPORT_TS_ISO8601 ? "iso8601" : "epoch",
+           o->out.compact ? "true" : "false", o->no_executions ? "false" : "true",
+           o->plots ? "true" : "false", o->page ? "true" : "false");
+}
+
+void report_run_outcome(const model_scenario *sc, const report_run_stats *st, char *buf,
+                        size_t n) {
+  if (st->job.vanished) {
+    char d1[64];
+    sim_duration_format(st->end - st->end % 1000, d1, sizeof d1);
+    snprintf(buf, n, "DELETED by %s: %" PRId64 " of %" PRId64 " devices notified", d1,
+             st->job.notified, sc->n_targeted);
+    return;
+  }
+  report_page_outcome(sc, &st->job, st->end, st->canceled_at, buf, n);
+}
+
+/* Advance the engine to the horizon, in one-minute slices when progress is
+ * reported (the same events in the same order either way). */
+static int advance(model_engine *e, const model_scenario *sc, const report_run_opts *o) {
+  if (!o->progress) return model_engine_run(e, sc->sim.until);
+  int rc = SIM_OK;
+  for (sim_time_ms t = 0; !rc;) {
+    t = t > sc->sim.until - SIM_MS_PER_MIN ? sc->sim.until : t + SIM_MS_PER_MIN;
+    rc = model_engine_run(e, t);
+    o->progress(o->progress_ud, e);
+    if (model_engine_finished(e) || t >= sc->sim.until) break;
+  }
+  return rc;
+}
+
+/* plots/ and index.html, once every other file is written. */
+static int write_extras(writer *w, const model_engine *e, uint64_t seed,
+                        report_run_stats *st, const char *final_text) {
+  int rc;
+  if (w->o->plots) {
+    report_plot_input pi = {w->sc, seed, w->trows, w->n_trows, -1};
+    if (st->job.aborted) pi.abort_at = w->canceled_at;
+    if ((rc = report_plot_write(&w->dir, &pi, &st->plots, st->plots_why,
+                                sizeof st->plots_why, w->d)))
+      return rc;
+  }
+  if (!w->o->page) return SIM_OK;
+  const char *note = NULL;
+  if (st->plots == REPORT_PLOT_OFF) note = "Plots were not requested for this run.";
+  else if (st->plots == REPORT_PLOT_NO_GNUPLOT)
+    note = "gnuplot was not found on PATH when this report was written.";
+  else if (st->plots == REPORT_PLOT_FAILED) note = st->plots_why;
+  report_page_input pg = {w->sc, seed, w->o->version_info, &st->job, st->end,
+                          w->canceled_at, w->snaps, w->n_snaps,
+                          final_text ? final_text : "(the job was deleted: describe-job "
+                                                    "fails with ResourceNotFoundException)",
+                          st->plots == REPORT_PLOT_RENDERED, note};
+  (void)e;
+  return report_page_write(&w->dir, &pg, w->d);
+}
+
 int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
                const report_run_opts *o, report_run_stats *stats, sim_diag *d) {
-  writer w = {.sc = sc, .o = o, .d = d};
+  writer w = {.sc = sc, .o = o, .d = d, .canceled_at = -1};
   model_engine *e = NULL;
   report_run_stats st;
   memset(&st, 0, sizeof st);
+  char *final_text = NULL;
   int rc;
   if (o->write_files) {
     if ((rc = report_outdir_begin(&w.dir, outdir, d))) return rc;
@@ -176,15 +264,21 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
     w.timeline = open_in(&w, "timeline.csv", w.timeline_path, sizeof w.timeline_path);
     w.events = open_in(&w, "events.log", w.events_path, sizeof w.events_path);
     if (w.rc) { rc = w.rc; goto done; }
-    fprintf(w.timeline, "time,offset_s,reason,status,rate_per_min,notified,queued,"
-                        "in_progress,succeeded,failed,rejected,timed_out,canceled,"
-                        "removed,records\n");
+    fputs(report_timeline_header, w.timeline);
     fprintf(w.events, "# jobsim run of scenario '%s' (%s), seed %" PRIu64 "\n# %s\n",
             sc->name, sc->file, seed, o->version_info ? o->version_info : "");
+    w.keep_rows = o->plots || o->page;
+    if (o->store) {
+      char path[4300], opts[512];
+      report_outdir_path(&w.dir, "run.sqlite", path, sizeof path);
+      options_json(sc, o, opts, sizeof opts);
+      if ((rc = report_store_new(&w.store, path, sc, seed, o->version_info, opts, d)))
+        goto done;
+    }
   }
-  model_observer obs = {on_observe, on_log, &w, NULL};
+  model_observer obs = {on_observe, on_log, &w, w.store ? on_event : NULL};
   if ((rc = model_engine_new(&e, sc, seed, &obs, d))) goto done;
-  rc = model_engine_run(e, sc->sim.until);
+  rc = advance(e, sc, o);
   if (!rc) rc = w.rc;
   if (rc) {
     if (!d->msg[0]) sim_diag_set(d, rc, NULL, "simulation failed: %s", sim_strerror(rc));
@@ -198,27 +292,36 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
   st.rows = w.rows;
   st.engine_bytes = model_engine_bytes(e);
   st.things = model_engine_things(e);
+  st.canceled_at = w.canceled_at;
   if (o->write_files) {
+    size_t len = 0;
     if (!st.job.vanished) {   /* a deleted job has no describe-job */
-      size_t len;
-      char *text = report_describe_job(e, &o->out, &len);
-      if (!text) { rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory"); goto done; }
-      rc = report_outdir_write(&w.dir, "describe-job.json", text, len, d);
-      free(text);
+      final_text = report_describe_job(e, &o->out, &len);
+      if (!final_text) { rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory"); goto done; }
+      rc = report_outdir_write(&w.dir, "describe-job.json", final_text, len, d);
       if (rc) goto done;
     }
     FILE *t = w.timeline, *ev = w.events;
     w.timeline = w.events = NULL;
     if ((rc = report_fclose_checked(t, w.timeline_path, d))) { fclose(ev); goto done; }
     if ((rc = report_fclose_checked(ev, w.events_path, d))) goto done;
+    if (w.store) {
+      if (!o->no_executions && (rc = report_store_executions(w.store, e, d))) goto done;
+      if ((rc = report_store_finish(w.store, e, !o->no_executions, d))) goto done;
+    }
+    if ((rc = write_extras(&w, e, seed, &st, final_text))) goto done;
     if ((rc = write_meta(&w, e, seed, &st))) goto done;
     rc = report_outdir_commit(&w.dir, d);
   }
 done:
   if (w.timeline) fclose(w.timeline);
   if (w.events) fclose(w.events);
+  report_store_free(w.store);
   if (rc) report_outdir_abort(&w.dir);
   model_engine_free(e);
+  free(final_text);
+  free(w.trows);
+  free(w.snaps);
   if (!rc && stats) *stats = st;
   return rc;
 }

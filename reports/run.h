@@ -6,6 +6,9 @@
  *   timeline.csv        a row per rollout window, snapshot and status change
  *   events.log          the job's story in plain words
  *   run.json            seed, versions, scenario name, figures of the run
+ *   run.sqlite          all of it in SQLite (store.h), when opts.store
+ *   plots/              gnuplot scripts, data and images (plot.h), opts.plots
+ *   index.html          the report page (page.h), when opts.page
  * All of it appears at once (outdir.h) or not at all.
  *
  * Ownership: nothing returned needs freeing; the scenario is borrowed.
@@ -16,11 +19,20 @@
 #include <stdbool.h>
 #include "describe.h"
 #include "engine.h"
+#include "plot.h"
 
 typedef struct report_run_opts {
   report_opts out;           /* timestamp format, compact */
   bool write_files;          /* false: simulate only (benchmarks) */
   const char *version_info;  /* program and library versions for run.json */
+  bool store;                /* write run.sqlite */
+  bool no_executions;        /* ... without its execution table (huge fleets) */
+  bool plots;                /* write plots/ (images when gnuplot is on PATH) */
+  bool page;                 /* write index.html */
+  /* Called every simulated minute when set (the run then advances in
+   * one-minute slices; the output is the same either way). */
+  void (*progress)(void *ud, const model_engine *e);
+  void *progress_ud;
 } report_run_opts;
 
 typedef struct report_run_stats {
@@ -32,7 +44,15 @@ typedef struct report_run_stats {
   size_t rows;               /* timeline rows */
   size_t engine_bytes;       /* engine heap for per-thing state */
   int64_t things;            /* things in the fleet at the end */
+  sim_time_ms canceled_at;   /* instant of the cancel or abort, -1 if none */
+  report_plot_status plots;  /* what became of the plots (opts.plots) */
+  char plots_why[256];       /* REPORT_PLOT_FAILED: gnuplot's complaint */
 } report_run_stats;
+
+/* One line of outcome for a finished run ("COMPLETED in 3h12m4s: ...";
+ * page.h report_page_outcome). */
+void report_run_outcome(const model_scenario *sc, const report_run_stats *st, char *buf,
+                        size_t n);
 
 /* Run `sc` with `seed` and write the report to `outdir` (when write_files).
  * On failure nothing is left at `outdir` that was not there before. */

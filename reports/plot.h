@@ -1,0 +1,54 @@
+/*
+ * plot.h — the plots of a report, DIR/plots/: gnuplot scripts (.gp), their
+ * data (.dat) and, when gnuplot is on PATH, PNG and SVG renderings of
+ *   counters   execution records per status over time, stacked
+ *   rate       rollout rate over time, each increase marked
+ *   abort      failure percentage against each abort threshold, abort marked
+ *   progress   things notified against records in a terminal status
+ * Scripts and data stay beside the images so a user can restyle them
+ * (style.gp holds the shared look) and re-render with `gnuplot NAME.gp`.
+ *
+ * gnuplot runs as a child process (fork + execv of the file found on PATH,
+ * arguments passed as a vector, never through a shell) in the plots
+ * directory. Its output is deterministic for given inputs on one machine.
+ *
+ * Ownership: everything passed in is borrowed for the call.
+ */
+#ifndef JOBSIM_REPORT_PLOT_H
+#define JOBSIM_REPORT_PLOT_H
+
+#include <stdbool.h>
+#include "outdir.h"
+#include "timeline.h"
+
+typedef enum report_plot_status {
+  REPORT_PLOT_OFF,          /* not asked for */
+  REPORT_PLOT_RENDERED,     /* scripts, data and images written */
+  REPORT_PLOT_NO_GNUPLOT,   /* scripts and data only: gnuplot not on PATH */
+  REPORT_PLOT_FAILED        /* gnuplot ran and failed (see the message) */
+} report_plot_status;
+
+typedef struct report_plot_input {
+  const model_scenario *sc;
+  uint64_t seed;                     /* shown in titles */
+  const report_timeline_row *rows;   /* the run's timeline, in time order */
+  size_t n_rows;
+  sim_time_ms abort_at;              /* instant the abort fired, -1 if none */
+} report_plot_input;
+
+/* The plot names, in page order; NULL-terminated. */
+extern const char *const report_plot_names[];
+/* A one-line caption for plot `name`. */
+const char *report_plot_caption(const char *name);
+
+/* Find an executable `gnuplot` on PATH; false when there is none. */
+bool report_plot_find_gnuplot(char *path, size_t n);
+
+/* Write DIR/plots/ inside the report's temporary directory and render it.
+ * Returns an error only for failures to write the scripts or data; a
+ * missing or failing gnuplot is reported through *status (and, for a
+ * failure, a message in `why`, n >= 1). */
+int report_plot_write(const report_outdir *dir, const report_plot_input *in,
+                      report_plot_status *status, char *why, size_t n, sim_diag *d);
+
+#endif

@@ -1,0 +1,848 @@
+/*
+ * store.c — the SQLite record of a run (see store.h and docs/store.md).
+ *
+ * Writing is one transaction over prepared statements with the journal off:
+ * the file sits in the report's temporary directory, and a failed run
+ * removes that directory, so a rollback journal would buy nothing.
+ *
+ * The counters log gets one row per instant at which the counters changed:
+ * the on_event hook compares the eight counters after each event with the
+ * last ones seen (a 72-byte memcmp) and writes the pending row only when the
+ * clock has moved on, so a row holds the counters after every change at its
+ * instant.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "store.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "cron.h"
+#include "duration.h"
+#include "jsonw.h"
+
+/* scheduledJobRollouts lists this many window starts (describe.c). */
+#define ROLLOUTS_SHOWN 7
+
+enum { S_TIMELINE, S_JOB_VIEW, S_COUNTS, S_SNAPSHOT, S_EVENT, S_EXECUTION, S_COUNT };
+
+/* The four renderings of describe-job, in job_view column order. */
+static const report_opts renderings[4] = {{REPORT_TS_EPOCH, false},
+                                          {REPORT_TS_EPOCH, true},
+                                          {REPORT_TS_ISO8601, false},
+                                          {REPORT_TS_ISO8601, true}};
+
+struct report_store {
+  sqlite3 *db;
+  sqlite3_stmt *st[S_COUNT];   /* writer statements */
+  bool in_tx;                  /* a write transaction is open */
+  const model_scenario *sc;    /* writer: borrowed; reader: own_sc */
+  model_scenario *own_sc;      /* reader: the scenario loaded from the store */
+  int64_t start_epoch_ms;      /* the job's creation instant, epoch ms */
+  char path[4096];             /* for messages */
+  report_store_info info;      /* the run row (reader); seed (writer) */
+  /* writer: job_view changes */
+  char *last_view;             /* last stored epoch/indented view text */
+  bool last_deleted;
+  /* writer: counters log */
+  int64_t cur[MODEL_EXEC_STATUS_COUNT];  /* counters after the last event */
+  bool pending;                /* cur differs from the last written row */
+  sim_time_ms pending_at;      /* instant of that change, ms */
+  int hook_rc;                 /* first error inside on_event */
+  char hook_msg[256];
+};
+
+static const char schema[] =
+    "CREATE TABLE run(\n"
+    "  scenario TEXT NOT NULL,            -- scenario name\n"
+    "  scenario_file TEXT NOT NULL,       -- path it was loaded from\n"
+    "  content_hash TEXT NOT NULL,        -- FNV-1a 64 of scenario (+ job file) bytes\n"
+    "  seed INTEGER NOT NULL,             -- master seed of the run\n"
+    "  jobsim_version TEXT NOT NULL,      -- jobsim and library versions\n"
+    "  options TEXT NOT NULL,             -- JSON object: options of the run\n"
+    "  job_id TEXT NOT NULL,\n"
+    "  start_time TEXT NOT NULL,          -- job creation, ISO 8601 UTC\n"
+    "  start_epoch_ms INTEGER NOT NULL,   -- the same, ms since 1970\n"
+    "  until_ms INTEGER NOT NULL,         -- horizon, ms after creation\n"
+    "  end_ms INTEGER NOT NULL,           -- simulated end, ms after creation\n"
+    "  finished INTEGER NOT NULL,         -- 1: the job could no longer change\n"
+    "  final_status TEXT NOT NULL,        -- job status, DELETED when deleted\n"
+    "  aborted INTEGER NOT NULL,\n"
+    "  things_targeted INTEGER NOT NULL,\n"
+    "  things_notified INTEGER NOT NULL,\n"
+    "  execution_records INTEGER NOT NULL,\n"
+    "  executions_stored INTEGER NOT NULL, -- 0 with --no-executions\n"
+    "  events INTEGER NOT NULL            -- simulation events dispatched\n"
+    ");\n"
+    "CREATE TABLE scenario(\n"
+    "  json TEXT NOT NULL,                -- the scenario file's bytes\n"
+    "  job_file TEXT,                     -- $.job when it names a file\n"
+    "  job_json TEXT                      -- that file's bytes\n"
+    ");\n"
+    "CREATE TABLE timeline(\n"
+    "  time TEXT NOT NULL, offset_s REAL NOT NULL, offset_ms INTEGER NOT NULL,\n"
+    "  reason TEXT NOT NULL, status TEXT NOT NULL, rate_per_min INTEGER NOT NULL,\n"
+    "  notified INTEGER NOT NULL, queued INTEGER NOT NULL, in_progress INTEGER NOT NULL,\n"
+    "  succeeded INTEGER NOT NULL, failed INTEGER NOT NULL, rejected INTEGER NOT NULL,\n"
+    "  timed_out INTEGER NOT NULL, canceled INTEGER NOT NULL, removed INTEGER NOT NULL,\n"
+    "  records INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TABLE job_view(\n"
+    "  at_ms INTEGER PRIMARY KEY,         -- observation instant it holds from\n"
+    "  deleted INTEGER NOT NULL,          -- 1: the job no longer exists\n"
+    "  epoch TEXT NOT NULL,               -- describe-job, counters 0, no\n"
+    "  epoch_compact TEXT NOT NULL,       --   scheduledJobRollouts, in four\n"
+    "  iso8601 TEXT NOT NULL,             --   renderings\n"
+    "  iso8601_compact TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE counts(\n"
+    "  at_ms INTEGER PRIMARY KEY,         -- counters after every change at this instant\n"
+    "  queued INTEGER NOT NULL, in_progress INTEGER NOT NULL,\n"
+    "  succeeded INTEGER NOT NULL, failed INTEGER NOT NULL, rejected INTEGER NOT NULL,\n"
+    "  timed_out INTEGER NOT NULL, canceled INTEGER NOT NULL, removed INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TABLE snapshot(\n"
+    "  at_ms INTEGER NOT NULL, time TEXT NOT NULL,\n"
+    "  describe_job TEXT NOT NULL         -- the snapshots/ file's bytes\n"
+    ");\n"
+    "CREATE TABLE event(\n"
+    "  at_ms INTEGER NOT NULL, time TEXT NOT NULL, text TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE execution(\n"
+    "  thing TEXT NOT NULL,               -- thing name\n"
+    "  execution_number INTEGER NOT NULL,\n"
+    "  retry_attempt INTEGER NOT NULL,\n"
+    "  status TEXT NOT NULL,              -- at the end of the run\n"
+    "  queued_at_ms INTEGER NOT NULL,     -- ms after the job's creation\n"
+    "  started_at_ms INTEGER,             -- NULL when never IN_PROGRESS\n"
+    "  last_updated_at_ms INTEGER NOT NULL,\n"
+    "  version_number INTEGER NOT NULL\n"
+    ");\n";
+
+static const char *const insert_sql[S_COUNT] = {
+    "INSERT INTO timeline VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "INSERT OR REPLACE INTO job_view VALUES(?,?,?,?,?,?)",
+    "INSERT INTO counts VALUES(?,?,?,?,?,?,?,?,?)",
+    "INSERT INTO snapshot VALUES(?,?,?)",
+    "INSERT INTO event VALUES(?,?,?)",
+    "INSERT INTO execution VALUES(?,?,?,?,?,?,?,?)"};
+
+/* Counter columns of timeline and counts, in order. */
+static const model_exec_status counter_cols[8] = {
+    MODEL_EXEC_QUEUED, MODEL_EXEC_IN_PROGRESS, MODEL_EXEC_SUCCEEDED,
+    MODEL_EXEC_FAILED, MODEL_EXEC_REJECTED,    MODEL_EXEC_TIMED_OUT,
+    MODEL_EXEC_CANCELED, MODEL_EXEC_REMOVED};
+
+/* The jobProcessDetails keys of describe-job and their counters. */
+static const struct { const char *key; model_exec_status s; } counter_keys[8] = {
+    {"\"numberOfCanceledThings\":", MODEL_EXEC_CANCELED},
+    {"\"numberOfSucceededThings\":", MODEL_EXEC_SUCCEEDED},
+    {"\"numberOfFailedThings\":", MODEL_EXEC_FAILED},
+    {"\"numberOfRejectedThings\":", MODEL_EXEC_REJECTED},
+    {"\"numberOfQueuedThings\":", MODEL_EXEC_QUEUED},
+    {"\"numberOfInProgressThings\":", MODEL_EXEC_IN_PROGRESS},
+    {"\"numberOfRemovedThings\":", MODEL_EXEC_REMOVED},
+    {"\"numberOfTimedOutThings\":", MODEL_EXEC_TIMED_OUT}};
+
+uint64_t report_store_fnv1a(uint64_t h, const void *data, size_t len) {
+  const unsigned char *p = data;
+  for (size_t i = 0; i < len; i++) {
+    h ^= p[i];
+    h *= UINT64_C(0x100000001b3);
+  }
+  return h;
+}
+
+static int db_error(const report_store *st, sim_diag *d, const char *what) {
+  return sim_diag_set(d, SIM_ERR_DB, NULL, "%s: %s: %s", st->path, what,
+                      st->db ? sqlite3_errmsg(st->db) : "cannot allocate a connection");
+}
+
+static int exec_sql(report_store *st, const char *sql, sim_diag *d) {
+  char *err = NULL;
+  if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+    int rc = sim_diag_set(d, SIM_ERR_DB, NULL, "%s: %s", st->path,
+                          err ? err : "SQLite error");
+    sqlite3_free(err);
+    return rc;
+  }
+  return SIM_OK;
+}
+
+/* Run an insert whose parameters are bound, then reset it for the next. */
+static int step_reset(report_store *st, sqlite3_stmt *s, sim_diag *d) {
+  int r = sqlite3_step(s);
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  return r == SQLITE_DONE ? SIM_OK : db_error(st, d, "insert");
+}
+
+static void iso_of(const report_store *st, sim_time_ms t, char *buf, size_t n) {
+  model_format_iso8601(st->start_epoch_ms + t, buf, n);
+}
+
+static int read_whole(const char *path, char **out, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return errno ? errno : EIO;
+  char *b = NULL;
+  size_t n = 0, cap = 0;
+  for (;;) {
+    if (n + 4096 + 1 > cap) {
+      size_t nc = cap ? cap * 2 : 8192;
+      char *nb = realloc(b, nc);
+      if (!nb) { free(b); fclose(f); return ENOMEM; }
+      b = nb;
+      cap = nc;
+    }
+    size_t r = fread(b + n, 1, cap - n - 1, f);
+    n += r;
+    if (r == 0) break;
+  }
+  int err = ferror(f) ? EIO : 0;
+  fclose(f);
+  if (err) { free(b); return err; }
+  b[n] = 0;
+  *out = b;
+  *len = n;
+  return 0;
+}
+
+/* $.job naming a file: its path (relative to the scenario, as scenario.c
+ * resolves it) and its bytes, so that the store is self-contained. */
+static int job_file_of(const model_scenario *sc, char *path, size_t pn, char **text,
+                       size_t *len, sim_diag *d) {
+  path[0] = 0;
+  *text = NULL;
+  *len = 0;
+  cJSON *root = cJSON_Parse(sc->json_text);
+  const cJSON *job = root ? cJSON_GetObjectItemCaseSensitive(root, "job") : NULL;
+  int rc = SIM_OK;
+  if (cJSON_IsString(job)) {
+    const char *slash = strrchr(sc->file, '/');
+    if (job->valuestring[0] == '/' || !slash)
+      snprintf(path, pn, "%s", job->valuestring);
+    else
+      snprintf(path, pn, "%.*s/%s", (int)(slash - sc->file), sc->file, job->valuestring);
+    int err = read_whole(path, text, len);
+    if (err)
+      rc = sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read job file '%s': %s", path,
+                        strerror(err));
+  }
+  cJSON_Delete(root);
+  return rc;
+}
+
+/* ------------------------------------------------------------ writing --- */
+
+int report_store_new(report_store **out, const char *path, const model_scenario *sc,
+                     uint64_t seed, const char *version, const char *options_json,
+                     sim_diag *d) {
+  *out = NULL;
+  report_store *st = calloc(1, sizeof *st);
+  if (!st) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+  snprintf(st->path, sizeof st->path, "%s", path);
+  st->sc = sc;
+  st->start_epoch_ms = sc->sim.start_epoch_ms;
+  st->info.seed = seed;
+  int rc;
+  char *job_text = NULL;
+  size_t job_len = 0;
+  char job_path[4096];
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                      NULL) != SQLITE_OK) {
+    rc = db_error(st, d, "cannot create");
+    goto fail;
+  }
+  char pragmas[200];
+  snprintf(pragmas, sizeof pragmas,
+           "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;"
+           " PRAGMA user_version=%d;", REPORT_STORE_VERSION);
+  if ((rc = exec_sql(st, pragmas, d)) || (rc = exec_sql(st, "BEGIN", d))) goto fail;
+  st->in_tx = true;
+  if ((rc = exec_sql(st, schema, d))) goto fail;
+  for (int i = 0; i < S_COUNT; i++)
+    if (sqlite3_prepare_v3(st->db, insert_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                           &st->st[i], NULL) != SQLITE_OK) {
+      rc = db_error(st, d, "prepare");
+      goto fail;
+    }
+  if ((rc = job_file_of(sc, job_path, sizeof job_path, &job_text, &job_len, d)))
+    goto fail;
+  if (sqlite3_prepare_v2(st->db, "INSERT INTO scenario VALUES(?,?,?)", -1, &s, NULL) !=
+      SQLITE_OK) {
+    rc = db_error(st, d, "prepare");
+    goto fail;
+  }
+  sqlite3_bind_text(s, 1, sc->json_text, -1, SQLITE_STATIC);
+  if (job_text) {
+    sqlite3_bind_text(s, 2, job_path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, job_text, (int)job_len, SQLITE_STATIC);
+  }
+  if ((rc = step_reset(st, s, d))) goto fail;
+  sqlite3_finalize(s);
+  s = NULL;
+  /* What the run row needs besides the final figures, kept in a temporary
+   * table until report_store_finish(). */
+  uint64_t h = report_store_fnv1a(REPORT_STORE_FNV_INIT, sc->json_text,
+                                  strlen(sc->json_text));
+  if (job_text) h = report_store_fnv1a(h, job_text, job_len);
+  free(job_text);
+  job_text = NULL;
+  if ((rc = exec_sql(st, "CREATE TEMP TABLE run_meta(hash TEXT, version TEXT, "
+                         "options TEXT)", d)))
+    goto fail;
+  char hex[17];
+  snprintf(hex, sizeof hex, "%016" PRIx64, h);
+  if (sqlite3_prepare_v2(st->db, "INSERT INTO temp.run_meta VALUES(?,?,?)", -1, &s,
+                         NULL) != SQLITE_OK) {
+    rc = db_error(st, d, "prepare");
+    goto fail;
+  }
+  sqlite3_bind_text(s, 1, hex, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, version ? version : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 3, options_json ? options_json : "{}", -1, SQLITE_TRANSIENT);
+  if ((rc = step_reset(st, s, d))) goto fail;
+  sqlite3_finalize(s);
+  *out = st;
+  return SIM_OK;
+fail:
+  sqlite3_finalize(s);
+  free(job_text);
+  report_store_free(st);
+  return rc;
+}
+
+static void write_counts(report_store *st) {
+  sqlite3_stmt *s = st->st[S_COUNTS];
+  sqlite3_bind_int64(s, 1, st->pending_at);
+  for (int i = 0; i < 8; i++) sqlite3_bind_int64(s, 2 + i, st->cur[counter_cols[i]]);
+  int r = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (r != SQLITE_DONE && !st->hook_rc) {
+    st->hook_rc = SIM_ERR_DB;
+    snprintf(st->hook_msg, sizeof st->hook_msg, "%s", sqlite3_errmsg(st->db));
+  }
+  st->pending = false;
+}
+
+void report_store_on_event(report_store *st, const model_engine *e) {
+  const int64_t *k = model_engine_job(e)->counters;
+  if (memcmp(k, st->cur, sizeof st->cur) == 0) return;
+  sim_time_ms now = model_engine_now(e);
+  if (st->pending && now != st->pending_at) write_counts(st);
+  memcpy(st->cur, k, sizeof st->cur);
+  st->pending = true;
+  st->pending_at = now;
+}
+
+int report_store_observe(report_store *st, const model_engine *e,
+                         const report_timeline_row *r, sim_diag *d) {
+  /* the timeline row */
+  sqlite3_stmt *s = st->st[S_TIMELINE];
+  char iso[40], reason[64];
+  iso_of(st, r->at, iso, sizeof iso);
+  report_timeline_reason(r->why, reason, sizeof reason);
+  sqlite3_bind_text(s, 1, iso, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(s, 2, (double)r->at / 1000.0);
+  sqlite3_bind_int64(s, 3, r->at);
+  sqlite3_bind_text(s, 4, reason, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 5, report_timeline_status(r), -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 6, r->rate);
+  sqlite3_bind_int64(s, 7, r->notified);
+  for (int i = 0; i < 8; i++) sqlite3_bind_int64(s, 8 + i, r->counters[counter_cols[i]]);
+  sqlite3_bind_int64(s, 16, r->records);
+  int rc = step_reset(st, s, d);
+  if (rc) return rc;
+
+  /* the job view: describe-job without counters and scheduledJobRollouts */
+  model_job j = *model_engine_job(e);
+  memset(j.counters, 0, sizeof j.counters);
+  size_t idx[MODEL_MAX_TARGETS];
+  size_t n = model_engine_processing_targets(e, idx, MODEL_MAX_TARGETS);
+  if (n > MODEL_MAX_TARGETS) n = MODEL_MAX_TARGETS;
+  report_job_view v = {model_engine_scenario(e), model_engine_config(e), &j, idx, n,
+                       NULL, 0};
+  char *text[4] = {NULL, NULL, NULL, NULL};
+  size_t len[4] = {0, 0, 0, 0};
+  text[0] = report_describe_job_view(&v, &renderings[0], &len[0]);
+  if (!text[0]) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+  /* The other renderings follow from the same view: equal epoch texts mean
+   * equal views. */
+  if (st->last_view && st->last_deleted == j.vanished &&
+      strcmp(st->last_view, text[0]) == 0) {
+    free(text[0]);
+    return SIM_OK;
+  }
+  for (int i = 1; i < 4; i++) {
+    text[i] = report_describe_job_view(&v, &renderings[i], &len[i]);
+    if (!text[i]) rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+  }
+  if (!rc) {
+    s = st->st[S_JOB_VIEW];
+    sqlite3_bind_int64(s, 1, r->at);
+    sqlite3_bind_int(s, 2, j.vanished);
+    for (int i = 0; i < 4; i++) sqlite3_bind_text(s, 3 + i, text[i], (int)len[i], SQLITE_STATIC);
+    rc = step_reset(st, s, d);
+  }
+  for (int i = 1; i < 4; i++) free(text[i]);
+  if (rc) {
+    free(text[0]);
+    return rc;
+  }
+  free(st->last_view);
+  st->last_view = text[0];
+  st->last_deleted = j.vanished;
+  return SIM_OK;
+}
+
+int report_store_snapshot(report_store *st, sim_time_ms at, const char *text,
+                          size_t len, sim_diag *d) {
+  sqlite3_stmt *s = st->st[S_SNAPSHOT];
+  char iso[40];
+  iso_of(st, at, iso, sizeof iso);
+  sqlite3_bind_int64(s, 1, at);
+  sqlite3_bind_text(s, 2, iso, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 3, text, (int)len, SQLITE_STATIC);
+  return step_reset(st, s, d);
+}
+
+int report_store_log(report_store *st, sim_time_ms at, const char *line, sim_diag *d) {
+  sqlite3_stmt *s = st->st[S_EVENT];
+  char iso[40];
+  iso_of(st, at, iso, sizeof iso);
+  sqlite3_bind_int64(s, 1, at);
+  sqlite3_bind_text(s, 2, iso, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 3, line, -1, SQLITE_STATIC);
+  return step_reset(st, s, d);
+}
+
+typedef struct exec_ctx {
+  report_store *st;
+  const model_engine *e;
+  sim_diag *d;
+} exec_ctx;
+
+static int put_exec(void *ud, const model_exec_view *v) {
+  exec_ctx *c = ud;
+  sqlite3_stmt *s = c->st->st[S_EXECUTION];
+  char name[256];
+  model_engine_thing_name(c->e, v->thing, name, sizeof name);
+  sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(s, 2, v->exec_no);
+  sqlite3_bind_int(s, 3, v->retry_attempt);
+  sqlite3_bind_text(s, 4, model_exec_status_name(v->status), -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 5, v->queued_at);
+  if (v->started_at >= 0) sqlite3_bind_int64(s, 6, v->started_at);
+  sqlite3_bind_int64(s, 7, v->updated_at);
+  sqlite3_bind_int(s, 8, v->version);
+  return step_reset(c->st, s, c->d);
+}
+
+int report_store_executions(report_store *st, const model_engine *e, sim_diag *d) {
+  exec_ctx c = {st, e, d};
+  int rc = model_engine_foreach_exec(e, put_exec, &c);
+  if (rc == SIM_ERR_NOMEM && !d->msg[0])
+    return sim_diag_set(d, rc, NULL, "out of memory");
+  return rc;
+}
+
+int report_store_finish(report_store *st, const model_engine *e, bool executions,
+                        sim_diag *d) {
+  const model_scenario *sc = st->sc;
+  const model_job *j = model_engine_job(e);
+  sqlite3_stmt *s = NULL;
+  int rc;
+  if (st->pending) write_counts(st);
+  if (st->hook_rc)
+    return sim_diag_set(d, st->hook_rc, NULL, "%s: insert: %s", st->path, st->hook_msg);
+  if (sqlite3_prepare_v2(st->db,
+                         "INSERT INTO run SELECT ?,?,hash,?,version,options,?,?,?,?,?,?,"
+                         "?,?,?,?,?,?,? FROM temp.run_meta",
+                         -1, &s, NULL) != SQLITE_OK)
+    return db_error(st, d, "prepare");
+  char start[40];
+  iso_of(st, 0, start, sizeof start);
+  sim_time_ms end = model_engine_now(e);
+  /* The engine stops before its horizon only once the job can no longer
+   * change; a run that reached the horizon counts as unfinished. */
+  bool finished = model_engine_finished(e) && end < sc->sim.until;
+  int i = 1;
+  sqlite3_bind_text(s, i++, sc->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, i++, sc->file, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, i++, (sqlite3_int64)st->info.seed);
+  sqlite3_bind_text(s, i++, sc->job.job_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, i++, start, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, i++, sc->sim.start_epoch_ms);
+  sqlite3_bind_int64(s, i++, sc->sim.until);
+  sqlite3_bind_int64(s, i++, end);
+  sqlite3_bind_int(s, i++, finished);
+  sqlite3_bind_text(s, i++, j->vanished ? "DELETED" : model_job_status_name(j->status),
+                    -1, SQLITE_STATIC);
+  sqlite3_bind_int(s, i++, j->aborted);
+  sqlite3_bind_int64(s, i++, sc->n_targeted);
+  sqlite3_bind_int64(s, i++, j->notified);
+  sqlite3_bind_int64(s, i++, j->records);
+  sqlite3_bind_int(s, i++, executions);
+  sqlite3_bind_int64(s, i++, (sqlite3_int64)model_engine_events(e));
+  rc = step_reset(st, s, d);
+  sqlite3_finalize(s);
+  if (rc) return rc;
+  if ((rc = exec_sql(st, "DROP TABLE temp.run_meta", d))) return rc;
+  for (int k = 0; k < S_COUNT; k++) {
+    sqlite3_finalize(st->st[k]);
+    st->st[k] = NULL;
+  }
+  if ((rc = exec_sql(st, "COMMIT", d))) return rc;
+  st->in_tx = false;
+  if (sqlite3_close(st->db) != SQLITE_OK) return db_error(st, d, "close");
+  st->db = NULL;
+  return SIM_OK;
+}
+
+/* ------------------------------------------------------------ reading --- */
+
+static int text_col(sqlite3_stmt *s, int i, char **out) {
+  const unsigned char *t = sqlite3_column_text(s, i);
+  *out = NULL;
+  if (!t) return SIM_OK;
+  *out = strdup((const char *)t);
+  return *out ? SIM_OK : SIM_ERR_NOMEM;
+}
+
+/* The scenario as recorded: with a job file, its bytes replace the path. */
+static int load_scenario(report_store *st, sim_diag *d) {
+  sqlite3_stmt *s = NULL;
+  char *json = NULL, *job_json = NULL, *merged = NULL, *file = NULL;
+  int rc = SIM_OK;
+  if (sqlite3_prepare_v2(st->db,
+                         "SELECT scenario.json, scenario.job_json, run.scenario_file "
+                         "FROM scenario, run", -1, &s, NULL) != SQLITE_OK) {
+    rc = db_error(st, d, "not a jobsim store");
+    goto out;
+  }
+  if (sqlite3_step(s) != SQLITE_ROW) {
+    rc = sim_diag_set(d, SIM_ERR_DB, NULL, "%s: no run recorded", st->path);
+    goto out;
+  }
+  if (text_col(s, 0, &json) || text_col(s, 1, &job_json) || text_col(s, 2, &file)) {
+    rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+    goto out;
+  }
+  if (!json || !file) {
+    rc = sim_diag_set(d, SIM_ERR_DB, NULL, "%s: no scenario recorded", st->path);
+    goto out;
+  }
+  const char *text = json;
+  if (job_json) {
+    cJSON *root = cJSON_Parse(json), *job = cJSON_Parse(job_json);
+    if (!root || !job || !cJSON_ReplaceItemInObjectCaseSensitive(root, "job", job)) {
+      cJSON_Delete(root);
+      cJSON_Delete(job);
+      rc = sim_diag_set(d, SIM_ERR_DB, NULL, "%s: recorded scenario is not valid JSON",
+                        st->path);
+      goto out;
+    }
+    merged = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!merged) {
+      rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+      goto out;
+    }
+    text = merged;
+  }
+  sim_diag sd;
+  rc = model_scenario_load_text(&st->own_sc, file, text, strlen(text), &sd);
+  if (rc) {
+    char msg[1200];
+    sim_diag_format(&sd, msg, sizeof msg);
+    rc = sim_diag_set(d, rc, NULL, "%s: the recorded scenario does not load: %.300s",
+                      st->path, msg);
+    goto out;
+  }
+  st->sc = st->own_sc;
+out:
+  sqlite3_finalize(s);
+  free(json);
+  free(job_json);
+  free(file);
+  cJSON_free(merged);
+  return rc;
+}
+
+int report_store_open(report_store **out, const char *path, sim_diag *d) {
+  *out = NULL;
+  report_store *st = calloc(1, sizeof *st);
+  if (!st) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+  snprintf(st->path, sizeof st->path, "%s", path);
+  sqlite3_stmt *s = NULL;
+  int rc;
+  if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    rc = sim_diag_set(d, SIM_ERR_IO, NULL, "cannot open '%s': %s", path,
+                      st->db ? sqlite3_errmsg(st->db) : "out of memory");
+    goto fail;
+  }
+  if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK ||
+      sqlite3_step(s) != SQLITE_ROW) {
+    rc = db_error(st, d, "not a SQLite database");
+    goto fail;
+  }
+  int v = sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  s = NULL;
+  if (v != REPORT_STORE_VERSION) {
+    rc = sim_diag_set(d, SIM_ERR_DB, NULL,
+                      "%s: store schema version %d, this jobsim reads version %d", path,
+                      v, REPORT_STORE_VERSION);
+    goto fail;
+  }
+  if (sqlite3_prepare_v2(st->db,
+                         "SELECT job_id, seed, until_ms, end_ms, finished, "
+                         "executions_stored, start_epoch_ms FROM run", -1, &s,
+                         NULL) != SQLITE_OK ||
+      sqlite3_step(s) != SQLITE_ROW) {
+    rc = db_error(st, d, "no run recorded");
+    goto fail;
+  }
+  report_store_info *in = &st->info;
+  const unsigned char *jid = sqlite3_column_text(s, 0);
+  snprintf(in->job_id, sizeof in->job_id, "%s", jid ? (const char *)jid : "");
+  in->seed = (uint64_t)sqlite3_column_int64(s, 1);
+  in->until = sqlite3_column_int64(s, 2);
+  in->end = sqlite3_column_int64(s, 3);
+  in->finished = sqlite3_column_int(s, 4) != 0;
+  in->executions = sqlite3_column_int(s, 5) != 0;
+  st->start_epoch_ms = sqlite3_column_int64(s, 6);
+  sqlite3_finalize(s);
+  s = NULL;
+  if ((rc = load_scenario(st, d))) goto fail;
+  st->own_sc->sim.until = in->until;
+  st->own_sc->sim.seed = in->seed;
+  *out = st;
+  return SIM_OK;
+fail:
+  sqlite3_finalize(s);
+  report_store_free(st);
+  return rc;
+}
+
+const report_store_info *report_store_info_of(const report_store *st) {
+  return &st->info;
+}
+const model_scenario *report_store_scenario(const report_store *st) { return st->sc; }
+
+/* The maintenance-window starts after `at`, all windows merged, as the
+ * engine's model_engine_next_windows() computes them for its clock. */
+static size_t next_windows(const model_scenario *sc, sim_time_ms at, int64_t *out,
+                           size_t cap) {
+  size_t n = 0;
+  int64_t from = sc->sim.start_epoch_ms + at;
+  int64_t cur[MODEL_MAX_WINDOWS];
+  bool has[MODEL_MAX_WINDOWS];
+  for (size_t wi = 0; wi < sc->n_windows; wi++)
+    has[wi] = model_cron_next(&sc->windows[wi], from, &cur[wi]);
+  while (n < cap) {
+    size_t best = SIZE_MAX;
+    for (size_t wi = 0; wi < sc->n_windows; wi++)
+      if (has[wi] && (best == SIZE_MAX || cur[wi] < cur[best])) best = wi;
+    if (best == SIZE_MAX) break;
+    if (n == 0 || out[n - 1] != cur[best]) out[n++] = cur[best];
+    has[best] = model_cron_next(&sc->windows[best], cur[best], &cur[best]);
+  }
+  return n;
+}
+
+/* The scheduledJobRollouts array as describe-job prints it two levels deep
+ * (inside {"job": {...}}), rendered through the same writer. */
+static char *rollouts_text(const int64_t *r, size_t n, bool compact, size_t *len) {
+  report_jsonw w;
+  report_jsonw_init(&w, compact);
+  report_jsonw_object(&w);
+  report_jsonw_key(&w, "job");
+  report_jsonw_object(&w);
+  report_jsonw_key(&w, "scheduledJobRollouts");
+  report_jsonw_array(&w);
+  for (size_t i = 0; i < n; i++) {
+    char t[32];
+    model_cron_format_time(r[i], t, sizeof t);
+    report_jsonw_object(&w);
+    report_jsonw_key(&w, "startTime");
+    report_jsonw_string(&w, t);
+    report_jsonw_end_object(&w);
+  }
+  report_jsonw_end_array(&w);
+  report_jsonw_end_object(&w);
+  report_jsonw_end_object(&w);
+  size_t all;
+  char *doc = report_jsonw_take(&w, &all);
+  if (!doc) return NULL;
+  char *open = strchr(doc, '['), *close = strrchr(doc, ']');
+  *len = (size_t)(close - open + 1);
+  memmove(doc, open, *len);
+  doc[*len] = 0;
+  return doc;
+}
+
+typedef struct edit {
+  size_t at, cut;          /* replace template[at .. at+cut) */
+  const char *with;        /* by this text */
+  size_t len;
+} edit;
+
+static int cmp_edit(const void *a, const void *b) {
+  const edit *x = a, *y = b;
+  return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Fill the job view's template: counters and scheduledJobRollouts. */
+static int fill(const char *tpl, const int64_t *k, const char *roll, size_t roll_len,
+                char **out, size_t *out_len) {
+  edit ed[9];
+  char num[8][24];
+  size_t ne = 0;
+  const char *pd = strstr(tpl, "\"jobProcessDetails\":");
+  if (!pd) return SIM_ERR_DB;
+  for (int i = 0; i < 8; i++) {
+    const char *p = strstr(pd, counter_keys[i].key);
+    if (!p) return SIM_ERR_DB;
+    p += strlen(counter_keys[i].key);
+    while (*p == ' ') p++;
+    if (*p != '0') return SIM_ERR_DB;
+    snprintf(num[i], sizeof num[i], "%" PRId64, k[counter_keys[i].s]);
+    ed[ne++] = (edit){(size_t)(p - tpl), 1, num[i], strlen(num[i])};
+  }
+  if (roll) {
+    const char *p = strstr(tpl, "\"scheduledJobRollouts\":");
+    if (p) {
+      p += strlen("\"scheduledJobRollouts\":");
+      while (*p == ' ') p++;
+      if (strncmp(p, "[]", 2) != 0) return SIM_ERR_DB;
+      ed[ne++] = (edit){(size_t)(p - tpl), 2, roll, roll_len};
+    }
+  }
+  qsort(ed, ne, sizeof ed[0], cmp_edit);
+  size_t tl = strlen(tpl), n = tl;
+  for (size_t i = 0; i < ne; i++) n = n - ed[i].cut + ed[i].len;
+  char *o = malloc(n + 1);
+  if (!o) return SIM_ERR_NOMEM;
+  size_t from = 0, w = 0;
+  for (size_t i = 0; i < ne; i++) {
+    memcpy(o + w, tpl + from, ed[i].at - from);
+    w += ed[i].at - from;
+    memcpy(o + w, ed[i].with, ed[i].len);
+    w += ed[i].len;
+    from = ed[i].at + ed[i].cut;
+  }
+  memcpy(o + w, tpl + from, tl - from);
+  w += tl - from;
+  o[w] = 0;
+  *out = o;
+  *out_len = w;
+  return SIM_OK;
+}
+
+int report_store_describe_job(const report_store *st, sim_time_ms at,
+                              const report_opts *o, char **text, size_t *len,
+                              bool *deleted, sim_diag *d) {
+  *text = NULL;
+  *len = 0;
+  *deleted = false;
+  if (at > st->info.until && !st->info.finished) {
+    char h[64], a[64];
+    sim_duration_format(st->info.until, h, sizeof h);
+    sim_duration_format(at, a, sizeof a);
+    return sim_diag_set(d, SIM_ERR_RANGE, NULL,
+                        "%s: the run stopped at its horizon +%s with the job still able "
+                        "to change, so the store cannot tell what describe-job shows at "
+                        "+%s; run again with a longer --until, or use --scenario",
+                        st->path, h, a);
+  }
+  int col = o->ts == REPORT_TS_ISO8601 ? 2 : 0;
+  if (o->compact) col++;
+  static const char *const view_sql[4] = {
+      "SELECT deleted, epoch FROM job_view WHERE at_ms <= ? ORDER BY at_ms DESC LIMIT 1",
+      "SELECT deleted, epoch_compact FROM job_view WHERE at_ms <= ? "
+      "ORDER BY at_ms DESC LIMIT 1",
+      "SELECT deleted, iso8601 FROM job_view WHERE at_ms <= ? ORDER BY at_ms DESC LIMIT 1",
+      "SELECT deleted, iso8601_compact FROM job_view WHERE at_ms <= ? "
+      "ORDER BY at_ms DESC LIMIT 1"};
+  sqlite3_stmt *s = NULL;
+  char *tpl = NULL, *roll = NULL;
+  int rc = SIM_OK;
+  if (sqlite3_prepare_v2(st->db, view_sql[col], -1, &s, NULL) != SQLITE_OK) {
+    rc = db_error(st, d, "query job_view");
+    goto out;
+  }
+  sqlite3_bind_int64(s, 1, at);
+  if (sqlite3_step(s) != SQLITE_ROW) {
+    rc = sim_diag_set(d, SIM_ERR_DB, NULL, "%s: no job view recorded", st->path);
+    goto out;
+  }
+  if (sqlite3_column_int(s, 0)) {
+    *deleted = true;
+    goto out;
+  }
+  if (text_col(s, 1, &tpl) || !tpl) {
+    rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+    goto out;
+  }
+  sqlite3_finalize(s);
+  s = NULL;
+  int64_t k[MODEL_EXEC_STATUS_COUNT] = {0};
+  if (sqlite3_prepare_v2(st->db,
+                         "SELECT queued, in_progress, succeeded, failed, rejected, "
+                         "timed_out, canceled, removed FROM counts WHERE at_ms <= ? "
+                         "ORDER BY at_ms DESC LIMIT 1", -1, &s,
+                         NULL) != SQLITE_OK) {
+    rc = db_error(st, d, "query counts");
+    goto out;
+  }
+  sqlite3_bind_int64(s, 1, at);
+  int r = sqlite3_step(s);
+  if (r == SQLITE_ROW) {
+    for (int i = 0; i < 8; i++) k[counter_cols[i]] = sqlite3_column_int64(s, i);
+  } else if (r != SQLITE_DONE) {
+    rc = db_error(st, d, "query counts");
+    goto out;
+  }
+  size_t roll_len = 0;
+  if (st->sc->n_windows > 0) {
+    /* The engine's clock stops where the run ended: past the end of a
+     * finished run, describe-job lists the windows after that instant. */
+    int64_t rw[ROLLOUTS_SHOWN];
+    size_t nr = next_windows(st->sc, at < st->info.end ? at : st->info.end, rw,
+                             ROLLOUTS_SHOWN);
+    roll = rollouts_text(rw, nr, o->compact, &roll_len);
+    if (!roll) {
+      rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+      goto out;
+    }
+  }
+  rc = fill(tpl, k, roll, roll_len, text, len);
+  if (rc == SIM_ERR_NOMEM)
+    sim_diag_set(d, rc, NULL, "out of memory");
+  else if (rc)
+    sim_diag_set(d, rc, NULL, "%s: a recorded job view lacks the counters it should have",
+                 st->path);
+out:
+  sqlite3_finalize(s);
+  free(tpl);
+  free(roll);
+  return rc;
+}
+
+void report_store_free(report_store *st) {
+  if (!st) return;
+  for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(st->st[i]);
+  if (st->db && st->in_tx) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close(st->db);
+  model_scenario_free(st->own_sc);
+  free(st->last_view);
+  free(st);
+}

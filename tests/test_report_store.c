@@ -1,0 +1,523 @@
+/*
+ * test_report_store.c — the SQLite store of a run (reports/store.h):
+ *  - run.sqlite agrees with itself and with the report files: schema
+ *    version, run and scenario rows, the timeline table equals timeline.csv
+ *    row for row and its last row equals the final counters, every timeline
+ *    row equals the counters log at its instant, the execution rows counted
+ *    by status equal the final counters, the snapshot rows equal the
+ *    snapshots/ files and the last one describe-job.json, the event rows
+ *    equal events.log;
+ *  - describe-job answered from the store equals the engine's describe-job,
+ *    byte for byte in all four renderings, at every snapshot instant and at
+ *    instants between them (every instant at which the counters or the job
+ *    view changed, and one millisecond either side), for every bundled
+ *    scenario;
+ *  - a store written without executions answers the same;
+ *  - a scenario whose job is a separate file is self-contained in the store;
+ *  - the content hash is FNV-1a 64 of the scenario bytes.
+ * Seeds come from the scenarios.
+ */
+#define _XOPEN_SOURCE 700
+#include "test_common.h"
+#include "test_util.h"
+
+#include <dirent.h>
+#include <ftw.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "describe.h"
+#include "engine.h"
+#include "run.h"
+#include "scenario.h"
+#include "store.h"
+
+bool test_update_golden;
+
+static const report_opts renderings[4] = {{REPORT_TS_EPOCH, false},
+                                          {REPORT_TS_EPOCH, true},
+                                          {REPORT_TS_ISO8601, false},
+                                          {REPORT_TS_ISO8601, true}};
+
+static int rm_cb(const char *p, const struct stat *sb, int f, struct FTW *w) {
+  (void)sb; (void)f; (void)w;
+  return remove(p);
+}
+static void rm_rf(const char *p) { nftw(p, rm_cb, 16, FTW_DEPTH | FTW_PHYS); }
+
+static size_t list_scenarios(char names[][256], size_t cap) {
+  char dir[1024];
+  snprintf(dir, sizeof dir, "%s/scenarios", JOBSIM_SOURCE_DIR);
+  DIR *d = opendir(dir);
+  assert_non_null(d);
+  size_t n = 0;
+  struct dirent *ent;
+  while ((ent = readdir(d)) && n < cap) {
+    size_t l = strlen(ent->d_name);
+    if (l > 5 && strcmp(ent->d_name + l - 5, ".json") == 0 &&
+        strncmp(ent->d_name, "job-", 4) != 0)   /* job-*.json: CreateJob files */
+      if (snprintf(names[n], 256, "%s/%s", dir, ent->d_name) < 256) n++;
+  }
+  closedir(d);
+  qsort(names, n, 256, (int (*)(const void *, const void *))strcmp);
+  return n;
+}
+
+static model_scenario *load(const char *path) {
+  sim_diag d;
+  model_scenario *sc = NULL;
+  int rc = model_scenario_load(&sc, path, &d);
+  if (rc) fprintf(stderr, "%s: %s: %s\n", d.file, d.path, d.msg);
+  assert_int_equal(rc, SIM_OK);
+  return sc;
+}
+
+static void base_dir(char *buf, size_t n, const char *what) {
+  snprintf(buf, n, "%s/store-%s-%ld", JOBSIM_BINARY_DIR, what, (long)getpid());
+  rm_rf(buf);
+}
+
+static void write_report(const model_scenario *sc, const char *dir, bool executions,
+                         report_run_stats *st) {
+  report_run_opts o = {.write_files = true, .version_info = "test", .store = true,
+                       .no_executions = !executions};
+  sim_diag d;
+  sim_diag_init(&d, sc->file);
+  int rc = report_run(sc, sc->sim.seed, dir, &o, st, &d);
+  if (rc) fprintf(stderr, "%s: %s\n", sc->name, d.msg);
+  assert_int_equal(rc, SIM_OK);
+}
+
+static sqlite3 *open_db(const char *dir) {
+  char p[1200];
+  snprintf(p, sizeof p, "%s/run.sqlite", dir);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  return db;
+}
+
+static int64_t q_int(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+    fprintf(stderr, "SQL error: %s: %s\n", sql, sqlite3_errmsg(db));
+  assert_non_null(s);
+  assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+  int64_t v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+static char *q_text(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *s = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+  const unsigned char *t = sqlite3_column_text(s, 0);
+  char *r = strdup(t ? (const char *)t : "");
+  sqlite3_finalize(s);
+  return r;
+}
+
+/* ---------------------------------------------- store vs report files --- */
+
+static const char *const status_col[] = {
+    NULL, "queued", "in_progress", "succeeded", "failed", "timed_out", "rejected",
+    "removed", "canceled"};
+
+static void check_consistency(const model_scenario *sc, const char *dir,
+                              const report_run_stats *st) {
+  sqlite3 *db = open_db(dir);
+  char sql[1024], path[2800];
+  assert_int_equal(q_int(db, "PRAGMA user_version"), REPORT_STORE_VERSION);
+  assert_int_equal(q_int(db, "SELECT count(*) FROM run"), 1);
+  char *name = q_text(db, "SELECT scenario FROM run");
+  assert_string_equal(name, sc->name);
+  free(name);
+  assert_int_equal(q_int(db, "SELECT seed FROM run"), (int64_t)sc->sim.seed);
+  assert_int_equal(q_int(db, "SELECT executions_stored FROM run"), 1);
+  assert_int_equal(q_int(db, "SELECT end_ms FROM run"), st->end);
+  char *json = q_text(db, "SELECT json FROM scenario");
+  assert_string_equal(json, sc->json_text);
+  free(json);
+  char *hash = q_text(db, "SELECT content_hash FROM run");
+  char want[17];
+  snprintf(want, sizeof want, "%016" PRIx64,
+           report_store_fnv1a(REPORT_STORE_FNV_INIT, sc->json_text, strlen(sc->json_text)));
+  assert_string_equal(hash, want);
+  free(hash);
+
+  /* timeline: as many rows as timeline.csv, the same text, last = final */
+  assert_int_equal(q_int(db, "SELECT count(*) FROM timeline"), (int64_t)st->rows);
+  snprintf(path, sizeof path, "%s/timeline.csv", dir);
+  char *csv = test_read_file(path, NULL);
+  assert_non_null(csv);
+  sqlite3_stmt *s = NULL;
+  assert_int_equal(
+      sqlite3_prepare_v2(db,
+                         "SELECT time || ',' || printf('%d.%03d', offset_ms / 1000, "
+                         "offset_ms % 1000) || ',' || reason || ',' || status || ',' || "
+                         "rate_per_min || ',' || notified || ',' || queued || ',' || "
+                         "in_progress || ',' || succeeded || ',' || failed || ',' || "
+                         "rejected || ',' || timed_out || ',' || canceled || ',' || "
+                         "removed || ',' || records FROM timeline ORDER BY rowid",
+                         -1, &s, NULL),
+      SQLITE_OK);
+  char *line = strchr(csv, '\n') + 1;   /* after the header */
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    char *nl = strchr(line, '\n');
+    assert_non_null(nl);
+    *nl = 0;
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), line);
+    line = nl + 1;
+  }
+  assert_int_equal(*line, 0);
+  sqlite3_finalize(s);
+  free(csv);
+  for (int k = MODEL_EXEC_QUEUED; k < MODEL_EXEC_STATUS_COUNT; k++) {
+    snprintf(sql, sizeof sql, "SELECT %s FROM timeline ORDER BY rowid DESC LIMIT 1",
+             status_col[k]);
+    assert_int_equal(q_int(db, sql), st->job.counters[k]);
+    snprintf(sql, sizeof sql, "SELECT %s FROM counts ORDER BY rowid DESC LIMIT 1",
+             status_col[k]);
+    if (q_int(db, "SELECT count(*) FROM counts") > 0)
+      assert_int_equal(q_int(db, sql), st->job.counters[k]);
+    /* executions by final status = final counters */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM execution WHERE status = '%s'",
+             model_exec_status_name((model_exec_status)k));
+    assert_int_equal(q_int(db, sql), st->job.counters[k]);
+  }
+  assert_int_equal(q_int(db, "SELECT count(*) FROM execution"), st->job.records);
+  /* every timeline row equals the counters in force at its instant */
+  assert_int_equal(
+      q_int(db, "SELECT count(*) FROM timeline t WHERE "
+                "(SELECT queued||','||in_progress||','||succeeded||','||failed||','||"
+                "rejected||','||timed_out||','||canceled||','||removed FROM counts c "
+                "WHERE c.at_ms <= t.offset_ms ORDER BY c.at_ms DESC LIMIT 1) IS NOT "
+                "t.queued||','||t.in_progress||','||t.succeeded||','||t.failed||','||"
+                "t.rejected||','||t.timed_out||','||t.canceled||','||t.removed "
+                "AND (t.queued+t.in_progress+t.succeeded+t.failed+t.rejected+"
+                "t.timed_out+t.canceled+t.removed) > 0"),
+      0);
+
+  /* snapshots: the files, in order; the last one is describe-job.json */
+  char sdir[1300];
+  snprintf(sdir, sizeof sdir, "%s/snapshots", dir);
+  struct dirent **list = NULL;
+  int nf = scandir(sdir, &list, NULL, alphasort);
+  assert_true(nf >= 2);
+  assert_int_equal(sqlite3_prepare_v2(db, "SELECT describe_job FROM snapshot ORDER BY rowid",
+                                      -1, &s, NULL),
+                   SQLITE_OK);
+  char *last = NULL;
+  size_t files = 0;
+  for (int i = 0; i < nf; i++) {
+    if (list[i]->d_name[0] != '.') {
+      snprintf(path, sizeof path, "%s/%s", sdir, list[i]->d_name);
+      char *want_text = test_read_file(path, NULL);
+      assert_non_null(want_text);
+      assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+      assert_string_equal((const char *)sqlite3_column_text(s, 0), want_text);
+      free(last);
+      last = want_text;
+      files++;
+    }
+    free(list[i]);
+  }
+  free(list);
+  assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+  sqlite3_finalize(s);
+  assert_int_equal(files, st->snapshots);
+  snprintf(path, sizeof path, "%s/describe-job.json", dir);
+  char *fin = test_read_file(path, NULL);
+  if (!st->job.vanished) {
+    assert_non_null(fin);
+    assert_string_equal(fin, last);
+  }
+  free(fin);
+  free(last);
+
+  /* events: the story lines of events.log */
+  snprintf(path, sizeof path, "%s/events.log", dir);
+  char *log = test_read_file(path, NULL);
+  assert_non_null(log);
+  int64_t lines = 0;
+  for (char *p = log; *p;) {
+    char *nl = strchr(p, '\n');
+    if (p[0] != '#') lines++;
+    p = nl ? nl + 1 : p + strlen(p);
+  }
+  free(log);
+  assert_int_equal(q_int(db, "SELECT count(*) FROM event"), lines);
+  sqlite3_close(db);
+}
+
+static void test_store_agrees_with_files(void **state) {
+  (void)state;
+  static char names[64][256];
+  size_t n = list_scenarios(names, 64);
+  assert_true(n >= 12);
+  char base[512];
+  base_dir(base, sizeof base, "agree");
+  for (size_t i = 0; i < n; i++) {
+    model_scenario *sc = load(names[i]);
+    fprintf(stderr, "# %s seed %" PRIu64 "\n", sc->name, sc->sim.seed);
+    char dir[800];
+    snprintf(dir, sizeof dir, "%s/%s", base, sc->name);
+    report_run_stats st;
+    write_report(sc, dir, true, &st);
+    check_consistency(sc, dir, &st);
+    model_scenario_free(sc);
+  }
+  rm_rf(base);
+}
+
+/* -------------------------------------------- store vs engine, any T --- */
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Instants worth asking about: 0, the horizon, every instant at which the
+ * counters or the job view changed (at most `cap` of them, evenly spread),
+ * and one millisecond before and after each. */
+static size_t instants(sqlite3 *db, sim_time_ms until, int64_t *out, size_t cap) {
+  int64_t n_all = q_int(db, "SELECT count(*) FROM (SELECT at_ms FROM counts UNION "
+                            "SELECT at_ms FROM job_view)");
+  int64_t step = n_all / (int64_t)(cap / 3) + 1;
+  sqlite3_stmt *s = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT at_ms FROM counts UNION SELECT at_ms FROM "
+                                      "job_view ORDER BY 1",
+                                      -1, &s, NULL),
+                   SQLITE_OK);
+  size_t n = 0;
+  out[n++] = 0;
+  out[n++] = until;
+  for (int64_t i = 0; sqlite3_step(s) == SQLITE_ROW; i++) {
+    if (i % step != 0 || n + 3 > cap) continue;
+    int64_t t = sqlite3_column_int64(s, 0);
+    for (int64_t dt = -1; dt <= 1; dt++)
+      if (t + dt >= 0 && t + dt <= until) out[n++] = t + dt;
+  }
+  sqlite3_finalize(s);
+  qsort(out, n, sizeof *out, cmp_i64);
+  size_t u = 0;
+  for (size_t i = 0; i < n; i++)
+    if (u == 0 || out[u - 1] != out[i]) out[u++] = out[i];
+  return u;
+}
+
+static size_t compare_any_instant(const model_scenario *sc, const char *dir,
+                                  size_t cap) {
+  char path[1200];
+  snprintf(path, sizeof path, "%s/run.sqlite", dir);
+  report_store *st = NULL;
+  sim_diag d;
+  sim_diag_init(&d, NULL);
+  int rc = report_store_open(&st, path, &d);
+  if (rc) fprintf(stderr, "%s\n", d.msg);
+  assert_int_equal(rc, SIM_OK);
+  sqlite3 *db = open_db(dir);
+  int64_t *ts = malloc(cap * sizeof *ts);
+  assert_non_null(ts);
+  size_t n = instants(db, sc->sim.until, ts, cap);
+  sqlite3_close(db);
+  model_engine *e = NULL;
+  assert_int_equal(model_engine_new(&e, sc, sc->sim.seed, NULL, &d), SIM_OK);
+  size_t compared = 0;
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(model_engine_run(e, ts[i]), SIM_OK);
+    for (int r = 0; r < 4; r++) {
+      if (r > 0 && i % 7 != 0) continue;   /* every rendering at some instants */
+      char *from_db = NULL;
+      size_t len = 0;
+      bool deleted = false;
+      rc = report_store_describe_job(st, ts[i], &renderings[r], &from_db, &len, &deleted,
+                                     &d);
+      if (rc) fprintf(stderr, "%s at %" PRId64 ": %s\n", sc->name, ts[i], d.msg);
+      assert_int_equal(rc, SIM_OK);
+      bool vanished = model_engine_job(e)->vanished;
+      if (deleted != vanished)
+        fprintf(stderr, "%s at %" PRId64 " ms: deleted %d, engine %d\n", sc->name, ts[i],
+                deleted, vanished);
+      assert_int_equal(deleted, vanished);
+      if (!vanished) {
+        size_t elen = 0;
+        char *from_engine = report_describe_job(e, &renderings[r], &elen);
+        assert_non_null(from_engine);
+        if (strcmp(from_db, from_engine) != 0)
+          fprintf(stderr, "%s at %" PRId64 " ms, rendering %d:\n--- engine\n%s--- store\n%s",
+                  sc->name, ts[i], r, from_engine, from_db);
+        assert_string_equal(from_db, from_engine);
+        assert_int_equal(len, elen);
+        free(from_engine);
+      }
+      free(from_db);
+      compared++;
+    }
+  }
+  model_engine_free(e);
+  free(ts);
+  report_store_free(st);
+  return compared;
+}
+
+static void test_store_answers_any_instant(void **state) {
+  (void)state;
+  static char names[64][256];
+  size_t n = list_scenarios(names, 64);
+  char base[512];
+  base_dir(base, sizeof base, "any");
+  for (size_t i = 0; i < n; i++) {
+    model_scenario *sc = load(names[i]);
+    char dir[800];
+    snprintf(dir, sizeof dir, "%s/%s", base, sc->name);
+    report_run_stats st;
+    write_report(sc, dir, true, &st);
+    size_t c = compare_any_instant(sc, dir, 1500);
+    fprintf(stderr, "# %s: %zu describe-job answers compared\n", sc->name, c);
+    model_scenario_free(sc);
+  }
+  rm_rf(base);
+}
+
+/* Past the end: a finished run answers with its final state; a run cut by
+ * its horizon refuses. */
+static void test_store_after_the_end(void **state) {
+  (void)state;
+  char path[1024], base[512], dir[800];
+  base_dir(base, sizeof base, "end");
+  snprintf(path, sizeof path, "%s/scenarios/bad-release-abort.json", JOBSIM_SOURCE_DIR);
+  model_scenario *sc = load(path);
+  snprintf(dir, sizeof dir, "%s/a", base);
+  report_run_stats st;
+  write_report(sc, dir, true, &st);
+  assert_true(st.end < sc->sim.until);
+  snprintf(path, sizeof path, "%s/run.sqlite", dir);
+  report_store *rs = NULL;
+  sim_diag d;
+  assert_int_equal(report_store_open(&rs, path, &d), SIM_OK);
+  assert_true(report_store_info_of(rs)->finished);
+  char *text = NULL;
+  size_t len;
+  bool deleted;
+  assert_int_equal(report_store_describe_job(rs, sc->sim.until * 3, &renderings[0], &text,
+                                             &len, &deleted, &d),
+                   SIM_OK);
+  snprintf(path, sizeof path, "%s/describe-job.json", dir);
+  char *fin = test_read_file(path, NULL);
+  assert_string_equal(text, fin);
+  free(fin);
+  free(text);
+  report_store_free(rs);
+  model_scenario_free(sc);
+
+  /* cut by the horizon: the job could still change */
+  snprintf(path, sizeof path, "%s/scenarios/bad-release-abort.json", JOBSIM_SOURCE_DIR);
+  sc = load(path);
+  sc->sim.until = 10 * SIM_MS_PER_MIN;
+  snprintf(dir, sizeof dir, "%s/b", base);
+  write_report(sc, dir, true, &st);
+  snprintf(path, sizeof path, "%s/run.sqlite", dir);
+  assert_int_equal(report_store_open(&rs, path, &d), SIM_OK);
+  assert_false(report_store_info_of(rs)->finished);
+  assert_int_equal(report_store_describe_job(rs, sc->sim.until, &renderings[0], &text,
+                                             &len, &deleted, &d),
+                   SIM_OK);
+  free(text);
+  assert_int_equal(report_store_describe_job(rs, sc->sim.until + 1, &renderings[0], &text,
+                                             &len, &deleted, &d),
+                   SIM_ERR_RANGE);
+  assert_null(text);
+  assert_non_null(strstr(d.msg, "horizon"));
+  report_store_free(rs);
+  model_scenario_free(sc);
+  rm_rf(base);
+}
+
+/* --no-executions: no execution rows, the same answers. */
+static void test_store_without_executions(void **state) {
+  (void)state;
+  char path[1024], base[512], dir[800];
+  base_dir(base, sizeof base, "noexec");
+  snprintf(path, sizeof path, "%s/scenarios/hanging-devices-retry.json", JOBSIM_SOURCE_DIR);
+  model_scenario *sc = load(path);
+  snprintf(dir, sizeof dir, "%s/x", base);
+  report_run_stats st;
+  write_report(sc, dir, false, &st);
+  sqlite3 *db = open_db(dir);
+  assert_int_equal(q_int(db, "SELECT count(*) FROM execution"), 0);
+  assert_int_equal(q_int(db, "SELECT executions_stored FROM run"), 0);
+  assert_true(q_int(db, "SELECT count(*) FROM counts") > 0);
+  sqlite3_close(db);
+  assert_true(compare_any_instant(sc, dir, 300) > 100);
+  model_scenario_free(sc);
+  rm_rf(base);
+}
+
+/* $.job naming a CreateJob file: the store keeps its bytes, so describe-job
+ * --db works after the files are gone. */
+static void test_store_job_file(void **state) {
+  (void)state;
+  char base[512], p[900], dir[800];
+  base_dir(base, sizeof base, "jobfile");
+  assert_int_equal(mkdir(base, 0777), 0);
+  snprintf(p, sizeof p, "%s/job.json", base);
+  FILE *f = fopen(p, "w");
+  assert_non_null(f);
+  fputs("{\"jobId\": \"from-file\", \"targets\": "
+        "[\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"], \"document\": \"{}\", "
+        "\"description\": \"a job from a file\", "
+        "\"jobExecutionsRolloutConfig\": {\"exponentialRate\": {\"baseRatePerMinute\": 10, "
+        "\"incrementFactor\": 1.5, \"rateIncreaseCriteria\": {\"numberOfNotifiedThings\": "
+        "20}}, \"maximumPerMinute\": 40}}\n", f);
+  fclose(f);
+  snprintf(p, sizeof p, "%s/scenario.json", base);
+  f = fopen(p, "w");
+  assert_non_null(f);
+  fputs("{\"name\": \"job-file\", \"job\": \"job.json\", \"fleet\": {\"groups\": "
+        "[{\"name\": \"g\", \"things\": 300, \"behavior\": \"b\"}], \"behaviors\": "
+        "{\"b\": {\"startDelay\": \"10s\", \"runTime\": {\"distribution\": \"uniform\", "
+        "\"min\": \"30s\", \"max\": \"3m\"}}}}, \"simulation\": {\"seed\": 5, "
+        "\"until\": \"2h\"}}\n", f);
+  fclose(f);
+  model_scenario *sc = load(p);
+  snprintf(dir, sizeof dir, "%s/out", base);
+  report_run_stats st;
+  write_report(sc, dir, true, &st);
+  snprintf(p, sizeof p, "%s/job.json", base);
+  assert_int_equal(remove(p), 0);   /* the store must not need it any more */
+  sqlite3 *db = open_db(dir);
+  char *jp = q_text(db, "SELECT job_file FROM scenario");
+  assert_non_null(strstr(jp, "job.json"));
+  free(jp);
+  sqlite3_close(db);
+  assert_true(compare_any_instant(sc, dir, 300) > 50);
+  model_scenario_free(sc);
+  rm_rf(base);
+}
+
+static void test_store_hash(void **state) {
+  (void)state;
+  /* FNV-1a 64 reference vectors */
+  assert_true(report_store_fnv1a(REPORT_STORE_FNV_INIT, "", 0) ==
+              UINT64_C(0xcbf29ce484222325));
+  assert_true(report_store_fnv1a(REPORT_STORE_FNV_INIT, "a", 1) ==
+              UINT64_C(0xaf63dc4c8601ec8c));
+  assert_true(report_store_fnv1a(REPORT_STORE_FNV_INIT, "foobar", 6) ==
+              UINT64_C(0x85944171f73967e8));
+}
+
+int main(int argc, char **argv) {
+  test_parse_args(argc, argv);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_store_hash),
+      cmocka_unit_test(test_store_agrees_with_files),
+      cmocka_unit_test(test_store_answers_any_instant),
+      cmocka_unit_test(test_store_after_the_end),
+      cmocka_unit_test(test_store_without_executions),
+      cmocka_unit_test(test_store_job_file),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
