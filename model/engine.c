@@ -70,7 +70,8 @@ enum {
   F_GONE = 1 << 2,     /* thing deleted */
   F_FORCE = 1 << 3,    /* latest execution was force-canceled */
   F_DEFERRED = 1 << 4, /* QUEUED execution waiting for a maintenance window */
-  F_ROLLED = 1 << 5    /* has had an execution (rollout does not return) */
+  F_ROLLED = 1 << 5,   /* has had an execution (rollout does not return) */
+  F_RAN = 1 << 6       /* its device acted on an execution (started or rejected) */
 };
 
 /* Internal status of a deleted record (never counted, never shown). */
@@ -80,20 +81,22 @@ typedef struct thing_state {
   sim_time_ms queued_at;     /* latest execution: queuedAt, ms */
   sim_time_ms started_at;    /* ms, -1 when never IN_PROGRESS */
   sim_time_ms updated_at;    /* ms, lastUpdatedAt */
+  uint32_t version;          /* versionNumber of the latest execution */
   uint16_t group;            /* fleet group index */
-  uint16_t version;          /* versionNumber of the latest execution */
+  uint16_t exec_no;          /* its executionNumber, 0 = none yet */
   uint8_t status;            /* model_exec_status of the latest execution */
-  uint8_t exec_no;           /* its executionNumber, 0 = none yet */
   uint8_t retry_attempt;     /* its retryAttempt */
   uint8_t retries;           /* retries spent: low nibble FAILED, high TIMED_OUT */
   uint8_t flags;             /* F_* */
 } thing_state;
 
+_Static_assert(sizeof(thing_state) == 40, "per-thing state is 40 bytes");
+
 typedef struct past_record {   /* a superseded execution (retried thing) */
   sim_time_ms queued_at, started_at, updated_at; /* ms */
   uint32_t thing;              /* thing index */
-  uint16_t version;            /* versionNumber */
-  uint8_t exec_no;             /* executionNumber */
+  uint32_t version;            /* versionNumber */
+  uint16_t exec_no;            /* executionNumber */
   uint8_t status;              /* terminal status, or EXEC_DELETED */
   uint8_t retry_attempt;       /* retryAttempt */
   uint8_t force;               /* force-canceled */
@@ -123,6 +126,7 @@ struct model_engine {
   gsl_rng **group_rng;         /* one device stream per fleet group */
   group_dyn *groups;           /* dynamic membership per group */
   gsl_rng *lag_rng;            /* service/timeout-lag (O17) */
+  int64_t *group_ran;          /* per group: things whose device acted */
   /* rollout */
   size_t tgt;                  /* current target index */
   int64_t *tgt_cursor;         /* next position inside each target's list */
@@ -222,17 +226,26 @@ static const model_behavior *behavior_of(const model_engine *e, int64_t t) {
   return &f->behaviors[f->groups[e->things[t].group].behavior];
 }
 
-/* Device events pack (thing, execution, outcome, timeout minutes) in the
- * subject; the argument is the report instant (-1: never reports). */
-static uint64_t dev_subject(int64_t t, unsigned exec_no, unsigned outcome,
-                            unsigned tmo_min) {
-  return (uint64_t)t | (uint64_t)exec_no << 32 | (uint64_t)outcome << 40 |
-         (uint64_t)tmo_min << 44;
+/* Device events pack (thing, execution number, outcome) in the subject and
+ * (report instant, in-progress timeout minutes) in the argument: the report
+ * instant fits 42 bits (SIM_DURATION_MAX < 2^42; all ones = never reports),
+ * the timeout 14 bits (<= 10080). */
+#define NO_REPORT ((UINT64_C(1) << 42) - 1)
+static uint64_t dev_subject(int64_t t, unsigned exec_no, unsigned outcome) {
+  return (uint64_t)t | (uint64_t)exec_no << 32 | (uint64_t)outcome << 48;
+}
+static uint64_t dev_arg(sim_time_ms report_at, unsigned tmo_min) {
+  uint64_t r = report_at < 0 ? NO_REPORT : (uint64_t)report_at;
+  return r | (uint64_t)tmo_min << 48;
 }
 static int64_t ev_thing(const sim_event *ev) { return (int64_t)(ev->subject & 0xffffffffu); }
-static unsigned ev_exec(const sim_event *ev) { return (unsigned)(ev->subject >> 32) & 0xff; }
-static unsigned ev_outcome(const sim_event *ev) { return (unsigned)(ev->subject >> 40) & 0xf; }
-static unsigned ev_tmo(const sim_event *ev) { return (unsigned)(ev->subject >> 44) & 0xffff; }
+static unsigned ev_exec(const sim_event *ev) { return (unsigned)(ev->subject >> 32) & 0xffff; }
+static unsigned ev_outcome(const sim_event *ev) { return (unsigned)(ev->subject >> 48) & 0xf; }
+static unsigned ev_tmo(const sim_event *ev) { return (unsigned)(ev->arg >> 48) & 0x3fff; }
+static sim_time_ms ev_report(const sim_event *ev) {
+  uint64_t r = ev->arg & NO_REPORT;
+  return r == NO_REPORT ? -1 : (sim_time_ms)r;
+}
 
 static void set_status(model_engine *e, int64_t t, model_exec_status s) {
   thing_state *th = &e->things[t];
@@ -255,7 +268,7 @@ static void notify_device(model_engine *e, int64_t t) {
     delay += sim_dist_sample(&b->reconnect_after, r);
   delay += sim_dist_sample(&b->start_delay, r);
   fail_if(e, sim_world_schedule(e->w, now_of(e) + delay, PRIO_DEVICE, K_DEVICE_ACT,
-                                dev_subject(t, th->exec_no, 0, 0), 0, NULL));
+                                dev_subject(t, th->exec_no, 0), 0, NULL));
 }
 
 static int push_past(model_engine *e, int64_t t) {
@@ -285,6 +298,12 @@ static int push_past(model_engine *e, int64_t t) {
  * and not deleted, goes to the side table. */
 static void new_execution(model_engine *e, int64_t t, unsigned retry_attempt) {
   thing_state *th = &e->things[t];
+  if (th->exec_no == UINT16_MAX) {   /* bad input, not a bug: refuse, go on */
+    char name[160];
+    model_engine_thing_name(e, t, name, sizeof name);
+    logf_(e, "thing %s has had 65535 executions; jobsim creates no more", name);
+    return;
+  }
   if (th->status != MODEL_EXEC_NONE) {
     int rc = push_past(e, t);
     if (rc) { sim_world_fail(e->w, rc); return; }
@@ -292,7 +311,6 @@ static void new_execution(model_engine *e, int64_t t, unsigned retry_attempt) {
   bool first = !(th->flags & F_ROLLED);
   sim_time_ms now = now_of(e);
   th->exec_no++;
-  SIM_ASSERT(th->exec_no != 0);
   th->status = MODEL_EXEC_QUEUED;
   th->retry_attempt = (uint8_t)retry_attempt;
   th->version = 1;
@@ -388,6 +406,8 @@ static void check_abort(model_engine *e) {
           i, model_failure_type_name(a->failure_type), fail, executed,
           100.0 * (double)fail / (double)executed, a->threshold_percentage, gate,
           a->min_executed, e->job.notified);
+    e->job.abort_criterion = (int)i;
+    e->job.aborted_at = now_of(e);
     cancel_job(e, false, e->sc->sim.abort_reason_code, comment, true);
     return;
   }
@@ -464,8 +484,8 @@ static void schedule_next(model_engine *e, int64_t t, unsigned outcome,
   sim_time_ms next_progress = SIM_TIME_MAX;
   if (b->has_progress && report_at >= 0)   /* a hanging device sends nothing */
     next_progress = now + sim_dist_sample(&b->progress_every, e->group_rng[th->group]);
-  uint64_t subj = dev_subject(t, th->exec_no, outcome, tmo_min);
-  uint64_t arg = (uint64_t)report_at;
+  uint64_t subj = dev_subject(t, th->exec_no, outcome);
+  uint64_t arg = dev_arg(report_at, tmo_min);
   sim_time_ms rep = report_at < 0 ? SIM_TIME_MAX : report_at;
   int rc = SIM_OK;
   if (rep < fire && rep <= next_progress)
@@ -493,6 +513,11 @@ static void on_device_act(sim_world *w, const sim_event *ev, void *ud) {
   gsl_rng *r = e->group_rng[th->group];
   model_outcome o = model_behavior_outcome(b, gsl_rng_uniform(r));
   sim_time_ms now = sim_world_now(w);
+  if (!(th->flags & F_RAN)) {   /* exposure: the device ran (or refused) the job */
+    th->flags |= F_RAN;
+    e->job.things_ran++;
+    e->group_ran[th->group]++;
+  }
   if (o == MODEL_OUTCOME_REJECTED) {          /* QUEUED -> REJECTED directly */
     th->version++;
     finish_execution(e, t, MODEL_EXEC_REJECTED);
@@ -530,7 +555,7 @@ static void on_progress(sim_world *w, const sim_event *ev, void *ud) {
   thing_state *th = &e->things[t];
   th->version++;
   th->updated_at = sim_world_now(w);
-  schedule_next(e, t, ev_outcome(ev), ev_tmo(ev), (sim_time_ms)ev->arg);
+  schedule_next(e, t, ev_outcome(ev), ev_tmo(ev), ev_report(ev));
 }
 
 static void on_timeout(sim_world *w, const sim_event *ev, void *ud) {
@@ -733,9 +758,12 @@ static void update_schedule_status(model_engine *e) {
     stop_windows(e);
     e->job.rate = 0;
     e->job.is_concurrent = e->cancel_pending;
-    logf_(e, "job SCHEDULED: maintenance window closed; rollout paused with %" PRId64
-             " things notified",
-          e->job.notified);
+    if (e->job.rollout_done || e->rollout_stopped)
+      logf_(e, "job SCHEDULED: maintenance window closed");
+    else
+      logf_(e, "job SCHEDULED: maintenance window closed; rollout paused with %" PRId64
+               " things notified",
+            e->job.notified);
   }
 }
 
@@ -1050,6 +1078,10 @@ int64_t model_engine_find_thing(const model_engine *e, const char *name) {
 
 /* A new thing joins group gi (an arrival or add-things). */
 static int64_t add_thing(model_engine *e, long gi, const char *name) {
+  if (e->n_things >= INT64_C(0xffffffff)) {   /* event subjects hold 32 bits */
+    sim_world_fail(e->w, SIM_ERR_LIMIT);
+    return -1;
+  }
   if (e->n_things == e->cap_things) {
     int64_t nc = e->cap_things * 2 + 1024;
     thing_state *nt = realloc(e->things, (size_t)nc * sizeof *nt);
@@ -1413,7 +1445,7 @@ static void op_delete_execution(model_engine *e, const model_op *o) {
       if (e->past[i].thing == (uint32_t)t && e->past[i].status != EXEC_DELETED &&
           (!prev || e->past[i].exec_no > prev->exec_no))
         prev = &e->past[i];
-    uint8_t exec_no = th->exec_no;
+    uint16_t exec_no = th->exec_no;
     if (prev) {
       th->queued_at = prev->queued_at;
       th->started_at = prev->started_at;
@@ -1527,6 +1559,7 @@ void model_engine_free(model_engine *e) {
     free(e->groups);
   }
   free(e->deferred);
+  free(e->group_ran);
   free(e->tgt_cursor);
   free(e->targets);
   free(e->target_arns);
@@ -1551,14 +1584,18 @@ int model_engine_new(model_engine **out, const model_scenario *sc, uint64_t seed
   e->n_things = e->cap_things = sc->fleet.n_things;
   e->horizon = sc->sim.until;
   e->job.completed_at = -1;
+  e->job.aborted_at = -1;
+  e->job.abort_criterion = -1;
   e->job.ops_left = (int64_t)sc->n_ops;
   e->things = malloc((size_t)(e->cap_things ? e->cap_things : 1) * sizeof *e->things);
   e->group_rng = calloc(sc->fleet.n_groups, sizeof *e->group_rng);
   e->groups = calloc(sc->fleet.n_groups, sizeof *e->groups);
+  e->group_ran = calloc(sc->fleet.n_groups, sizeof *e->group_ran);
   e->tgt_cursor = calloc(MODEL_MAX_TARGETS, sizeof *e->tgt_cursor);
   e->targets = calloc(MODEL_MAX_TARGETS, sizeof *e->targets);
   e->target_arns = calloc(MODEL_MAX_TARGETS, sizeof *e->target_arns);
-  if (!e->things || !e->group_rng || !e->groups || !e->tgt_cursor || !e->targets ||
+  if (!e->things || !e->group_rng || !e->groups || !e->group_ran || !e->tgt_cursor ||
+      !e->targets ||
       !e->target_arns)
     goto nomem;
   e->n_targets = sc->job.n_targets;
@@ -1676,6 +1713,9 @@ const model_job *model_engine_job(const model_engine *e) { return &e->job; }
 sim_time_ms model_engine_now(const model_engine *e) { return sim_world_now(e->w); }
 uint64_t model_engine_seed(const model_engine *e) { return e->seed; }
 int64_t model_engine_things(const model_engine *e) { return e->n_things; }
+int64_t model_engine_group_ran(const model_engine *e, size_t group) {
+  return group < e->sc->fleet.n_groups ? e->group_ran[group] : 0;
+}
 uint64_t model_engine_events(const model_engine *e) { return sim_world_dispatched(e->w); }
 size_t model_engine_peak_pending(const model_engine *e) {
   return sim_world_peak_pending(e->w);

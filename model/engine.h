@@ -52,6 +52,9 @@ typedef struct model_job {
   bool canceled;                 /* a cancel (user or abort) happened */
   bool force_canceled;           /* meaningful when canceled (O15, O39) */
   bool aborted;                  /* the cancel came from abortConfig */
+  sim_time_ms aborted_at;        /* ms, -1 unless aborted */
+  int abort_criterion;           /* index in criteriaList that fired, -1 none */
+  int64_t things_ran;            /* things whose device started or rejected it */
   char reason_code[129];         /* "" when none */
   char comment[2048 + 1];        /* "" when none */
   bool is_concurrent;            /* rolling out or canceling */
@@ -115,6 +118,9 @@ const model_scenario *model_engine_scenario(const model_engine *e);
 /* The job's configuration now: the CreateJob request with every UpdateJob
  * and AssociateTargetsWithJob applied so far. */
 const model_jobcfg *model_engine_config(const model_engine *e);
+/* Things of fleet group `group` whose device ran (started or rejected) an
+ * execution of the job: the exposure of a release in that group. */
+int64_t model_engine_group_ran(const model_engine *e, size_t group);
 /* Things in the fleet now (initial ones plus those that joined). */
 int64_t model_engine_things(const model_engine *e);
 /* Name of thing t (also for things that joined later). */

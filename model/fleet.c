@@ -369,13 +369,9 @@ int model_fleet_parse(model_fleet *f, const cJSON *json, sim_diag *d,
   int nb = cJSON_GetArraySize(bs);
   if (nb < 1)
     return sim_diag_set(d, SIM_ERR_RANGE, p, "expected at least one behavior");
-  /* duplicates/unknowns: any key is allowed, but not twice */
-  for (const cJSON *a = bs->child; a; a = a->next)
-    for (const cJSON *b = a->next; b; b = b->next)
-      if (strcmp(a->string, b->string) == 0) {
-        sim_path_key(ip, sizeof ip, p, b->string);
-        return sim_diag_set(d, SIM_ERR_SCHEMA, ip, "duplicate field '%s'", b->string);
-      }
+  /* any name is allowed, but not twice (checked by sorting: the map of a
+   * hostile file may have 10^5 members) */
+  if ((rc = sim_json_check_object(bs, NULL, d, p))) return rc;
   f->behaviors = calloc((size_t)nb, sizeof *f->behaviors);
   if (!f->behaviors) return sim_diag_set(d, SIM_ERR_NOMEM, p, "out of memory");
   for (const cJSON *b = bs->child; b; b = b->next) {

@@ -457,14 +457,11 @@ static int parse_document(model_jobcfg *cfg, const cJSON *o, sim_diag *d,
   if (rc != SIM_OK)
     return rc;
   if (has_doc) {
-    /* AWS requires a JSON job document. Trailing data is rejected too:
-     * cJSON's require_null_terminated mode wants the NUL inside the length. */
-    const char *end = NULL;
-    cJSON *parsed = cJSON_ParseWithLengthOpts(doc, strlen(doc) + 1, &end, 1);
+    /* AWS requires a JSON job document: checked by the allocation-free
+     * strict syntax check (no parse tree needed, no out-of-memory case). */
     sim_path_key(mp, sizeof mp, p, "document");
-    if (parsed == NULL)
+    if (!sim_json_valid(doc, strlen(doc)))
       return sim_diag_set(d, SIM_ERR_RANGE, mp, "document is not valid JSON");
-    cJSON_Delete(parsed);
   }
   rc = sim_json_str(o, "documentSource", false, 1, DOCUMENT_SOURCE_MAX, &src,
                     &has_src, d, p);

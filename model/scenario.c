@@ -415,10 +415,15 @@ static int parse_update(const model_scenario *sc, model_op *o, const cJSON *obj,
   if (!req) return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
   cJSON_DeleteItemFromObjectCaseSensitive(req, "at");
   cJSON_DeleteItemFromObjectCaseSensitive(req, "op");
-  cJSON_AddStringToObject(req, "jobId", sc->job.job_id);
   cJSON *tg = cJSON_AddArrayToObject(req, "targets");
-  cJSON_AddItemToArray(tg, cJSON_CreateString(sc->job.targets[0]));
-  cJSON_AddStringToObject(req, "document", "{}");
+  cJSON *t0 = cJSON_CreateString(sc->job.targets[0]);
+  if (!t0 || !tg || !cJSON_AddItemToArray(tg, t0) ||
+      !cJSON_AddStringToObject(req, "jobId", sc->job.job_id) ||
+      !cJSON_AddStringToObject(req, "document", "{}")) {
+    if (t0 && !(tg && t0->prev)) cJSON_Delete(t0);   /* not attached */
+    cJSON_Delete(req);
+    return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+  }
   model_jobcfg_opts opts = {.rollout_quota = sc->sim.rollout_quota};
   int rc = model_jobcfg_parse(&o->update, req, &opts, d, path);
   cJSON_Delete(req);
@@ -727,8 +732,9 @@ static int load_job(model_scenario *s, const cJSON *root, char *jfile, size_t jn
                           "expected a CreateJob object or a path to one, got an "
                           "empty string");
     const char *slash = strrchr(s->file, '/');
-    if (job->valuestring[0] == '/' || !slash)
-      snprintf(jfile, jn, "%s", job->valuestring);
+    if (job->valuestring[0] == '/' || !slash)   /* "-" is a file, not stdin */
+      snprintf(jfile, jn, "%s%s", strcmp(job->valuestring, "-") ? "" : "./",
+               job->valuestring);
     else
       snprintf(jfile, jn, "%.*s/%s", (int)(slash - s->file), s->file,
                job->valuestring);

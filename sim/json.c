@@ -90,6 +90,16 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
   return n;
 }
 
+/* True when s[0..n) starts with NaN or [+-]Infinity, which other JSON
+ * writers (Python's json.dumps, JavaScript's String()) emit. */
+static bool not_json_number(const char *s, size_t n)
+{
+  if (n > 0 && (*s == '-' || *s == '+'))
+    s++, n--;
+  return (n >= 3 && memcmp(s, "NaN", 3) == 0) ||
+         (n >= 8 && memcmp(s, "Infinity", 8) == 0);
+}
+
 /* What the pre-scan learnt, for better messages should cJSON fail. */
 typedef struct scan {
   size_t open_string; /* offset of an unterminated string's quote, or len */
@@ -120,9 +130,13 @@ static int prescan(const char *text, size_t len, scan *sc, sim_diag *d)
         return at_error(d, text, i,
                         "control character in a string (write it as \\n, "
                         "\\t or \\u00XX)");
-      if (escape)
+      if (escape) {
         escape = false;
-      else if (c == '\\')
+        if (c == 'u' && len - i > 4 && memcmp(s + i + 1, "0000", 4) == 0)
+          return at_error(d, text, i - 1,
+                          "\\u0000 (a NUL character) in a string is not "
+                          "allowed");
+      } else if (c == '\\')
         escape = true;
       else if (c == '"')
         in_string = false;
@@ -140,6 +154,137 @@ static int prescan(const char *text, size_t len, scan *sc, sim_diag *d)
   sc->open_string = in_string ? quote : len;
   sc->depth = depth;
   return SIM_OK;
+}
+
+/* A strict, allocation-free JSON syntax check (RFC 8259, plus cJSON's own
+ * limits: paired \u surrogates, numbers under 63 characters). The prescan
+ * has bounded the depth, so recursion is safe. When this accepts a text that
+ * cJSON rejected, cJSON ran out of memory: it cannot tell us itself. */
+typedef struct vj {
+  const char *p, *end;
+} vj;
+
+static void vj_ws(vj *v) {
+  while (v->p < v->end && is_ws((unsigned char)*v->p)) v->p++;
+}
+
+static int vj_hex4(const char *p, const char *end) {
+  if (end - p < 4) return -1;
+  int h = 0;
+  for (int i = 0; i < 4; i++) {
+    char c = p[i];
+    int x = c >= '0' && c <= '9' ? c - '0'
+          : c >= 'a' && c <= 'f' ? c - 'a' + 10
+          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (x < 0) return -1;
+    h = h * 16 + x;
+  }
+  return h;
+}
+
+static bool vj_string(vj *v) {
+  v->p++;   /* opening quote */
+  while (v->p < v->end) {
+    unsigned char c = (unsigned char)*v->p;
+    if (c == '"') { v->p++; return true; }
+    if (c < 0x20) return false;
+    if (c != '\\') { v->p++; continue; }
+    if (++v->p >= v->end) return false;
+    switch (*v->p) {
+      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        v->p++;
+        break;
+      case 'u': {
+        int h = vj_hex4(v->p + 1, v->end);
+        if (h < 0 || (h >= 0xDC00 && h <= 0xDFFF)) return false;
+        v->p += 5;
+        if (h >= 0xD800 && h <= 0xDBFF) {   /* needs its low surrogate */
+          if (v->end - v->p < 6 || v->p[0] != '\\' || v->p[1] != 'u') return false;
+          int lo = vj_hex4(v->p + 2, v->end);
+          if (lo < 0xDC00 || lo > 0xDFFF) return false;
+          v->p += 6;
+        }
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return false;
+}
+
+static bool vj_digits(vj *v) {
+  const char *s = v->p;
+  while (v->p < v->end && *v->p >= '0' && *v->p <= '9') v->p++;
+  return v->p > s;
+}
+
+static bool vj_number(vj *v) {
+  const char *s = v->p;
+  if (v->p < v->end && *v->p == '-') v->p++;
+  if (v->p < v->end && *v->p == '0') v->p++;
+  else if (!vj_digits(v)) return false;
+  if (v->p < v->end && *v->p == '.') {
+    v->p++;
+    if (!vj_digits(v)) return false;
+  }
+  if (v->p < v->end && (*v->p == 'e' || *v->p == 'E')) {
+    v->p++;
+    if (v->p < v->end && (*v->p == '+' || *v->p == '-')) v->p++;
+    if (!vj_digits(v)) return false;
+  }
+  return v->p - s < 63;   /* cJSON reads at most 63 characters of a number */
+}
+
+static bool vj_word(vj *v, const char *w) {
+  size_t n = strlen(w);
+  if ((size_t)(v->end - v->p) < n || memcmp(v->p, w, n) != 0) return false;
+  v->p += n;
+  return true;
+}
+
+static bool vj_value(vj *v) {
+  vj_ws(v);
+  if (v->p >= v->end) return false;
+  switch (*v->p) {
+    case '{':
+      v->p++;
+      vj_ws(v);
+      if (v->p < v->end && *v->p == '}') { v->p++; return true; }
+      for (;;) {
+        vj_ws(v);
+        if (v->p >= v->end || *v->p != '"' || !vj_string(v)) return false;
+        vj_ws(v);
+        if (v->p >= v->end || *v->p++ != ':' || !vj_value(v)) return false;
+        vj_ws(v);
+        if (v->p >= v->end) return false;
+        if (*v->p == '}') { v->p++; return true; }
+        if (*v->p++ != ',') return false;
+      }
+    case '[':
+      v->p++;
+      vj_ws(v);
+      if (v->p < v->end && *v->p == ']') { v->p++; return true; }
+      for (;;) {
+        if (!vj_value(v)) return false;
+        vj_ws(v);
+        if (v->p >= v->end) return false;
+        if (*v->p == ']') { v->p++; return true; }
+        if (*v->p++ != ',') return false;
+      }
+    case '"': return vj_string(v);
+    case 't': return vj_word(v, "true");
+    case 'f': return vj_word(v, "false");
+    case 'n': return vj_word(v, "null");
+    default: return vj_number(v);
+  }
+}
+
+bool sim_json_valid(const char *text, size_t len) {
+  vj v = {text, text + len};
+  if (!vj_value(&v)) return false;
+  vj_ws(&v);
+  return v.p == v.end;
 }
 
 int sim_json_parse(const char *text, size_t len, cJSON **out, sim_diag *d)
@@ -167,11 +312,16 @@ int sim_json_parse(const char *text, size_t len, cJSON **out, sim_diag *d)
   root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   off = end != NULL && end >= text ? (size_t)(end - text) : 0;
   if (root == NULL) {
+    if (sim_json_valid(text, len))
+      return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory while parsing JSON");
     if (sc.open_string < len && off >= sc.open_string)
       return at_error(d, text, sc.open_string, "unterminated string");
     if (sc.depth > 0 && off + 1 >= len)
       return at_error(d, text, len, "unexpected end of input");
-    return at_error(d, text, off, "invalid JSON");
+    return at_error(d, text, off, not_json_number(text + off, len - off)
+                                      ? "invalid JSON (NaN and Infinity are not "
+                                        "JSON numbers)"
+                                      : "invalid JSON");
   }
   for (i = off; i < len && is_ws((unsigned char)text[i]); i++)
     ;
@@ -194,8 +344,8 @@ int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d)
   *out = NULL;
   *len = 0;
   if (f == NULL)
-    return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot open '%s': %s", path,
-                        strerror(errno));
+    return sim_diag_set(d, errno == ENOMEM ? SIM_ERR_NOMEM : SIM_ERR_IO, NULL,
+                        "cannot open '%s': %s", path, strerror(errno));
   if ((buf = malloc(cap)) == NULL)
     goto nomem;
   for (;;) {
@@ -220,8 +370,8 @@ int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d)
     }
   }
   if (ferror(f)) {
-    rc = sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read '%s': %s", path,
-                      strerror(errno));
+    rc = sim_diag_set(d, errno == ENOMEM ? SIM_ERR_NOMEM : SIM_ERR_IO, NULL,
+                      "cannot read '%s': %s", path, strerror(errno));
     goto fail;
   }
   if (!is_stdin)
@@ -269,28 +419,104 @@ static bool in_list(const char *key, const char *const *list)
   return false;
 }
 
-/* Duplicates: each member is compared with the ones before it, O(n^2) in
- * the member count; objects in scenario files have a few dozen members at
- * most, so a hash set would cost more than it saves. */
+/* A member name quoted in a message: cut at QUOTE_MAX bytes (whole UTF-8
+ * characters) with "..." after it. */
+#define QUOTE_MAX 64
+static int quote_len(const char *key)
+{
+  size_t n = strlen(key);
+
+  if (n <= QUOTE_MAX)
+    return (int)n;
+  n = QUOTE_MAX;
+  while (n > 0 && ((unsigned char)key[n] & 0xC0) == 0x80)
+    n--;
+  return (int)n;
+}
+
+static const char *quote_tail(const char *key)
+{
+  return strlen(key) > QUOTE_MAX ? "..." : "";
+}
+
+/* A member and its position, for finding duplicates by sorting. */
+typedef struct keypos {
+  const char *key;  /* member name */
+  size_t pos;       /* index among the object's members */
+} keypos;
+
+static int keypos_cmp(const void *a, const void *b)
+{
+  const keypos *x = a, *y = b;
+  int c = strcmp(x->key, y->key);
+
+  if (c != 0)
+    return c;
+  return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Index of the first member (in document order) whose name appeared before
+ * it, or SIZE_MAX when names are unique; SIZE_MAX - 1 when out of memory.
+ * Small objects compare each member with the earlier ones; large ones (a
+ * map of behaviours, a hostile file) sort, so the cost is O(n log n). */
+static size_t first_duplicate(const cJSON *obj, size_t n)
+{
+  const cJSON *it, *prev;
+  size_t i, best = SIZE_MAX;
+  keypos *kp;
+
+  if (n <= 32) {
+    for (i = 0, it = obj->child; it; it = it->next, i++)
+      for (prev = obj->child; prev != it; prev = prev->next)
+        if (strcmp(prev->string ? prev->string : "",
+                   it->string ? it->string : "") == 0)
+          return i;
+    return SIZE_MAX;
+  }
+  if ((kp = malloc(n * sizeof *kp)) == NULL)
+    return SIZE_MAX - 1;
+  for (i = 0, it = obj->child; it; it = it->next, i++) {
+    kp[i].key = it->string ? it->string : "";
+    kp[i].pos = i;
+  }
+  qsort(kp, n, sizeof *kp, keypos_cmp);
+  /* in a run of equal names, the second one is the first repeat */
+  for (i = 1; i < n; i++)
+    if (strcmp(kp[i - 1].key, kp[i].key) == 0 &&
+        (i < 2 || strcmp(kp[i - 2].key, kp[i].key) != 0) && kp[i].pos < best)
+      best = kp[i].pos;
+  free(kp);
+  return best;
+}
+
 int sim_json_check_object(const cJSON *obj, const char *const *allowed,
                           sim_diag *d, const char *path)
 {
   char child[sizeof d->path];
-  const cJSON *it, *prev;
+  const cJSON *it;
+  size_t n = 0, i, dup;
 
   if (!cJSON_IsObject(obj))
     return sim_diag_set(d, SIM_ERR_SCHEMA, path, "expected an object, got %s",
                         sim_json_type_name(obj));
-  for (it = obj->child; it; it = it->next) {
+  for (it = obj->child; it; it = it->next)
+    n++;
+  if ((dup = first_duplicate(obj, n)) == SIZE_MAX - 1)
+    return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+  /* the first member that is unknown or a repeat, in document order */
+  for (i = 0, it = obj->child; it; it = it->next, i++) {
     const char *key = it->string ? it->string : "";
+    const char *what = NULL;
 
-    sim_path_key(child, sizeof child, path, key);
     if (allowed != NULL && !in_list(key, allowed))
-      return sim_diag_set(d, SIM_ERR_SCHEMA, child, "unknown field '%s'", key);
-    for (prev = obj->child; prev != it; prev = prev->next)
-      if (prev->string && strcmp(prev->string, key) == 0)
-        return sim_diag_set(d, SIM_ERR_SCHEMA, child, "duplicate field '%s'",
-                            key);
+      what = "unknown";
+    else if (i == dup)
+      what = "duplicate";
+    if (what != NULL) {
+      sim_path_key(child, sizeof child, path, key);
+      return sim_diag_set(d, SIM_ERR_SCHEMA, child, "%s field '%.*s%s'", what,
+                          quote_len(key), key, quote_tail(key));
+    }
   }
   return SIM_OK;
 }

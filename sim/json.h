@@ -24,6 +24,11 @@
  * source. On success *out is owned by the caller (cJSON_Delete). */
 int sim_json_parse(const char *text, size_t len, cJSON **out, sim_diag *d);
 
+/* Strict JSON syntax check of text[0..len) without building a tree (RFC
+ * 8259, plus cJSON's limits: \u surrogates paired, numbers under 63
+ * characters, depth under 64). Allocates nothing. */
+bool sim_json_valid(const char *text, size_t len);
+
 /* Read a whole file into a NUL-terminated heap buffer (free with free());
  * *len excludes the NUL. "-" reads stdin. Errors: SIM_ERR_IO with strerror
  * text in d, SIM_ERR_LIMIT above 256 MiB, SIM_ERR_NOMEM. */
