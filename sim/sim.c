@@ -9,6 +9,7 @@
  */
 #include "sim.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- errors --- */
@@ -93,6 +94,34 @@ int sim_diag_set(sim_diag *d, int code, const char *path, const char *fmt, ...)
   return code;
 }
 
+/* Append src to buf[n] at *used, writing control characters (which may come
+ * from the input: a key "\u001b[2J", a file name with a newline) as JSON
+ * escapes, so that a diagnostic is one line and cannot drive a terminal.
+ * Stops short rather than cut an escape. */
+static bool append_escaped(char *buf, size_t n, size_t *used, const char *src)
+{
+  for (; *src; src++) {
+    unsigned char c = (unsigned char)*src;
+    char esc[8];
+    size_t k;
+
+    if (c >= 0x20 && c != 0x7f) {
+      esc[0] = (char)c;
+      esc[1] = '\0';
+    } else if (c == '\n' || c == '\t' || c == '\r') {
+      snprintf(esc, sizeof esc, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' : 'r');
+    } else {
+      snprintf(esc, sizeof esc, "\\u%04x", c);
+    }
+    k = strlen(esc);
+    if (*used + k > n - 1)
+      return false;
+    memcpy(buf + *used, esc, k + 1);
+    *used += k;
+  }
+  return true;
+}
+
 void sim_diag_format(const sim_diag *d, char *buf, size_t n)
 {
   const char *parts[3];
@@ -106,16 +135,11 @@ void sim_diag_format(const sim_diag *d, char *buf, size_t n)
   parts[1] = d->path;
   parts[2] = d->msg[0] ? d->msg : d->code ? sim_strerror(d->code) : "";
   for (i = 0; i < 3; i++) {
-    int w;
-
-    if (parts[i][0] == '\0' || used >= n - 1)
+    if (parts[i][0] == '\0')
       continue;
-    w = snprintf(buf + used, n - used, "%s%s", used ? ": " : "", parts[i]);
-    if (w < 0)
-      break;
-    used += (size_t)w;
-    if (used > n - 1)
-      used = n - 1;
+    if ((used && !append_escaped(buf, n, &used, ": ")) ||
+        !append_escaped(buf, n, &used, parts[i]))
+      break;   /* full */
   }
 }
 
@@ -137,13 +161,24 @@ static size_t start_path(char *out, size_t n, const char *parent)
 
 void sim_path_key(char *out, size_t n, const char *parent, const char *key)
 {
-  size_t at;
+  char cut[SIM_PATH_KEY_MAX + 4];
+  size_t at, len;
 
   if (n == 0)
     return;
+  key = key ? key : "";
+  len = strlen(key);
+  if (len > SIM_PATH_KEY_MAX) {   /* a hostile key: cut it, whole characters */
+    len = SIM_PATH_KEY_MAX;
+    while (len > 0 && ((unsigned char)key[len] & 0xC0) == 0x80)
+      len--;
+    memcpy(cut, key, len);
+    memcpy(cut + len, "...", 4);
+    key = cut;
+  }
   at = start_path(out, n, parent);
   at = append(out, n, at, ".");
-  append(out, n, at, key ? key : "");
+  append(out, n, at, key);
 }
 
 void sim_path_index(char *out, size_t n, const char *parent, size_t index)

@@ -83,11 +83,15 @@ int sim_diag_vset(sim_diag *d, int code, const char *path, const char *fmt,
     __attribute__((format(printf, 4, 0)))
 #endif
     ;
-/* Format as "FILE: PATH: msg" (parts that are empty are left out) into buf. */
+/* Format as "FILE: PATH: msg" (parts that are empty are left out) into buf.
+ * Control characters are written as JSON escapes ("\n", "\u001b"), so the
+ * text is one line whatever the input held; truncates safely. */
 void sim_diag_format(const sim_diag *d, char *buf, size_t n);
 
 /* Build a JSON path for a member or an element of `parent` into out
- * ("$.a" + "b" -> "$.a.b"; "$.a" + 3 -> "$.a[3]"). Truncates safely. */
+ * ("$.a" + "b" -> "$.a.b"; "$.a" + 3 -> "$.a[3]"). Truncates safely; a key
+ * longer than SIM_PATH_KEY_MAX bytes is cut there and ends in "...". */
+#define SIM_PATH_KEY_MAX 64
 void sim_path_key(char *out, size_t n, const char *parent, const char *key);
 void sim_path_index(char *out, size_t n, const char *parent, size_t index);
 

@@ -277,6 +277,73 @@ static void test_check_object(void **state)
   cJSON_Delete(j);
 }
 
+/* Hostile input found by the bad-input catalogue and the fuzzers: big
+ * objects (duplicates found by sorting, first repeat in document order),
+ * huge member names (cut in paths and messages), control characters
+ * (escaped when formatted), \u0000 and NaN/Infinity (rejected, with a
+ * reason). */
+static void test_hostile(void **state)
+{
+  char text[200000], buf[2048], key[200];
+  size_t at = 0;
+  cJSON *j;
+  sim_diag d;
+
+  (void)state;
+  /* 5000 members; "m4000" repeats "m10", "m2000" repeats "m7": the repeat
+   * that comes first in the document is reported */
+  at += (size_t)snprintf(text + at, sizeof text - at, "{");
+  for (int i = 0; i < 5000; i++)
+    at += (size_t)snprintf(text + at, sizeof text - at, "%s\"m%d\":%d",
+                           i ? "," : "", i == 4000 ? 10 : i == 2000 ? 7 : i, i);
+  snprintf(text + at, sizeof text - at, "}");
+  j = doc(text);
+  sim_diag_init(&d, NULL);
+  assert_int_equal(sim_json_check_object(j, NULL, &d, "$.b"), SIM_ERR_SCHEMA);
+  ASSERT_DIAG(d, SIM_ERR_SCHEMA, "$.b.m7", "duplicate field 'm7'");
+  cJSON_Delete(j);
+  j = doc("{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,"
+          "\"i\":9,\"j\":10,\"k\":11,\"l\":12,\"m\":13,\"n\":14,\"o\":15,"
+          "\"p\":16,\"q\":17,\"r\":18,\"s\":19,\"t\":20,\"u\":21,\"v\":22,"
+          "\"w\":23,\"x\":24,\"y\":25,\"z\":26,\"A\":27,\"B\":28,\"C\":29,"
+          "\"D\":30,\"E\":31,\"F\":32,\"G\":33,\"H\":34}");
+  assert_int_equal(sim_json_check_object(j, NULL, &d, "$"), SIM_OK);
+  cJSON_Delete(j);
+  /* a member name of 150 bytes: cut after 64 in the path and the message */
+  memset(key, 'k', 150);
+  key[150] = '\0';
+  snprintf(text, sizeof text, "{\"%s\":1}", key);
+  j = doc(text);
+  assert_int_equal(sim_json_check_object(j, (const char *const[]){"a", NULL}, &d,
+                                         "$"), SIM_ERR_SCHEMA);
+  key[64] = '\0';
+  snprintf(buf, sizeof buf, "$.%s...", key);
+  assert_string_equal(d.path, buf);
+  snprintf(buf, sizeof buf, "unknown field '%s...'", key);
+  assert_string_equal(d.msg, buf);
+  cJSON_Delete(j);
+  /* control characters from the input are escaped when formatted */
+  sim_diag_init(&d, "a\nb.json");
+  sim_diag_set(&d, SIM_ERR_SCHEMA, "$.\x1b[2J", "unknown field '\x1b[2J\t'");
+  sim_diag_format(&d, buf, sizeof buf);
+  assert_string_equal(buf, "a\\nb.json: $.\\u001b[2J: unknown field "
+                           "'\\u001b[2J\\t'");
+  sim_diag_format(&d, buf, 16);   /* never cuts an escape in half */
+  assert_string_equal(buf, "a\\nb.json: $.");
+  /* \u0000 would cut a C string short: rejected */
+  EXPECT("{\"jobId\": \"a\\u0000b\"}",
+         "\\u0000 (a NUL character) in a string is not allowed at line 1, "
+         "column 13");
+  j = doc("[\"\\u0001\\\\u0000\"]");   /* an escaped backslash, then "u0000" */
+  cJSON_Delete(j);
+  EXPECT("{\"c\": NaN}",
+         "invalid JSON (NaN and Infinity are not JSON numbers) at line 1, "
+         "column 7");
+  EXPECT("[-Infinity]",
+         "invalid JSON (NaN and Infinity are not JSON numbers) at line 1, "
+         "column 2");
+}
+
 static void test_int(void **state)
 {
   cJSON *j = doc("{\"ok\": 42, \"neg\": -7, \"frac\": 2.5, \"s\": \"4\","
@@ -538,6 +605,7 @@ int main(void)
     cmocka_unit_test(test_parse_errors),
     cmocka_unit_test(test_parse_depth),
     cmocka_unit_test(test_check_object),
+    cmocka_unit_test(test_hostile),
     cmocka_unit_test(test_int),
     cmocka_unit_test(test_num),
     cmocka_unit_test(test_bool_str_enum),
