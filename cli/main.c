@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "describe.h"
 #include "duration.h"
 #include "execview.h"
@@ -34,7 +35,6 @@
 #define JOBSIM_VERSION "0.0.0"
 #endif
 
-enum { EXIT_OK = 0, EXIT_CHECK = 1, EXIT_USAGE = 2, EXIT_INVALID = 3, EXIT_IO = 4 };
 
 typedef struct command {
   const char *name;
@@ -71,13 +71,7 @@ static void report_diag(const sim_diag *d) {
 
 /* ----------------------------------------------------- option parsing --- */
 
-typedef struct opt {
-  const char *lng;      /* long name without "--" */
-  char shrt;            /* short letter or 0 */
-  bool has_arg;
-  const char **value;   /* where the argument goes (has_arg) */
-  bool *flag;           /* set to true (no arg) */
-} opt;
+/* (struct opt is in cli.h, shared with plan_cmd.c) */
 
 /* Parse options before/among arguments; collects positionals into argv
  * (in place), returns their count, or -1 on a usage error (printed). */
@@ -696,6 +690,10 @@ static const command commands[] = {
      "        --timestamp-format <f>  epoch (default) or iso8601\n"
      "        --compact               one-line JSON\n"
      "    -h, --help                  this help\n"},
+    {"sweep", cmd_sweep, "Monte Carlo replications over a grid of settings, per world",
+     cli_sweep_usage},
+    {"plan", cmd_plan, "search rollout and abort settings meeting a deadline and risk limits",
+     cli_plan_usage},
     {"help", cmd_help, "show help for a command",
      "usage: jobsim help [<command>]\n"},
     {"version", cmd_version, "print versions of jobsim and its libraries",
@@ -734,6 +732,25 @@ static int cmd_help(int argc, char **argv) {
   print_help(c, stdout);
   return EXIT_OK;
 }
+
+/* For the commands in other files (cli.h). */
+int cli_parse_opts(const char *cmd, int argc, char **argv, const opt *opts, bool *help) {
+  return parse_opts(cmd, argc, argv, opts, help);
+}
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "jobsim: %s: ", cmd);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\njobsim: see 'jobsim %s --help'\n", cmd);
+  return EXIT_USAGE;
+}
+int cli_exit_for(int rc) { return exit_for(rc); }
+void cli_report_diag(const sim_diag *d) { report_diag(d); }
+void cli_print_help(const char *name, FILE *f) { print_help(find_command(name), f); }
+void cli_version_info(char *buf, size_t n) { version_info(buf, n); }
+bool cli_parse_u64(const char *s, uint64_t *out) { return parse_seed(s, out); }
 
 /* Flush stdout and turn a failed write into exit 4 (git's run_builtin). */
 static int finish_stdout(int code) {
