@@ -235,10 +235,11 @@ static int write_index(const char *parent, const index_entry *ix, size_t n,
 }
 
 static int cmd_run(int argc, char **argv) {
-  const char *out = NULL, *seed_s = NULL, *until_s = NULL, *ts_s = NULL;
+  const char *out = NULL, *seed_s = NULL, *until_s = NULL, *ts_s = NULL, *world_s = NULL;
   bool fail_on_abort = false, compact = false, help = false, no_exec = false,
        no_plots = false;
   const opt opts[] = {{"out", 'o', true, &out, NULL},
+                      {"world", 0, true, &world_s, NULL},
                       {"no-executions", 0, false, NULL, &no_exec},
                       {"no-plots", 0, false, NULL, &no_plots},
                       {"seed", 's', true, &seed_s, NULL},
@@ -288,6 +289,18 @@ static int cmd_run(int argc, char **argv) {
       int x = exit_for(rc);
       if (x > worst) worst = x;
       continue;
+    }
+    if (world_s) {   /* the fleet as world --world sees it (worlds.h) */
+      model_scenario *ws = NULL;
+      rc = model_world_load(&ws, sc, world_s, &d);
+      model_scenario_free(sc);
+      sc = ws;
+      if (rc) {
+        report_diag(&d);
+        int x = rc == SIM_ERR_RANGE ? EXIT_USAGE : exit_for(rc);
+        if (x > worst) worst = x;
+        continue;
+      }
     }
     if (seed_s) sc->sim.seed = seed;
     if (until_s) sc->sim.until = until;
@@ -626,6 +639,8 @@ static const command commands[] = {
      "        --no-plots              no plots/ (and no gnuplot)\n"
      "    -s, --seed <n>              override the scenario's seed\n"
      "        --until <duration>      override the horizon (e.g. 6h, 2d)\n"
+     "        --world <name>          run the fleet as world <name> of $.worlds sees\n"
+     "                                it (default: the fleet as written)\n"
      "        --timestamp-format <f>  epoch (default, AWS wire format) or iso8601\n"
      "                                (AWS CLI v2 look)\n"
      "        --compact               one-line JSON\n"
