@@ -5,8 +5,10 @@
  *  - things notified <= things targeted;
  *  - simulated time never goes back;
  *  - a COMPLETED job has no QUEUED or IN_PROGRESS record;
- *  - the same scenario and seed give a byte-identical report directory,
- *    another seed changes a stochastic scenario's outcome.
+ *  - the same scenario and seed give a byte-identical report directory
+ *    (run.sqlite, plots/ and index.html included, and whether or not the run
+ *    advances in slices for a progress display), another seed changes a
+ *    stochastic scenario's outcome.
  * Seeds come from the scenarios; JOBSIM_TEST_SEED overrides them (printed).
  */
 #define _XOPEN_SOURCE 700
@@ -173,6 +175,11 @@ static void check_snapshots(const char *dir, const model_job *job) {
   free(last);
 }
 
+static void count_progress(void *ud, const model_engine *e) {
+  (void)e;
+  (*(size_t *)ud)++;
+}
+
 static bool same_tree(const char *a, const char *b) {
   char cmd[2600];
   snprintf(cmd, sizeof cmd, "diff -r '%s' '%s' >/dev/null", a, b);
@@ -195,10 +202,20 @@ static void test_reports_deterministic(void **state) {
     snprintf(a, sizeof a, "%s/a/%s", base, sc->name);
     snprintf(b, sizeof b, "%s/b/%s", base, sc->name);
     snprintf(c, sizeof c, "%s/c/%s", base, sc->name);
-    report_run_opts o = {.write_files = true, .version_info = "test"};
+    /* every artefact: store, plots (when gnuplot is on PATH: its PNG and
+     * SVG output is byte-stable too) and page; the second run advances in
+     * one-minute slices with a progress callback, which must not change a
+     * byte */
+    report_run_opts o = {.write_files = true, .version_info = "test", .store = true,
+                         .plots = true, .page = true};
+    size_t calls = 0;
+    report_run_opts ob = o;
+    ob.progress = count_progress;
+    ob.progress_ud = &calls;
     report_run_stats st1, st2, st3;
     assert_int_equal(report_run(sc, seed, a, &o, &st1, &d), SIM_OK);
-    assert_int_equal(report_run(sc, seed, b, &o, &st2, &d), SIM_OK);
+    assert_int_equal(report_run(sc, seed, b, &ob, &st2, &d), SIM_OK);
+    assert_true(calls > 0);
     assert_true(same_tree(a, b));
     check_snapshots(a, &st1.job);
     /* another seed: a stochastic scenario's story changes */
