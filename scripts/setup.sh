@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Install the Debian packages jobsim needs, only those that are missing.
 # Uses sudo when not root. Safe to run repeatedly. `--fuzz` adds clang and
-# its libFuzzer runtime (for scripts/fuzz.sh; the quick start never needs them).
+# its libFuzzer runtime (for scripts/fuzz.sh; the quick start never needs them),
+# `--mpi` adds OpenMPI (see below).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config diffutils libgsl-dev libsqlite3-dev libcjson-dev libcmocka-dev gnuplot-nox)
 if [ "${1:-}" = "--fuzz" ]; then
   pkgs+=(clang libclang-rt-14-dev)
+fi
+# `--mpi` (or JOBSIM_MPI=1) adds OpenMPI for the optional -DJOBSIM_MPI=ON build
+# (scripts/test-mpi.sh); nothing else needs it.
+if [ "${1:-}" = "--mpi" ] || [ "${JOBSIM_MPI:-0}" = "1" ]; then
+  pkgs+=(libopenmpi-dev openmpi-bin)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
