@@ -11,6 +11,7 @@
 
 #include "duration.h"
 #include "json.h"
+#include "jsonw.h"
 #include "outdir.h"
 #include "reps.h"
 #include "scenario.h"
@@ -41,7 +42,7 @@ static void candidate_release(plan_candidate *c, size_t nw) {
   free(c->world);
   free(c->have);
   free(c->need);
-  cJSON_free(c->job_json);
+  free(c->job_json);
 }
 
 void plan_result_free(plan_result *r) {
@@ -84,6 +85,33 @@ static cJSON *abort_json(const plan_candidate *c, const char *failure_type) {
   return a;
 }
 
+/* A cJSON value as the AWS CLI prints JSON (reports/jsonw.h): integral
+ * numbers without a decimal point, others with one. */
+static void emit(report_jsonw *w, const cJSON *v) {
+  if (cJSON_IsObject(v)) {
+    report_jsonw_object(w);
+    for (const cJSON *c = v->child; c; c = c->next) {
+      report_jsonw_key(w, c->string);
+      emit(w, c);
+    }
+    report_jsonw_end_object(w);
+  } else if (cJSON_IsArray(v)) {
+    report_jsonw_array(w);
+    for (const cJSON *c = v->child; c; c = c->next) emit(w, c);
+    report_jsonw_end_array(w);
+  } else if (cJSON_IsString(v)) {
+    report_jsonw_string(w, v->valuestring);
+  } else if (cJSON_IsNumber(v)) {
+    double x = v->valuedouble;
+    if (x == floor(x) && fabs(x) < 9007199254740992.0) report_jsonw_int(w, (int64_t)x);
+    else report_jsonw_double(w, x);
+  } else if (cJSON_IsBool(v)) {
+    report_jsonw_bool(w, cJSON_IsTrue(v));
+  } else {
+    report_jsonw_raw(w, "null");
+  }
+}
+
 static int build(plan_result *r, plan_candidate *c, const cJSON *root, const char *ft,
                  const size_t *world_idx, sim_diag *d) {
   cJSON *doc = cJSON_Duplicate(root, 1);
@@ -104,7 +132,11 @@ static int build(plan_result *r, plan_candidate *c, const cJSON *root, const cha
     cJSON_ReplaceItemInObjectCaseSensitive(job, "abortConfig", ab);
   else
     cJSON_AddItemToObject(job, "abortConfig", ab);
-  c->job_json = cJSON_Print(job);
+  report_jsonw jw;
+  report_jsonw_init(&jw, false);
+  emit(&jw, job);
+  c->job_json = report_jsonw_take(&jw, NULL);
+  report_jsonw_release(&jw);
   char *text = cJSON_PrintUnformatted(doc);
   cJSON_Delete(doc);
   if (!text || !c->job_json) {
@@ -678,8 +710,7 @@ int plan_result_write(const plan_result *r, const char *dir, const char *version
     const char *j = r->c[r->chosen].job_json;
     size_t l = strlen(j);
     if (!(m = open_memstream(&buf, &n))) goto nomem;
-    fwrite(j, 1, l, m);
-    fputc('\n', m);
+    fwrite(j, 1, l, m);   /* ends in a newline already */
     if ((rc = write_text(&od, "create-job.json", m, &buf, &n, d))) goto fail;
     buf = NULL;
   }
@@ -687,22 +718,47 @@ int plan_result_write(const plan_result *r, const char *dir, const char *version
   if ((rc = report_outdir_mkdir(&od, "plots", d))) goto fail;
   if (!(m = open_memstream(&buf, &n))) goto nomem;
   int cq = (int)ceil(r->o.confidence * 100.0 - 1e-9);
-  fprintf(m, "# front.dat - 1 exposure q%d, 2 completion q%d (min; NaN: not completed),\n"
-             "# 3 candidate, 4 feasible, 5 on the Pareto front, 6 chosen\n", cq, cq);
+  fprintf(m, "# front.dat - block 0: every candidate measured on both worlds: 1 exposure\n"
+             "# q%d, 2 completion q%d (min; NaN: not completed), 3 candidate, 4 feasible,\n"
+             "# 5 chosen. Block 1: the Pareto front (no other candidate is as fast and\n"
+             "# exposes as few, one of them strictly better), by exposure.\n", cq, cq);
+  size_t *front = calloc(r->n ? r->n : 1, sizeof *front), nfront = 0;
+  if (!front) {
+    fclose(m);
+    free(buf);
+    buf = NULL;
+    goto nomem;
+  }
   for (size_t i = 0; i < r->n; i++) {
     const plan_candidate *c = &r->c[i];
     if (c->e_q < 0) continue;   /* not measured on the bad-release world */
-    bool front = c->t_q != INT64_MAX;
-    for (size_t j = 0; j < r->n && front; j++) {
+    bool on = c->t_q != INT64_MAX;
+    for (size_t j = 0; j < r->n && on; j++) {
       const plan_candidate *x = &r->c[j];
       if (j == i || x->t_q == INT64_MAX || x->e_q < 0) continue;
-      bool dom = x->t_q <= c->t_q && x->e_q <= c->e_q && (x->t_q < c->t_q || x->e_q < c->e_q);
-      if (dom) front = false;
+      if (x->t_q <= c->t_q && x->e_q <= c->e_q && (x->t_q < c->t_q || x->e_q < c->e_q))
+        on = false;
     }
+    if (on) front[nfront++] = i;
     if (c->t_q == INT64_MAX) fprintf(m, "%" PRId64 " NaN", c->e_q);
     else fprintf(m, "%" PRId64 " %.4f", c->e_q, (double)c->t_q / 60000.0);
-    fprintf(m, " %zu %d %d %d\n", c->id, c->feasible, front, i == r->chosen);
+    fprintf(m, " %zu %d %d\n", c->id, c->feasible, i == r->chosen);
   }
+  /* insertion sort of the front by (exposure, time) */
+  for (size_t i = 1; i < nfront; i++)
+    for (size_t j = i; j > 0; j--) {
+      const plan_candidate *x = &r->c[front[j - 1]], *y = &r->c[front[j]];
+      if (x->e_q < y->e_q || (x->e_q == y->e_q && x->t_q <= y->t_q)) break;
+      size_t t = front[j - 1];
+      front[j - 1] = front[j];
+      front[j] = t;
+    }
+  fputs("\n\n", m);
+  for (size_t i = 0; i < nfront; i++)
+    fprintf(m, "%" PRId64 " %.4f %zu\n", r->c[front[i]].e_q,
+            (double)r->c[front[i]].t_q / 60000.0, r->c[front[i]].id);
+  if (!nfront) fputs("NaN NaN 0\n", m);
+  free(front);
   if ((rc = write_text(&od, "plots/front.dat", m, &buf, &n, d))) goto fail;
   buf = NULL;
   if (!(m = open_memstream(&buf, &n))) goto nomem;
@@ -720,11 +776,11 @@ int plan_result_write(const plan_result *r, const char *dir, const char *version
           "set ylabel 'minutes to complete on the healthy world (q%d)'\n"
           "set arrow 1 from %" PRId64 ", graph 0 to %" PRId64 ", graph 1 nohead dt 2 lc rgb '#b00000'\n"
           "set arrow 2 from graph 0, first %.4f to graph 1, first %.4f nohead dt 2 lc rgb '#b00000'\n"
-          "plot 'front.dat' using ($4==0?$1:NaN):2 with points pt 6 lc rgb '#999999' title 'rejected', \\\n"
-          "     'front.dat' using ($4==1?$1:NaN):2 with points pt 7 lc rgb '#3182bd' title 'feasible', \\\n"
-          "     '< sort -n front.dat | grep -v \"^#\"' using ($5==1?$1:NaN):2 with lines lc rgb '#31a354' title 'Pareto front', \\\n"
-          "     'front.dat' using ($6==1?$1:NaN):2 with points pt 9 ps 2 lc rgb '#de2d26' title 'chosen', \\\n"
-          "     'front.dat' using 1:2:(sprintf('%%d', $3)) with labels offset 0.8,0.5 font ',7' notitle\n"
+          "plot 'front.dat' index 1 using 1:2 with lines lw 1.5 lc rgb '#31a354' title 'Pareto front', \\\n"
+          "     'front.dat' index 0 using ($4==0?$1:NaN):2 with points pt 6 lc rgb '#999999' title 'rejected', \\\n"
+          "     'front.dat' index 0 using ($4==1?$1:NaN):2 with points pt 7 lc rgb '#3182bd' title 'feasible', \\\n"
+          "     'front.dat' index 0 using ($5==1?$1:NaN):2 with points pt 9 ps 2 lc rgb '#de2d26' title 'chosen', \\\n"
+          "     'front.dat' index 0 using 1:2:(sprintf('%%d', $3)) with labels offset 0.8,0.5 font ',7' notitle\n"
           "set terminal svg noenhanced size 960,540 font 'Sans,10' background rgb 'white'\n"
           "set output 'front.svg'\nreplot\nunset output\n",
           r->base->name, cq, cq, cq, cq, r->o.max_exposure, r->o.max_exposure,

@@ -92,7 +92,8 @@ typedef struct plan_candidate {
   double threshold;
   int64_t min_executed;
   char rollout[96], abort[96]; /* descriptions */
-  char *job_json;              /* the candidate's CreateJob request */
+  char *job_json;              /* the candidate's CreateJob request, as the
+                                  AWS CLI prints JSON (free()) */
   model_scenario *sc;          /* the candidate scenario */
   model_scenario **world;      /* [0] healthy, [1..] bad worlds */
   plan_metrics **m;            /* per world, up to max replications */

@@ -171,7 +171,7 @@ static void test_plan_threads_identical(void **state) {
   expect_same_file(path("p1/candidates.csv"), path("p2/candidates.csv"));
   expect_same_file(path("p1/create-job.json"), path("p2/create-job.json"));
   char *job = slurp(path("p1/create-job.json"));
-  assert_non_null(strstr(job, "\"jobId\":\t\"fw-3-0-0-rev-b-regression\""));
+  assert_non_null(strstr(job, "\"jobId\": \"fw-3-0-0-rev-b-regression\""));
   assert_non_null(strstr(job, "\"abortConfig\""));
   free(job);
 }

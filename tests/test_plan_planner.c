@@ -101,8 +101,8 @@ static void test_known_optimum_tight_exposure(void **state) {
     assert_true(x->est[PLAN_C_FALSE_ABORT].p == 0.0);
   }
   assert_int_equal((int)feasible, 1);
-  assert_non_null(strstr(c->job_json, "\"maximumPerMinute\":\t200"));
-  assert_non_null(strstr(c->job_json, "\"minNumberOfExecutedThings\":\t100"));
+  assert_non_null(strstr(c->job_json, "\"maximumPerMinute\": 200"));
+  assert_non_null(strstr(c->job_json, "\"minNumberOfExecutedThings\": 100"));
   plan_result_free(r);
   model_scenario_free(sc);
 }
