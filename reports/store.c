@@ -5,11 +5,16 @@
  * the file sits in the report's temporary directory, and a failed run
  * removes that directory, so a rollback journal would buy nothing.
  *
- * The counters log gets one row per instant at which the counters changed:
- * the on_event hook compares the eight counters after each event with the
- * last ones seen (a 72-byte memcmp) and writes the pending row only when the
- * clock has moved on, so a row holds the counters after every change at its
- * instant.
+ * The counters log holds every instant at which the counters changed: the
+ * on_event hook compares the eight counters after each event with the last
+ * ones seen (a 72-byte memcmp) and records the pending instant only when the
+ * clock has moved on, so an entry holds the counters after every change at
+ * its instant. Entries go into chunks of COUNTS_CHUNK instants, one row each:
+ * the counters at the chunk's first instant in columns, the later instants
+ * delta-encoded in a BLOB (varint time step, a byte with one bit per changed
+ * counter, zigzag varint deltas). A million-thing run has about two million
+ * such instants; one SQL row per instant cost seconds, a row per chunk costs
+ * milliseconds, and an answer decodes at most one chunk.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "store.h"
@@ -29,6 +34,11 @@
 
 /* scheduledJobRollouts lists this many window starts (describe.c). */
 #define ROLLOUTS_SHOWN 7
+
+/* Instants per counts row, and the largest encoding of one instant: a
+ * 10-byte varint step, the mask byte, eight 10-byte varint deltas. */
+#define COUNTS_CHUNK 512
+#define COUNTS_ENTRY_MAX (10 + 1 + 8 * 10)
 
 enum { S_TIMELINE, S_JOB_VIEW, S_COUNTS, S_SNAPSHOT, S_EVENT, S_EXECUTION, S_COUNT };
 
@@ -52,8 +62,14 @@ struct report_store {
   bool last_deleted;
   /* writer: counters log */
   int64_t cur[MODEL_EXEC_STATUS_COUNT];  /* counters after the last event */
-  bool pending;                /* cur differs from the last written row */
-  sim_time_ms pending_at;      /* instant of that change, ms */
+  bool pending;                /* cur holds an instant not yet in the chunk */
+  sim_time_ms pending_at;      /* that instant, ms */
+  int64_t base[8];             /* counters at the chunk's first instant */
+  int64_t prev[8];             /* counters at its last instant */
+  sim_time_ms chunk_from, chunk_to;   /* its first and last instants, ms */
+  size_t chunk_n;              /* instants in the chunk (0: none open) */
+  unsigned char *blob;         /* deltas of the later instants */
+  size_t blob_len, blob_cap;
   int hook_rc;                 /* first error inside on_event */
   char hook_msg[256];
 };
@@ -101,11 +117,15 @@ static const char schema[] =
     "  iso8601 TEXT NOT NULL,             --   renderings\n"
     "  iso8601_compact TEXT NOT NULL\n"
     ");\n"
-    "CREATE TABLE counts(\n"
-    "  at_ms INTEGER PRIMARY KEY,         -- counters after every change at this instant\n"
-    "  queued INTEGER NOT NULL, in_progress INTEGER NOT NULL,\n"
-    "  succeeded INTEGER NOT NULL, failed INTEGER NOT NULL, rejected INTEGER NOT NULL,\n"
-    "  timed_out INTEGER NOT NULL, canceled INTEGER NOT NULL, removed INTEGER NOT NULL\n"
+    "CREATE TABLE counts(                 -- every instant the counters changed\n"
+    "  from_ms INTEGER PRIMARY KEY,       -- first instant of this chunk\n"
+    "  to_ms INTEGER NOT NULL,            -- last instant of this chunk\n"
+    "  instants INTEGER NOT NULL,         -- instants in it, 1..512\n"
+    "  queued INTEGER NOT NULL, in_progress INTEGER NOT NULL, -- the counters\n"
+    "  succeeded INTEGER NOT NULL, failed INTEGER NOT NULL,   -- after every\n"
+    "  rejected INTEGER NOT NULL, timed_out INTEGER NOT NULL, -- change at\n"
+    "  canceled INTEGER NOT NULL, removed INTEGER NOT NULL,   -- from_ms\n"
+    "  deltas BLOB NOT NULL               -- the later instants (docs/store.md)\n"
     ");\n"
     "CREATE TABLE snapshot(\n"
     "  at_ms INTEGER NOT NULL, time TEXT NOT NULL,\n"
@@ -128,7 +148,7 @@ static const char schema[] =
 static const char *const insert_sql[S_COUNT] = {
     "INSERT INTO timeline VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT OR REPLACE INTO job_view VALUES(?,?,?,?,?,?)",
-    "INSERT INTO counts VALUES(?,?,?,?,?,?,?,?,?)",
+    "INSERT INTO counts VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO snapshot VALUES(?,?,?)",
     "INSERT INTO event VALUES(?,?,?)",
     "INSERT INTO execution VALUES(?,?,?,?,?,?,?,?)"};
@@ -262,7 +282,8 @@ int report_store_new(report_store **out, const char *path, const model_scenario 
   }
   char pragmas[200];
   snprintf(pragmas, sizeof pragmas,
-           "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;"
+           "PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+           " PRAGMA cache_size=-65536;"
            " PRAGMA user_version=%d;", REPORT_STORE_VERSION);
   if ((rc = exec_sql(st, pragmas, d)) || (rc = exec_sql(st, "BEGIN", d))) goto fail;
   st->in_tx = true;
@@ -319,24 +340,83 @@ fail:
   return rc;
 }
 
-static void write_counts(report_store *st) {
+static size_t put_varint(unsigned char *p, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    p[n++] = (unsigned char)(v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = (unsigned char)v;
+  return n;
+}
+
+static void hook_fail(report_store *st, int rc, const char *msg) {
+  if (st->hook_rc) return;
+  st->hook_rc = rc;
+  snprintf(st->hook_msg, sizeof st->hook_msg, "%s", msg);
+}
+
+/* Write the open chunk as one counts row. */
+static void flush_chunk(report_store *st) {
+  if (st->chunk_n == 0) return;
   sqlite3_stmt *s = st->st[S_COUNTS];
-  sqlite3_bind_int64(s, 1, st->pending_at);
-  for (int i = 0; i < 8; i++) sqlite3_bind_int64(s, 2 + i, st->cur[counter_cols[i]]);
+  sqlite3_bind_int64(s, 1, st->chunk_from);
+  sqlite3_bind_int64(s, 2, st->chunk_to);
+  sqlite3_bind_int64(s, 3, (sqlite3_int64)st->chunk_n);
+  for (int i = 0; i < 8; i++) sqlite3_bind_int64(s, 4 + i, st->base[i]);
+  sqlite3_bind_blob(s, 12, st->blob ? (const void *)st->blob : (const void *)"",
+                    (int)st->blob_len, SQLITE_STATIC);
   int r = sqlite3_step(s);
   sqlite3_reset(s);
-  if (r != SQLITE_DONE && !st->hook_rc) {
-    st->hook_rc = SIM_ERR_DB;
-    snprintf(st->hook_msg, sizeof st->hook_msg, "%s", sqlite3_errmsg(st->db));
-  }
+  if (r != SQLITE_DONE) hook_fail(st, SIM_ERR_DB, sqlite3_errmsg(st->db));
+  st->chunk_n = 0;
+  st->blob_len = 0;
+}
+
+/* Append the pending instant (counters cur at pending_at) to the log. */
+static void log_pending(report_store *st) {
   st->pending = false;
+  int64_t v[8];
+  for (int i = 0; i < 8; i++) v[i] = st->cur[counter_cols[i]];
+  if (st->chunk_n == COUNTS_CHUNK) flush_chunk(st);
+  if (st->chunk_n == 0) {
+    memcpy(st->base, v, sizeof v);
+    memcpy(st->prev, v, sizeof v);
+    st->chunk_from = st->chunk_to = st->pending_at;
+    st->chunk_n = 1;
+    return;
+  }
+  if (st->blob_len + COUNTS_ENTRY_MAX > st->blob_cap) {
+    size_t nc = st->blob_cap ? st->blob_cap * 2 : 4096;
+    unsigned char *nb = realloc(st->blob, nc);
+    if (!nb) {
+      hook_fail(st, SIM_ERR_NOMEM, "out of memory");
+      return;
+    }
+    st->blob = nb;
+    st->blob_cap = nc;
+  }
+  unsigned char *p = st->blob + st->blob_len;
+  size_t n = put_varint(p, (uint64_t)(st->pending_at - st->chunk_to));
+  unsigned char *mask = p + n++;
+  *mask = 0;
+  for (int i = 0; i < 8; i++)
+    if (v[i] != st->prev[i]) {
+      int64_t dv = v[i] - st->prev[i];
+      *mask |= (unsigned char)(1u << i);
+      n += put_varint(p + n, ((uint64_t)dv << 1) ^ (uint64_t)(dv >> 63));   /* zigzag */
+    }
+  st->blob_len += n;
+  memcpy(st->prev, v, sizeof v);
+  st->chunk_to = st->pending_at;
+  st->chunk_n++;
 }
 
 void report_store_on_event(report_store *st, const model_engine *e) {
   const int64_t *k = model_engine_job(e)->counters;
   if (memcmp(k, st->cur, sizeof st->cur) == 0) return;
   sim_time_ms now = model_engine_now(e);
-  if (st->pending && now != st->pending_at) write_counts(st);
+  if (st->pending && now != st->pending_at) log_pending(st);
   memcpy(st->cur, k, sizeof st->cur);
   st->pending = true;
   st->pending_at = now;
@@ -459,7 +539,8 @@ int report_store_finish(report_store *st, const model_engine *e, bool executions
   const model_job *j = model_engine_job(e);
   sqlite3_stmt *s = NULL;
   int rc;
-  if (st->pending) write_counts(st);
+  if (st->pending) log_pending(st);
+  flush_chunk(st);
   if (st->hook_rc)
     return sim_diag_set(d, st->hook_rc, NULL, "%s: insert: %s", st->path, st->hook_msg);
   if (sqlite3_prepare_v2(st->db,
@@ -747,6 +828,64 @@ static int fill(const char *tpl, const int64_t *k, const char *roll, size_t roll
   return SIM_OK;
 }
 
+static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v) {
+  uint64_t r = 0;
+  for (int shift = 0; *p < end && shift < 64; shift += 7) {
+    unsigned char b = *(*p)++;
+    r |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      *v = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+int report_store_counters(const report_store *st, sim_time_ms at, int64_t *k,
+                          sim_diag *d) {
+  memset(k, 0, MODEL_EXEC_STATUS_COUNT * sizeof *k);
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db,
+                         "SELECT queued, in_progress, succeeded, failed, rejected, "
+                         "timed_out, canceled, removed, from_ms, deltas FROM counts "
+                         "WHERE from_ms <= ? ORDER BY from_ms DESC LIMIT 1",
+                         -1, &s, NULL) != SQLITE_OK)
+    return db_error(st, d, "query counts");
+  sqlite3_bind_int64(s, 1, at);
+  int rc = SIM_OK;
+  int r = sqlite3_step(s);
+  if (r == SQLITE_ROW) {
+    /* the counters at the chunk's first instant, then every later instant
+     * of the chunk up to `at` */
+    int64_t v[8];
+    for (int i = 0; i < 8; i++) v[i] = sqlite3_column_int64(s, i);
+    sim_time_ms when = sqlite3_column_int64(s, 8);
+    const unsigned char *p = sqlite3_column_blob(s, 9);
+    const unsigned char *end = p + sqlite3_column_bytes(s, 9);
+    bool ok = true;
+    while (ok && p && p < end) {
+      uint64_t step;
+      if (!(ok = get_varint(&p, end, &step) && p < end)) break;
+      if (when + (sim_time_ms)step > at) break;
+      when += (sim_time_ms)step;
+      unsigned mask = *p++;
+      for (int i = 0; ok && i < 8; i++)
+        if (mask & (1u << i)) {
+          uint64_t z;
+          if ((ok = get_varint(&p, end, &z)))
+            v[i] += (int64_t)(z >> 1) ^ -(int64_t)(z & 1);   /* zigzag */
+        }
+    }
+    if (!ok)
+      rc = sim_diag_set(d, SIM_ERR_DB, NULL, "%s: a counts chunk is malformed", st->path);
+    for (int i = 0; i < 8; i++) k[counter_cols[i]] = v[i];
+  } else if (r != SQLITE_DONE) {
+    rc = db_error(st, d, "query counts");
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
 int report_store_describe_job(const report_store *st, sim_time_ms at,
                               const report_opts *o, char **text, size_t *len,
                               bool *deleted, sim_diag *d) {
@@ -794,23 +933,8 @@ int report_store_describe_job(const report_store *st, sim_time_ms at,
   }
   sqlite3_finalize(s);
   s = NULL;
-  int64_t k[MODEL_EXEC_STATUS_COUNT] = {0};
-  if (sqlite3_prepare_v2(st->db,
-                         "SELECT queued, in_progress, succeeded, failed, rejected, "
-                         "timed_out, canceled, removed FROM counts WHERE at_ms <= ? "
-                         "ORDER BY at_ms DESC LIMIT 1", -1, &s,
-                         NULL) != SQLITE_OK) {
-    rc = db_error(st, d, "query counts");
-    goto out;
-  }
-  sqlite3_bind_int64(s, 1, at);
-  int r = sqlite3_step(s);
-  if (r == SQLITE_ROW) {
-    for (int i = 0; i < 8; i++) k[counter_cols[i]] = sqlite3_column_int64(s, i);
-  } else if (r != SQLITE_DONE) {
-    rc = db_error(st, d, "query counts");
-    goto out;
-  }
+  int64_t k[MODEL_EXEC_STATUS_COUNT];
+  if ((rc = report_store_counters(st, at, k, d))) goto out;
   size_t roll_len = 0;
   if (st->sc->n_windows > 0) {
     /* The engine's clock stops where the run ended: past the end of a
@@ -844,5 +968,6 @@ void report_store_free(report_store *st) {
   sqlite3_close(st->db);
   model_scenario_free(st->own_sc);
   free(st->last_view);
+  free(st->blob);
   free(st);
 }

@@ -17,7 +17,7 @@
  *    devices move at any instant) and scheduledJobRollouts (a function of
  *    the clock);
  *  - counts: the eight counters after every instant at which they changed
- *    (model_observer.on_event sees every event).
+ *    (model_observer.on_event sees every event), in delta-encoded chunks.
  * The answer is the job_view row in force at T with the counters in force at
  * T written in and scheduledJobRollouts computed for T.
  *
@@ -81,6 +81,10 @@ int report_store_open(report_store **out, const char *path, sim_diag *d);
 const report_store_info *report_store_info_of(const report_store *st);
 /* The recorded scenario (with the run's seed and horizon). */
 const model_scenario *report_store_scenario(const report_store *st);
+/* The eight counters in force at `at` (ms after creation), indexed by
+ * model_exec_status (k has MODEL_EXEC_STATUS_COUNT entries). */
+int report_store_counters(const report_store *st, sim_time_ms at, int64_t *k,
+                          sim_diag *d);
 /* describe-job at `at` (ms after creation): byte for byte what the engine
  * prints at that instant. *deleted is set when the job no longer exists
  * then (text NULL). SIM_ERR_RANGE when the store cannot know: beyond the
