@@ -2,7 +2,7 @@
 # Install the Debian packages jobsim needs, only those that are missing.
 # Uses sudo when not root. Safe to run repeatedly. `--fuzz` adds clang and
 # its libFuzzer runtime (for scripts/fuzz.sh; the quick start never needs them),
-# `--mpi` adds OpenMPI (see below).
+# `--mpi` adds OpenMPI, `--chromium` a headless browser (see below).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config diffutils libgsl-dev libsqlite3-dev libcjson-dev libcmocka-dev gnuplot-nox)
 if [ "${1:-}" = "--fuzz" ]; then
@@ -12,6 +12,11 @@ fi
 # (scripts/test-mpi.sh); nothing else needs it.
 if [ "${1:-}" = "--mpi" ] || [ "${JOBSIM_MPI:-0}" = "1" ]; then
   pkgs+=(libopenmpi-dev openmpi-bin)
+fi
+# `--chromium` adds Debian's chromium (large) for the optional screenshot
+# check of the report page (tests/test_report_page.c skips it without).
+if [ "${1:-}" = "--chromium" ]; then
+  pkgs+=(chromium)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
