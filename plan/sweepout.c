@@ -7,14 +7,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "sweepout.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "outdir.h"
 #include "plot.h"
@@ -278,48 +273,11 @@ out:
 
 plan_out_status plan_render(const char *pdir, const char *const *scripts, char *why,
                             size_t wn) {
-  char gp[4096];
-  if (!report_plot_find_gnuplot(gp, sizeof gp)) return PLAN_OUT_NO_GNUPLOT;
-  char log[4200];
-  snprintf(log, sizeof log, "%s/gnuplot.log", pdir);
-  char names[16][64], *argv[17];
-  size_t n = 0;
-  snprintf(names[0], sizeof names[0], "gnuplot");
-  argv[n] = names[n];
-  n++;
-  for (size_t i = 0; scripts[i] && n < 16; i++, n++) {
-    snprintf(names[n], sizeof names[n], "%s", scripts[i]);
-    argv[n] = names[n];
+  switch (report_plot_render(pdir, scripts, why, wn)) {   /* reports/plot.c */
+    case REPORT_PLOT_RENDERED: return PLAN_OUT_RENDERED;
+    case REPORT_PLOT_NO_GNUPLOT: return PLAN_OUT_NO_GNUPLOT;
+    default: return PLAN_OUT_PLOT_FAILED;
   }
-  argv[n] = NULL;
-  pid_t pid = fork();
-  if (pid < 0) {
-    snprintf(why, wn, "cannot start gnuplot: %s", strerror(errno));
-    return PLAN_OUT_PLOT_FAILED;
-  }
-  if (pid == 0) {   /* child: only async-signal-safe calls until exec */
-    int in = open("/dev/null", O_RDONLY);
-    int lg = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (in < 0 || lg < 0 || chdir(pdir) != 0 || dup2(in, 0) < 0 || dup2(lg, 1) < 0 ||
-        dup2(lg, 2) < 0)
-      _exit(126);
-    execv(gp, argv);
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) {
-      snprintf(why, wn, "waiting for gnuplot: %s", strerror(errno));
-      return PLAN_OUT_PLOT_FAILED;
-    }
-  struct stat stt;
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-    if (stat(log, &stt) == 0 && stt.st_size == 0) remove(log);
-    return PLAN_OUT_RENDERED;
-  }
-  snprintf(why, wn, "gnuplot failed (status %d; see plots/gnuplot.log)",
-           WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-  return PLAN_OUT_PLOT_FAILED;
 }
 
 /* gnuplot single-quoted string: ' doubled. */

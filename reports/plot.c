@@ -365,13 +365,20 @@ static void first_line(const char *path, char *why, size_t n) {
   fclose(f);
 }
 
-static report_plot_status render(const report_outdir *dir, const char *gnuplot,
-                                 char *why, size_t n) {
-  char pdir[4200], log[4300];
-  report_outdir_path(dir, "plots", pdir, sizeof pdir);
+/* gnuplot `scripts` (NULL-terminated, at most 15) in directory pdir. */
+static report_plot_status render(const char *pdir, const char *gnuplot,
+                                 const char *const *scripts, char *why, size_t n) {
+  char log[4300];
   snprintf(log, sizeof log, "%s/gnuplot.log", pdir);
-  char *const argv[] = {"gnuplot", "counters.gp", "rate.gp", "abort.gp", "progress.gp",
-                        NULL};
+  char names[16][64], *argv[17];
+  size_t k = 0;
+  snprintf(names[k], sizeof names[k], "gnuplot");
+  argv[k] = names[k];
+  for (k = 1; k < 16 && scripts[k - 1]; k++) {
+    snprintf(names[k], sizeof names[k], "%s", scripts[k - 1]);
+    argv[k] = names[k];
+  }
+  argv[k] = NULL;
   pid_t pid = fork();
   if (pid < 0) {
     snprintf(why, n, "cannot start gnuplot: %s", strerror(errno));
@@ -428,8 +435,17 @@ int report_plot_write(const report_outdir *dir, const report_plot_input *in,
   if ((rc = report_outdir_mkdir(dir, "plots", d)) || (rc = write_data(dir, in, d)) ||
       (rc = write_scripts(dir, in, increases, d)))
     return rc;
-  char gp[4096];
-  if (!report_plot_find_gnuplot(gp, sizeof gp)) return SIM_OK;
-  *status = render(dir, gp, why, n);
+  static const char *const scripts[] = {"counters.gp", "rate.gp", "abort.gp",
+                                         "progress.gp", NULL};
+  char pdir[4200];
+  report_outdir_path(dir, "plots", pdir, sizeof pdir);
+  *status = report_plot_render(pdir, scripts, why, n);
   return SIM_OK;
+}
+
+report_plot_status report_plot_render(const char *pdir, const char *const *scripts,
+                                      char *why, size_t n) {
+  char gp[4096];
+  if (!report_plot_find_gnuplot(gp, sizeof gp)) return REPORT_PLOT_NO_GNUPLOT;
+  return render(pdir, gp, scripts, why, n);
 }

@@ -44,6 +44,13 @@ const char *report_plot_caption(const char *name);
 /* Find an executable `gnuplot` on PATH; false when there is none. */
 bool report_plot_find_gnuplot(char *path, size_t n);
 
+/* Run gnuplot (from PATH) on `scripts` (NULL-terminated, at most 15) in
+ * directory `pdir`, as report_plot_write does; its output goes to
+ * pdir/gnuplot.log, removed when empty. Shared with the sweep and planner
+ * plots (plan/). NO_GNUPLOT when gnuplot is not on PATH. */
+report_plot_status report_plot_render(const char *pdir, const char *const *scripts,
+                                      char *why, size_t n);
+
 /* Write DIR/plots/ inside the report's temporary directory and render it.
  * Returns an error only for failures to write the scripts or data; a
  * missing or failing gnuplot is reported through *status (and, for a
