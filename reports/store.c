@@ -514,7 +514,7 @@ static int put_exec(void *ud, const model_exec_view *v) {
   sqlite3_stmt *s = c->st->st[S_EXECUTION];
   char name[256];
   model_engine_thing_name(c->e, v->thing, name, sizeof name);
-  sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);   /* valid until the step */
   sqlite3_bind_int(s, 2, v->exec_no);
   sqlite3_bind_int(s, 3, v->retry_attempt);
   sqlite3_bind_text(s, 4, model_exec_status_name(v->status), -1, SQLITE_STATIC);
