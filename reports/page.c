@@ -129,7 +129,11 @@ static void dur(sim_time_ms t, char *b, size_t n) {
 
 void report_page_outcome(const model_scenario *sc, const model_job *j, sim_time_ms end,
                          sim_time_ms canceled_at, char *b, size_t n) {
-  char d1[64];
+  char d1[64], of[48] = "";
+  /* "of M" only when M bounds it: things that join a group later are
+   * notified too (CONTINUOUS jobs) */
+  if (j->notified <= sc->n_targeted)
+    snprintf(of, sizeof of, " of %" PRId64, sc->n_targeted);
   const int64_t *k = j->counters;
   switch (j->status) {
     case MODEL_JOB_COMPLETED:
@@ -141,10 +145,10 @@ void report_page_outcome(const model_scenario *sc, const model_job *j, sim_time_
       return;
     case MODEL_JOB_CANCELED:
       dur(canceled_at >= 0 ? canceled_at : j->last_updated_at, d1, sizeof d1);
-      snprintf(b, n, "CANCELED %s at %s, %" PRId64 " of %" PRId64
+      snprintf(b, n, "CANCELED %s at %s, %" PRId64 "%s"
                " devices hit (notified): %" PRId64 " failed, %" PRId64 " rejected, %" PRId64
                " timed out",
-               j->aborted ? "by abort" : "by cancel-job", d1, j->notified, sc->n_targeted,
+               j->aborted ? "by abort" : "by cancel-job", d1, j->notified, of,
                k[MODEL_EXEC_FAILED], k[MODEL_EXEC_REJECTED], k[MODEL_EXEC_TIMED_OUT]);
       return;
     case MODEL_JOB_IN_PROGRESS:
@@ -152,9 +156,9 @@ void report_page_outcome(const model_scenario *sc, const model_job *j, sim_time_
     case MODEL_JOB_SCHEDULED:
     default:
       dur(end, d1, sizeof d1);
-      snprintf(b, n, "%s at the horizon %s: %" PRId64 " of %" PRId64
+      snprintf(b, n, "%s at the horizon %s: %" PRId64 "%s"
                " devices notified, %" PRId64 " succeeded, %" PRId64 " still in flight",
-               model_job_status_name(j->status), d1, j->notified, sc->n_targeted,
+               model_job_status_name(j->status), d1, j->notified, of,
                k[MODEL_EXEC_SUCCEEDED], k[MODEL_EXEC_QUEUED] + k[MODEL_EXEC_IN_PROGRESS]);
       return;
   }

@@ -203,8 +203,7 @@ void report_run_outcome(const model_scenario *sc, const report_run_stats *st, ch
   if (st->job.vanished) {
     char d1[64];
     sim_duration_format(st->end - st->end % 1000, d1, sizeof d1);
-    snprintf(buf, n, "DELETED by %s: %" PRId64 " of %" PRId64 " devices notified", d1,
-             st->job.notified, sc->n_targeted);
+    snprintf(buf, n, "DELETED by %s: %" PRId64 " devices notified", d1, st->job.notified);
     return;
   }
   report_page_outcome(sc, &st->job, st->end, st->canceled_at, buf, n);
