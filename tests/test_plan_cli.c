@@ -192,6 +192,41 @@ static void test_plan_infeasible_exit_1(void **state) {
   assert_int_equal(run(usage, path("pu.txt"), path("pu.err")), 2);
 }
 
+/* `jobsim validate` checks worlds; `jobsim run --world` picks one. */
+static void test_validate_and_run_worlds(void **state) {
+  (void)state;
+  const char *f = path("w.json");
+  FILE *o = fopen(f, "w");
+  assert_non_null(o);
+  fputs("{\"job\": {\"jobId\": \"j\", \"document\": \"{}\", \"targets\": "
+        "[\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"]},\n"
+        " \"fleet\": {\"groups\": [{\"name\": \"g\", \"things\": 10, \"behavior\": \"b\"}],"
+        " \"behaviors\": {\"b\": {}}},\n"
+        " \"worlds\": {\"bad\": {\"behaviors\": {\"b\": {\"outcomes\": {\"FAILED\": 0.5}}}}}}\n",
+        o);
+  fclose(o);
+  const char *const v[] = {JOBSIM_EXE, "validate", f, NULL};
+  assert_int_equal(run(v, path("v.out"), path("v.err")), 3);
+  char *err = slurp(path("v.err")), want[1024];
+  snprintf(want, sizeof want, "jobsim: %s: $.worlds.bad.behaviors.b.outcomes: outcome "
+                              "probabilities must sum to 1, got 0.5\n", f);
+  assert_string_equal(err, want);
+  free(err);
+  const char *const r[] = {JOBSIM_EXE, "run", "-q", "--world", "healthy", "-o", path("rw"),
+                           scenario, NULL};
+  assert_int_equal(run(r, path("r.out"), path("r.err")), 0);
+  char *out = slurp(path("r.out"));
+  assert_non_null(strstr(out, "bad-release-abort: COMPLETED"));
+  free(out);
+  const char *const u[] = {JOBSIM_EXE, "run", "-q", "--world", "nope", "-o", path("rw2"),
+                           scenario, NULL};
+  assert_int_equal(run(u, path("u.out"), path("u.err")), 2);
+  err = slurp(path("u.err"));
+  assert_non_null(strstr(err, "$.worlds: unknown world 'nope'; the scenario's worlds are "
+                              "healthy, bad-release"));
+  free(err);
+}
+
 /* ------------------------------------------------------------------ MPI --- */
 
 #ifdef JOBSIM_MPIEXEC
@@ -247,6 +282,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_sweep_errors),
         cmocka_unit_test(test_plan_threads_identical),
         cmocka_unit_test(test_plan_infeasible_exit_1),
+        cmocka_unit_test(test_validate_and_run_worlds),
     };
     rc = cmocka_run_group_tests(tests, NULL, NULL);
   }
