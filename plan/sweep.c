@@ -460,9 +460,7 @@ int plan_sweep_run(plan_sweep **out, const model_scenario *base, const plan_vary
       describe_point(s, p, where, wn);
       goto fail;
     }
-    model_scenario *ps = s->point[p];
-    ps->sim.seed = base->sim.seed;
-    ps->sim.until = base->sim.until;
+    model_scenario *ps = s->point[p];   /* its own settings: --vary may change them */
     bool same = ps->n_worlds == base->n_worlds;
     for (size_t w = 0; same && w < ps->n_worlds; w++)
       same = strcmp(ps->worlds[w].name, base->worlds[w].name) == 0;
