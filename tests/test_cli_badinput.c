@@ -205,7 +205,7 @@ static int cmp_names(const void *a, const void *b) {
 }
 
 static void read_expect(const char *name, bad_case *c) {
-  char path[1024], line[1100];
+  char path[1024], line[sizeof c->fragment];
   size_t n = strlen(name);
   snprintf(path, sizeof path, "%s/%.*s.expect", BAD_DIR, (int)(n - 5), name);
   FILE *f = fopen(path, "r");
@@ -216,7 +216,7 @@ static void read_expect(const char *name, bad_case *c) {
   if (!fgets(line, sizeof line, f) || strlen(line) < 2)
     fail_msg("%s: second line must be the message fragment", path);
   line[strcspn(line, "\n")] = '\0';
-  snprintf(c->fragment, sizeof c->fragment, "%s", line);
+  memcpy(c->fragment, line, sizeof line);
   fclose(f);
 }
 
