@@ -27,8 +27,9 @@ int fuzz_duration_one(const uint8_t *data, size_t size);
 int fuzz_cron_one(const uint8_t *data, size_t size);
 /* A bounded simulation of a scenario that validates, then describe-job and
  * the execution views. Caps: FUZZ_SIM_MAX_THINGS things (initial and
- * added by operations), horizon FUZZ_SIM_MAX_UNTIL, about
- * FUZZ_SIM_MAX_EVENTS events (checked after each step of 1 s to 64 s). */
+ * added by operations; the run stops once arrivals make it four times
+ * that), horizon FUZZ_SIM_MAX_UNTIL, about FUZZ_SIM_MAX_EVENTS events
+ * (checked after each step of 1 s to 64 s). */
 int fuzz_sim_one(const uint8_t *data, size_t size);
 
 #define FUZZ_SIM_MAX_THINGS 10000

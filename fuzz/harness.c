@@ -299,7 +299,8 @@ int fuzz_sim_one(const uint8_t *data, size_t size)
       render(e);
     if (was < 3600000 && t >= 3600000)
       render(e);
-    if (model_engine_events(e) > FUZZ_SIM_MAX_EVENTS)
+    if (model_engine_events(e) > FUZZ_SIM_MAX_EVENTS ||
+        model_engine_things(e) > 4 * FUZZ_SIM_MAX_THINGS)   /* arrivals */
       break;
   }
   render(e);

@@ -781,8 +781,12 @@ static void schedule_next_window(model_engine *e, size_t wi, sim_time_ms after) 
   if (!model_cron_next(&e->sc->windows[wi], base + after, &next)) return;
   sim_time_ms at = next - base;
   if (at > e->horizon) return;
-  fail_if(e, sim_world_schedule(e->w, at, PRIO_SCHED, K_MW_OPEN, wi, (uint64_t)at,
-                                NULL));
+  /* Occurrences may overlap (every 5 minutes, 120 minutes long): one that
+   * began before t = 0 and is still open opens now, each with its own
+   * instant, so each closes at its own end. */
+  sim_time_ms now = sim_world_now(e->w);
+  fail_if(e, sim_world_schedule(e->w, at < now ? now : at, PRIO_SCHED, K_MW_OPEN, wi,
+                                (uint64_t)at, NULL));
 }
 
 /* A window opens; `arg` is its occurrence instant (before now for a window
