@@ -6,6 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -45,6 +46,52 @@ typedef struct command {
 
 static bool quiet = false;
 
+/* Interrupts. The one mutable global besides `quiet`: a signal handler can
+ * only talk to the program through a volatile sig_atomic_t. `jobsim run`
+ * polls it between slices of simulated time and stops without leaving a
+ * report (exit 128 + signal: 130 for SIGINT, 143 for SIGTERM). */
+static volatile sig_atomic_t got_signal = 0;
+
+static void on_signal(int sig) { got_signal = sig; }
+
+static void catch_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+/* "700M", "2G", "512MiB", "1.5GiB", "123456" (bytes). */
+static bool parse_size(const char *s, uint64_t *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno || end == s || v < 0) return false;
+  double mult = 1;
+  if (*end == 'K' || *end == 'k') mult = 1024.0, end++;
+  else if (*end == 'M') mult = 1024.0 * 1024, end++;
+  else if (*end == 'G') mult = 1024.0 * 1024 * 1024, end++;
+  else if (*end == 'T') mult = 1024.0 * 1024 * 1024 * 1024, end++;
+  if (mult > 1 && (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0)) end += strlen(end);
+  if (*end || v * mult > 1.8e19) return false;
+  *out = (uint64_t)(v * mult);
+  return true;
+}
+
+/* Memory the kernel says is available (MemAvailable), 0 when unknown. */
+static uint64_t mem_available(void) {
+  FILE *f = fopen("/proc/meminfo", "r");
+  if (!f) return 0;
+  char line[256];
+  uint64_t kb = 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %" SCNu64 " kB", &kb) == 1) break;
+  fclose(f);
+  return kb * 1024;
+}
+
 static void version_info(char *buf, size_t n) {
   snprintf(buf, n, "jobsim %s (cJSON %s, GSL %s, SQLite %s)", JOBSIM_VERSION,
            cJSON_Version(), GSL_VERSION, sqlite3_libversion());
@@ -58,7 +105,7 @@ static int exit_for(int rc) {
     case SIM_ERR_SCHEMA:
     case SIM_ERR_RANGE:
     case SIM_ERR_LIMIT: return EXIT_INVALID;
-    case SIM_ERR_INTR: return 130;
+    case SIM_ERR_INTR: return 128 + (got_signal ? (int)got_signal : SIGINT);
     default: return EXIT_IO;
   }
 }
@@ -236,9 +283,12 @@ static int write_index(const char *parent, const index_entry *ix, size_t n,
 
 static int cmd_run(int argc, char **argv) {
   const char *out = NULL, *seed_s = NULL, *until_s = NULL, *ts_s = NULL, *world_s = NULL;
+  const char *maxmem_s = NULL, *maxev_s = NULL;
   bool fail_on_abort = false, compact = false, help = false, no_exec = false,
        no_plots = false;
   const opt opts[] = {{"out", 'o', true, &out, NULL},
+                      {"max-memory", 0, true, &maxmem_s, NULL},
+                      {"max-events", 0, true, &maxev_s, NULL},
                       {"world", 0, true, &world_s, NULL},
                       {"no-executions", 0, false, NULL, &no_exec},
                       {"no-plots", 0, false, NULL, &no_plots},
@@ -264,6 +314,15 @@ static int cmd_run(int argc, char **argv) {
   sim_time_ms until = 0;
   if (until_s && (sim_duration_parse(until_s, &until, NULL) || until <= 0))
     return usage_error("run", "--until needs a duration such as 6h, not '%s'", until_s);
+  uint64_t max_memory = mem_available();   /* 0: unknown, no check */
+  if (maxmem_s && !parse_size(maxmem_s, &max_memory))
+    return usage_error("run", "--max-memory needs a size such as 700M or 4G, not '%s'",
+                       maxmem_s);
+  ro.max_events = UINT64_C(1000000000);
+  if (maxev_s && !parse_seed(maxev_s, &ro.max_events))
+    return usage_error("run", "--max-events needs an integer, not '%s'", maxev_s);
+  ro.stop = &got_signal;
+  catch_signals();
   char ver[256];
   version_info(ver, sizeof ver);
   ro.version_info = ver;
@@ -304,6 +363,19 @@ static int cmd_run(int argc, char **argv) {
     }
     if (seed_s) sc->sim.seed = seed;
     if (until_s) sc->sim.until = until;
+    uint64_t need = model_scenario_memory_estimate(sc);
+    if (max_memory && need > max_memory) {
+      fprintf(stderr,
+              "jobsim: %s: $.fleet: the run needs about %.1f MiB for %" PRId64
+              " things, more than the %.1f MiB %s; use --max-memory SIZE to allow "
+              "more\n",
+              sc->file, (double)need / 1048576.0, sc->fleet.n_things,
+              (double)max_memory / 1048576.0,
+              maxmem_s ? "allowed by --max-memory" : "available (MemAvailable)");
+      model_scenario_free(sc);
+      if (EXIT_IO > worst) worst = EXIT_IO;
+      continue;
+    }
     char dir[4096];
     if (n == 1 && out) snprintf(dir, sizeof dir, "%s", out);
     else snprintf(dir, sizeof dir, "%s/%s", out ? out : "out", sc->name);
@@ -337,8 +409,13 @@ static int cmd_run(int argc, char **argv) {
     }
     if (rc) {
       report_diag(&d);
-      int x = exit_for(rc);
+      /* a limit hit while running (--max-events) is a resource error */
+      int x = rc == SIM_ERR_LIMIT ? EXIT_IO : exit_for(rc);
       if (x > worst) worst = x;
+      if (rc == SIM_ERR_INTR) {   /* stop the whole batch */
+        model_scenario_free(sc);
+        break;
+      }
     } else {
       char end[64], state[96];
       const model_job *j = &st.job;
@@ -645,6 +722,9 @@ static const command commands[] = {
      "                                (AWS CLI v2 look)\n"
      "        --compact               one-line JSON\n"
      "        --fail-on-abort         exit 1 when a job ends aborted\n"
+     "        --max-memory <size>     refuse runs estimated to need more (700M, 4G;\n"
+     "                                default: the memory available now)\n"
+     "        --max-events <n>        stop a run after n events (default 10^9)\n"
      "    -q, --quiet                 no progress on stderr\n"
      "    -h, --help                  this help\n"},
     {"validate", cmd_validate, "check scenario files without running them",

@@ -26,6 +26,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "duration.h"
+#include "index.h"
 #include "world.h"
 
 /* Event kinds (handler table indices). */
@@ -100,6 +101,7 @@ typedef struct past_record {   /* a superseded execution (retried thing) */
   uint8_t status;              /* terminal status, or EXEC_DELETED */
   uint8_t retry_attempt;       /* retryAttempt */
   uint8_t force;               /* force-canceled */
+  int64_t prev;                /* the thing's previous past record, -1 none */
 } past_record;
 
 typedef struct group_dyn {     /* things that joined a group after the start */
@@ -123,6 +125,8 @@ struct model_engine {
   int64_t n_things, cap_things;
   past_record *past;           /* side table of superseded executions */
   size_t n_past, cap_past;
+  sim_index past_head;         /* thing -> its newest past record (chain) */
+  sim_index extra_names;       /* hash(name) -> thing, for named joiners */
   gsl_rng **group_rng;         /* one device stream per fleet group */
   group_dyn *groups;           /* dynamic membership per group */
   gsl_rng *lag_rng;            /* service/timeout-lag (O17) */
@@ -280,7 +284,11 @@ static int push_past(model_engine *e, int64_t t) {
     e->cap_past = nc;
   }
   const thing_state *th = &e->things[t];
+  size_t cur = 0;
+  int64_t prev = sim_index_next(&e->past_head, (uint64_t)t, &cur);
+  if (sim_index_set(&e->past_head, (uint64_t)t, (int64_t)e->n_past)) return SIM_ERR_NOMEM;
   past_record *r = &e->past[e->n_past++];
+  r->prev = prev;
   r->queued_at = th->queued_at;
   r->started_at = th->started_at;
   r->updated_at = th->updated_at;
@@ -291,6 +299,19 @@ static int push_past(model_engine *e, int64_t t) {
   r->retry_attempt = th->retry_attempt;
   r->force = (th->flags & F_FORCE) != 0;
   return SIM_OK;
+}
+
+/* Thing t's past record with executionNumber exec_no (the newest one still
+ * there when exec_no is 0), following its chain; NULL when none. */
+static past_record *past_of(const model_engine *e, int64_t t, int64_t exec_no) {
+  size_t cur = 0;
+  int64_t i = sim_index_next(&e->past_head, (uint64_t)t, &cur);
+  for (; i >= 0; i = e->past[i].prev) {
+    past_record *r = &e->past[i];
+    if (r->status == EXEC_DELETED) continue;
+    if (exec_no == 0 || r->exec_no == exec_no) return r;
+  }
+  return NULL;
 }
 
 /* A new QUEUED record for thing t: the first one (rollout or a joiner), a
@@ -1069,10 +1090,14 @@ void model_engine_thing_name(const model_engine *e, int64_t t, char *buf, size_t
 int64_t model_engine_find_thing(const model_engine *e, const char *name) {
   int64_t t = model_fleet_find_thing(&e->sc->fleet, name);
   if (t >= 0) return t;
+  size_t cur = 0;   /* named joiners: the hash index */
+  for (int64_t x; (x = sim_index_next(&e->extra_names, sim_index_hash_str(name), &cur)) >= 0;) {
+    int64_t k = extra_pos(e, x);
+    const char *xn = k >= 0 ? e->groups[e->things[x].group].names[k] : NULL;
+    if (xn && strcmp(xn, name) == 0) return x;
+  }
   for (size_t gi = 0; gi < e->sc->fleet.n_groups; gi++) {
     const group_dyn *g = &e->groups[gi];
-    for (int64_t k = 0; k < g->n; k++)
-      if (g->names[k] && strcmp(g->names[k], name) == 0) return g->extras[k];
     int64_t v = model_group_generated_index(&e->sc->fleet.groups[gi], name);
     int64_t c0 = e->sc->fleet.groups[gi].count;
     if (v >= c0 && v - c0 < g->n && !g->names[v - c0]) return g->extras[v - c0];
@@ -1105,6 +1130,11 @@ static int64_t add_thing(model_engine *e, long gi, const char *name) {
   }
   char *copy = NULL;
   if (name && !(copy = strdup(name))) { sim_world_fail(e->w, SIM_ERR_NOMEM); return -1; }
+  if (name && sim_index_add(&e->extra_names, sim_index_hash_str(name), e->n_things)) {
+    free(copy);
+    sim_world_fail(e->w, SIM_ERR_NOMEM);
+    return -1;
+  }
   int64_t t = e->n_things++;
   thing_state *th = &e->things[t];
   memset(th, 0, sizeof *th);
@@ -1421,11 +1451,7 @@ static void op_delete_execution(model_engine *e, const model_op *o) {
   thing_state *th = t >= 0 ? &e->things[t] : NULL;
   past_record *pr = NULL;
   bool latest = th && th->status != MODEL_EXEC_NONE && th->exec_no == o->execution_number;
-  if (th && !latest)
-    for (size_t i = 0; i < e->n_past && !pr; i++)
-      if (e->past[i].thing == (uint32_t)t && e->past[i].exec_no == o->execution_number &&
-          e->past[i].status != EXEC_DELETED)
-        pr = &e->past[i];
+  if (th && !latest) pr = past_of(e, t, o->execution_number);
   if (!latest && !pr) {
     refuse(e, o, "ResourceNotFoundException",
            "no execution number %" PRId64 " of the job on thing '%s'",
@@ -1444,11 +1470,7 @@ static void op_delete_execution(model_engine *e, const model_op *o) {
     pr->status = EXEC_DELETED;
   } else {
     /* The newest remaining earlier record becomes the latest again. */
-    past_record *prev = NULL;
-    for (size_t i = 0; i < e->n_past; i++)
-      if (e->past[i].thing == (uint32_t)t && e->past[i].status != EXEC_DELETED &&
-          (!prev || e->past[i].exec_no > prev->exec_no))
-        prev = &e->past[i];
+    past_record *prev = past_of(e, t, 0);
     uint16_t exec_no = th->exec_no;
     if (prev) {
       th->queued_at = prev->queued_at;
@@ -1564,6 +1586,8 @@ void model_engine_free(model_engine *e) {
   }
   free(e->deferred);
   free(e->group_ran);
+  sim_index_release(&e->past_head);
+  sim_index_release(&e->extra_names);
   free(e->tgt_cursor);
   free(e->targets);
   free(e->target_arns);
@@ -1841,13 +1865,10 @@ bool model_engine_exec(const model_engine *e, int64_t thing, int exec_no,
     view_thing(e, thing, out);
     return true;
   }
-  for (size_t i = 0; i < e->n_past; i++)   /* linear: a query, not a hot path */
-    if (e->past[i].thing == (uint32_t)thing && e->past[i].exec_no == exec_no &&
-        e->past[i].status != EXEC_DELETED) {
-      view_past(&e->past[i], out);
-      return true;
-    }
-  return false;
+  const past_record *r = past_of(e, thing, exec_no);
+  if (!r) return false;
+  view_past(r, out);
+  return true;
 }
 
 /* Deadline of an IN_PROGRESS execution for approximateSecondsBeforeTimedOut:

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "index.h"
 
 static const char *const outcome_names[MODEL_OUTCOME_COUNT] = {
     "SUCCEEDED", "FAILED", "REJECTED", "NO_RESPONSE"};
@@ -53,6 +54,7 @@ void model_fleet_release(model_fleet *f) {
   free(f->groups);
   for (size_t i = 0; i < f->n_behaviors; i++) behavior_release(&f->behaviors[i]);
   free(f->behaviors);
+  sim_index_release(&f->names);
   memset(f, 0, sizeof *f);
 }
 
@@ -186,16 +188,20 @@ static int64_t generated_index(const model_group *g, const char *name) {
   return v < g->count ? v : -1;
 }
 
+/* Explicit name of thing t (a thing of a group that lists names). */
+static const char *explicit_name(const model_fleet *f, int64_t t) {
+  const model_group *g = &f->groups[model_fleet_group_of(f, t)];
+  return g->names ? g->names[t - g->first] : NULL;
+}
+
 int64_t model_fleet_find_thing(const model_fleet *f, const char *name) {
+  /* explicit names: the hash index; generated names: parsed per group */
+  size_t cur = 0;
+  for (int64_t t; (t = sim_index_next(&f->names, sim_index_hash_str(name), &cur)) >= 0;)
+    if (strcmp(explicit_name(f, t), name) == 0) return t;
   for (size_t i = 0; i < f->n_groups; i++) {
-    const model_group *g = &f->groups[i];
-    if (g->names) {
-      for (int64_t k = 0; k < g->count; k++)
-        if (strcmp(g->names[k], name) == 0) return g->first + k;
-    } else {
-      int64_t k = generated_index(g, name);
-      if (k >= 0) return g->first + k;
-    }
+    int64_t k = generated_index(&f->groups[i], name);
+    if (k >= 0) return f->groups[i].first + k;
   }
   return -1;
 }
@@ -225,41 +231,35 @@ void model_fleet_thing_name(const model_fleet *f, int64_t thing, char *buf,
     snprintf(buf, n, "%s-%0*lld", g->name, g->digits, (long long)k);
 }
 
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* Every thing name must be unique across the fleet. Explicit names are
  * sorted once (O(n log n)); each is also checked against generated ranges. */
-static int check_unique_names(const model_fleet *f, sim_diag *d, const char *path) {
-  size_t total = 0;
-  for (size_t i = 0; i < f->n_groups; i++)
-    if (f->groups[i].names) total += (size_t)f->groups[i].count;
-  if (total == 0) return SIM_OK;
-  char **all = malloc(total * sizeof *all);
-  if (!all) return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
-  size_t k = 0;
-  for (size_t i = 0; i < f->n_groups; i++) {
-    const model_group *g = &f->groups[i];
+/* Every thing name must be unique across the fleet: explicit names go into
+ * the hash index (which find_thing uses), each checked against those already
+ * in it and against the generated names of the other groups. O(names x
+ * groups), never quadratic in the fleet. */
+static int index_names(model_fleet *f, sim_diag *d, const char *path) {
+  for (size_t gi = 0; gi < f->n_groups; gi++) {
+    const model_group *g = &f->groups[gi];
     if (!g->names) continue;
-    for (int64_t j = 0; j < g->count; j++) all[k++] = g->names[j];
+    for (int64_t k = 0; k < g->count; k++) {
+      const char *name = g->names[k];
+      uint64_t h = sim_index_hash_str(name);
+      size_t cur = 0;
+      for (int64_t t; (t = sim_index_next(&f->names, h, &cur)) >= 0;)
+        if (strcmp(explicit_name(f, t), name) == 0)
+          return sim_diag_set(d, SIM_ERR_RANGE, path,
+                              "thing name '%s' appears more than once in the fleet", name);
+      for (size_t o = 0; o < f->n_groups; o++)
+        if (generated_index(&f->groups[o], name) >= 0)
+          return sim_diag_set(d, SIM_ERR_RANGE, path,
+                              "thing name '%s' clashes with a generated name of group "
+                              "'%s'", name, f->groups[o].name);
+      if (sim_index_add(&f->names, h, g->first + k))
+        return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+    }
   }
-  qsort(all, total, sizeof *all, cmp_str);
-  int rc = SIM_OK;
-  for (size_t i = 1; i < total && !rc; i++)
-    if (strcmp(all[i - 1], all[i]) == 0)
-      rc = sim_diag_set(d, SIM_ERR_RANGE, path,
-                        "thing name '%s' appears more than once in the fleet", all[i]);
-  for (size_t i = 0; i < total && !rc; i++)
-    for (size_t gi = 0; gi < f->n_groups; gi++)
-      if (!f->groups[gi].names && generated_index(&f->groups[gi], all[i]) >= 0) {
-        rc = sim_diag_set(d, SIM_ERR_RANGE, path,
-                          "thing name '%s' clashes with a generated name of group '%s'",
-                          all[i], f->groups[gi].name);
-        break;
-      }
-  free(all);
-  return rc;
+  return SIM_OK;
 }
 
 static int parse_group(model_fleet *f, model_group *g, const cJSON *obj,
@@ -410,7 +410,7 @@ int model_fleet_parse(model_fleet *f, const cJSON *json, sim_diag *d,
     f->n_groups++;
     if (rc) goto fail;
   }
-  if ((rc = check_unique_names(f, d, p))) goto fail;
+  if ((rc = index_names(f, d, p))) goto fail;
   return SIM_OK;
 fail:
   model_fleet_release(f);

@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 #include "sim.h"
 #include "dist.h"
+#include "index.h"
 
 #define MODEL_MAX_THINGS INT64_C(100000000)  /* 1e8: sim cap, see docs */
 #define MODEL_MAX_GROUPS 1024
@@ -66,6 +67,7 @@ typedef struct model_fleet {
   model_behavior *behaviors;
   size_t n_behaviors;
   int64_t n_things;           /* total things */
+  sim_index names;            /* explicit thing names -> thing index */
 } model_fleet;
 
 /* Parse fleet JSON (path is e.g. "$.fleet"). */

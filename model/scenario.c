@@ -850,3 +850,33 @@ int model_scenario_load(model_scenario **out, const char *file, sim_diag *d) {
   free(text);
   return rc;
 }
+
+/* ----------------------------------------------------- memory estimate --- */
+
+uint64_t model_scenario_memory_estimate(const model_scenario *s) {
+  const double per_thing = 40.0, per_record = 40.0;   /* engine.c structs */
+  double hours = (double)s->sim.until / (double)SIM_MS_PER_H;
+  double things = (double)s->fleet.n_things, records = 0;
+  for (size_t g = 0; g < s->fleet.n_groups; g++) {
+    const model_group *gr = &s->fleet.groups[g];
+    double n = (double)gr->count + gr->arrivals_per_hour * hours;
+    things += gr->arrivals_per_hour * hours;
+    const model_behavior *b = &s->fleet.behaviors[gr->behavior];
+    double p_fail = b->outcome_p[MODEL_OUTCOME_FAILED] +
+                    b->outcome_p[MODEL_OUTCOME_NO_RESPONSE];
+    int64_t budget = 0;
+    for (size_t i = 0; i < s->job.n_retry; i++) budget += s->job.retry[i].number_of_retries;
+    /* expected retries per thing: p + p^2 + ... up to the budget */
+    double r = 0, pk = 1;
+    for (int64_t k = 0; k < budget; k++) r += (pk *= p_fail);
+    records += n * r;
+  }
+  for (size_t i = 0; i < s->n_ops; i++)
+    if (s->ops[i].kind == MODEL_OP_ADD_THINGS)
+      things += (double)(s->ops[i].count + (int64_t)s->ops[i].n_names);
+  /* arrays grow by doubling: allow for the copy while they grow */
+  double growth = things > (double)s->fleet.n_things ? 2.0 : 1.0;
+  double bytes = things * per_thing * growth + records * per_record * 2.0 +
+                 32.0 * 1024 * 1024;
+  return bytes > 1.8e19 ? UINT64_MAX : (uint64_t)bytes;
+}

@@ -111,6 +111,13 @@ int model_scenario_load_text(model_scenario **out, const char *file,
                              const char *text, size_t len, sim_diag *d);
 void model_scenario_free(model_scenario *s);     /* NULL is a no-op */
 
+/* Bytes a run of this scenario is expected to need at its peak: the engine's
+ * per-thing records (initial things plus expected arrivals and additions),
+ * the side table of retried executions (at the failure rates of the
+ * behaviours and the retry budget) and a fixed allowance. An estimate, meant
+ * for refusing runs that cannot fit, not an accounting. */
+uint64_t model_scenario_memory_estimate(const model_scenario *s);
+
 /* Parse "2026-01-01T00:00:00Z" (fraction and "+00:00" allowed) to epoch ms.
  * Returns false when malformed. */
 bool model_parse_iso8601(const char *s, int64_t *epoch_ms);

@@ -209,15 +209,30 @@ void report_run_outcome(const model_scenario *sc, const report_run_stats *st, ch
   report_page_outcome(sc, &st->job, st->end, st->canceled_at, buf, n);
 }
 
-/* Advance the engine to the horizon, in one-minute slices when progress is
- * reported (the same events in the same order either way). */
-static int advance(model_engine *e, const model_scenario *sc, const report_run_opts *o) {
-  if (!o->progress) return model_engine_run(e, sc->sim.until);
+/* Advance the engine to the horizon. With progress, an interrupt flag or an
+ * event cap it goes in slices of simulated time (a minute with progress, an
+ * hour otherwise) and looks at them between slices; the same events run in
+ * the same order either way. */
+static int advance(model_engine *e, const model_scenario *sc, const report_run_opts *o,
+                   sim_diag *d) {
+  if (!o->progress && !o->stop && !o->max_events)
+    return model_engine_run(e, sc->sim.until);
+  const sim_time_ms slice = o->progress ? SIM_MS_PER_MIN : SIM_MS_PER_H;
   int rc = SIM_OK;
   for (sim_time_ms t = 0; !rc;) {
-    t = t > sc->sim.until - SIM_MS_PER_MIN ? sc->sim.until : t + SIM_MS_PER_MIN;
+    t = t > sc->sim.until - slice ? sc->sim.until : t + slice;
     rc = model_engine_run(e, t);
-    o->progress(o->progress_ud, e);
+    if (o->progress) o->progress(o->progress_ud, e);
+    if (rc) break;
+    if (o->stop && *o->stop)
+      return sim_diag_set(d, SIM_ERR_INTR, NULL, "interrupted at simulated +%" PRId64
+                          "s; no report written", model_engine_now(e) / 1000);
+    if (o->max_events && model_engine_events(e) > o->max_events)
+      return sim_diag_set(d, SIM_ERR_LIMIT, NULL,
+                          "stopped after %" PRIu64 " events at simulated +%" PRId64
+                          "s: the run exceeds the event cap (--max-events %" PRIu64 ")",
+                          model_engine_events(e), model_engine_now(e) / 1000,
+                          o->max_events);
     if (model_engine_finished(e) || t >= sc->sim.until) break;
   }
   return rc;
@@ -277,7 +292,7 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
   }
   model_observer obs = {on_observe, on_log, &w, w.store ? on_event : NULL};
   if ((rc = model_engine_new(&e, sc, seed, &obs, d))) goto done;
-  rc = advance(e, sc, o);
+  rc = advance(e, sc, o, d);
   if (!rc) rc = w.rc;
   if (rc) {
     if (!d->msg[0]) sim_diag_set(d, rc, NULL, "simulation failed: %s", sim_strerror(rc));
@@ -310,6 +325,10 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
     }
     if ((rc = write_extras(&w, e, seed, &st, final_text))) goto done;
     if ((rc = write_meta(&w, e, seed, &st))) goto done;
+    if (o->stop && *o->stop) {   /* a signal while the files were written */
+      rc = sim_diag_set(d, SIM_ERR_INTR, NULL, "interrupted; no report written");
+      goto done;
+    }
     rc = report_outdir_commit(&w.dir, d);
   }
 done:

@@ -16,6 +16,7 @@
 #ifndef JOBSIM_REPORT_RUN_H
 #define JOBSIM_REPORT_RUN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include "describe.h"
 #include "engine.h"
@@ -33,6 +34,11 @@ typedef struct report_run_opts {
    * one-minute slices; the output is the same either way). */
   void (*progress)(void *ud, const model_engine *e);
   void *progress_ud;
+  /* When set and non-zero (a signal handler sets it), the run stops at the
+   * next slice boundary with SIM_ERR_INTR and leaves no report behind. */
+  const volatile sig_atomic_t *stop;
+  /* Stop with SIM_ERR_LIMIT after this many events (0: no cap). */
+  uint64_t max_events;
 } report_run_opts;
 
 typedef struct report_run_stats {
