@@ -35,6 +35,8 @@
  */
 #include "cron.h"
 
+#include "calendar.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -93,42 +95,9 @@ typedef struct field_val {
 
 /* ---------------------------------------------------------- dates (UTC) --- */
 
-/* Howard Hinnant's civil-date algorithms, as in scenario.c (kept static
- * there; duplicated rather than widening scenario.h for two helpers). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = (unsigned)(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = (unsigned)(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = (int64_t)yoe + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = (int)(yy + (*m <= 2));
-}
-
 static int64_t floor_div(int64_t a, int64_t b) { /* b > 0 */
   int64_t q = a / b;
   return (a % b < 0) ? q - 1 : q;
-}
-
-static bool is_leap(int y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m) {
-  static const int len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : len[m - 1];
 }
 
 /* Day of week of a day number (days since 1970-01-01, a Thursday):
@@ -573,8 +542,8 @@ static int nearest_weekday(int day, int ndays, int wd) {
 
 /* Matching days of month y/m as bits 1..31. */
 static uint64_t month_days(const model_cron *c, int y, int m) {
-  const int nd = days_in_month(y, m);
-  const int64_t day1 = days_from_civil(y, (unsigned)m, 1);
+  const int nd = (int)sim_days_in_month(y, (unsigned)m);
+  const int64_t day1 = sim_days_from_civil(y, (unsigned)m, 1);
   const int wd1 = weekday(day1); /* day of week of the 1st */
   uint64_t r = 0;
   int t;
@@ -618,7 +587,7 @@ static bool has_year(const model_cron *c, int y) {
 
 bool model_cron_next(const model_cron *c, int64_t after_epoch_ms,
                      int64_t *next_epoch_ms) {
-  const int64_t end_day = days_from_civil(MODEL_CRON_YEAR_MAX + 1, 1, 1);
+  const int64_t end_day = sim_days_from_civil(MODEL_CRON_YEAR_MAX + 1, 1, 1);
   int64_t minute = floor_div(after_epoch_ms, SIM_MS_PER_MIN) + 1;
   if (minute < 0)
     minute = 0;
@@ -627,7 +596,7 @@ bool model_cron_next(const model_cron *c, int64_t after_epoch_ms,
     return false;
   int y;
   unsigned um, ud;
-  civil_from_days(day0, &y, &um, &ud);
+  sim_civil_from_days(day0, &y, &um, &ud);
   int mo = (int)um, d = (int)ud;
   int h = (int)(minute - day0 * 1440) / 60, mi = (int)(minute - day0 * 1440) % 60;
 
@@ -657,7 +626,7 @@ bool model_cron_next(const model_cron *c, int64_t after_epoch_ms,
         continue;
       }
       *next_epoch_ms =
-          ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 + m3) *
+          ((sim_days_from_civil(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 + m3) *
           SIM_MS_PER_MIN;
       return true;
     }
@@ -678,6 +647,6 @@ void model_cron_format_time(int64_t epoch_ms, char *buf, size_t n) {
   const int mod = (int)(minute - day * 1440);
   int y;
   unsigned m, d;
-  civil_from_days(day, &y, &m, &d);
+  sim_civil_from_days(day, &y, &m, &d);
   snprintf(buf, n, "%04d-%02u-%02uT%02d:%02d", y, m, d, mod / 60, mod % 60);
 }

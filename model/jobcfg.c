@@ -17,6 +17,8 @@
  */
 #include "jobcfg.h"
 
+#include "calendar.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -350,24 +352,6 @@ static int check_target_arn(const char *s, sim_diag *d, const char *path) {
   return SIM_OK;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t dd) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m) {
-  static const int k_days[12] = {31, 28, 31, 30, 31, 30,
-                                 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : k_days[m - 1];
-}
-
 static int digits_at(const char *s, int at, int n) {
   int v = 0;
   for (int i = 0; i < n; i++)
@@ -393,7 +377,7 @@ static int parse_datetime(const char *s, int64_t *minutes, sim_diag *d,
   if (mo < 1 || mo > 12)
     return sim_diag_set(d, SIM_ERR_RANGE, path,
                         "expected month 01 to 12, got %02d in '%s'", mo, s);
-  int dim = days_in_month(y, mo);
+  int dim = (int)sim_days_in_month(y, (unsigned)mo);
   if (dd < 1 || dd > dim)
     return sim_diag_set(d, SIM_ERR_RANGE, path,
                         "expected day 01 to %d for %04d-%02d, got %02d in '%s'",
@@ -404,7 +388,7 @@ static int parse_datetime(const char *s, int64_t *minutes, sim_diag *d,
   if (mi > 59)
     return sim_diag_set(d, SIM_ERR_RANGE, path,
                         "expected minute 00 to 59, got %02d in '%s'", mi, s);
-  *minutes = days_from_civil(y, mo, dd) * 1440 + h * 60 + mi;
+  *minutes = sim_days_from_civil(y, (unsigned)mo, (unsigned)dd) * 1440 + h * 60 + mi;
   return SIM_OK;
 }
 

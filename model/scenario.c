@@ -10,33 +10,11 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "duration.h"
 #include "json.h"
 
 /* ------------------------------------------------------------ ISO 8601 --- */
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  /* Howard Hinnant's algorithm: days since 1970-01-01 (proleptic Gregorian). */
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = (unsigned)(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = (unsigned)(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = (int64_t)yoe + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = (int)(yy + (*m <= 2));
-}
 
 static bool take_digits(const char **p, int n, int *out) {
   int v = 0;
@@ -52,7 +30,6 @@ static bool take_digits(const char **p, int n, int *out) {
 bool model_parse_iso8601(const char *s, int64_t *epoch_ms) {
   int Y, M, D, h, mi, sec = 0, ms = 0;
   const char *p = s;
-  static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (!take_digits(&p, 4, &Y) || *p++ != '-' || !take_digits(&p, 2, &M) ||
       *p++ != '-' || !take_digits(&p, 2, &D) || (*p != 'T' && *p != ' '))
     return false;
@@ -78,10 +55,8 @@ bool model_parse_iso8601(const char *s, int64_t *epoch_ms) {
   if (*p) return false;
   if (Y < 1970 || Y > 9999 || M < 1 || M > 12 || h > 23 || mi > 59 || sec > 59)
     return false;
-  bool leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
-  unsigned dim = mdays[M - 1] + (M == 2 && leap);
-  if (D < 1 || (unsigned)D > dim) return false;
-  int64_t days = days_from_civil(Y, (unsigned)M, (unsigned)D);
+  if (D < 1 || (unsigned)D > sim_days_in_month(Y, (unsigned)M)) return false;
+  int64_t days = sim_days_from_civil(Y, (unsigned)M, (unsigned)D);
   *epoch_ms = ((days * 24 + h) * 60 + mi) * SIM_MS_PER_MIN + sec * SIM_MS_PER_S + ms;
   return true;
 }
@@ -90,7 +65,7 @@ void model_format_iso8601(int64_t epoch_ms, char *buf, size_t n) {
   int64_t days = epoch_ms / SIM_MS_PER_D, rem = epoch_ms % SIM_MS_PER_D;
   if (rem < 0) rem += SIM_MS_PER_D, days--;
   int y; unsigned m, d;
-  civil_from_days(days, &y, &m, &d);
+  sim_civil_from_days(days, &y, &m, &d);
   snprintf(buf, n, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d,
            (int)(rem / SIM_MS_PER_H), (int)(rem / SIM_MS_PER_MIN % 60),
            (int)(rem / 1000 % 60), (int)(rem % 1000));
