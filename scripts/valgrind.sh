@@ -20,9 +20,10 @@ rm -rf "$log" && mkdir -p "$log"
 # A wrapper named like the real binary keeps the CLI tests' paths valid.
 real="$PWD/$dir/cli/jobsim.real"
 cp "$dir/cli/jobsim" "$real"
+vg=$(command -v valgrind)   # absolute: some tests run jobsim with another PATH
 cat > "$dir/cli/jobsim" <<WRAP
 #!/bin/sh
-exec valgrind -q --error-exitcode=99 --leak-check=full \
+exec "$vg" -q --error-exitcode=99 --leak-check=full \
   --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
   --log-file="$PWD/$log/jobsim.%p.log" "$real" "\$@"
 WRAP
