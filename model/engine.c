@@ -82,16 +82,21 @@ typedef struct thing_state {
   sim_time_ms queued_at;     /* latest execution: queuedAt, ms */
   sim_time_ms started_at;    /* ms, -1 when never IN_PROGRESS */
   sim_time_ms updated_at;    /* ms, lastUpdatedAt */
-  uint32_t version;          /* versionNumber of the latest execution */
   uint16_t group;            /* fleet group index */
   uint16_t exec_no;          /* its executionNumber, 0 = none yet */
-  uint8_t status;            /* model_exec_status of the latest execution */
-  uint8_t retry_attempt;     /* its retryAttempt */
-  uint8_t retries;           /* retries spent: low nibble FAILED, high TIMED_OUT */
-  uint8_t flags;             /* F_* */
+  uint32_t status : 4;       /* model_exec_status of the latest execution */
+  uint32_t flags : 7;        /* F_* */
+  uint32_t retries : 8;      /* retries spent: low nibble FAILED, high TIMED_OUT */
+  uint32_t retry_attempt : 4;/* its retryAttempt (<= 10) */
+  uint32_t version : 9;      /* versionNumber; VERSION_BIG: see big_versions */
 } thing_state;
 
-_Static_assert(sizeof(thing_state) == 40, "per-thing state is 40 bytes");
+/* versionNumber above 510 (a device that reports progress very often) lives
+ * in the engine's big_versions index; the 9-bit field then says VERSION_BIG.
+ * This keeps the per-thing record at 32 bytes. */
+#define VERSION_BIG 511u
+
+_Static_assert(sizeof(thing_state) == 32, "per-thing state is 32 bytes");
 
 typedef struct past_record {   /* a superseded execution (retried thing) */
   sim_time_ms queued_at, started_at, updated_at; /* ms */
@@ -127,6 +132,7 @@ struct model_engine {
   size_t n_past, cap_past;
   sim_index past_head;         /* thing -> its newest past record (chain) */
   sim_index extra_names;       /* hash(name) -> thing, for named joiners */
+  sim_index big_versions;      /* thing -> versionNumber when above 510 */
   gsl_rng **group_rng;         /* one device stream per fleet group */
   group_dyn *groups;           /* dynamic membership per group */
   gsl_rng *lag_rng;            /* service/timeout-lag (O17) */
@@ -275,6 +281,26 @@ static void notify_device(model_engine *e, int64_t t) {
                                 dev_subject(t, th->exec_no, 0), 0, NULL));
 }
 
+static uint32_t version_of(const model_engine *e, int64_t t) {
+  const thing_state *th = &e->things[t];
+  if (th->version != VERSION_BIG) return th->version;
+  size_t cur = 0;
+  return (uint32_t)sim_index_next(&e->big_versions, (uint64_t)t, &cur);
+}
+
+/* One more device update of thing t's execution. */
+static void version_inc(model_engine *e, int64_t t) {
+  thing_state *th = &e->things[t];
+  if (th->version < VERSION_BIG - 1) {
+    th->version++;
+    return;
+  }
+  uint32_t v = version_of(e, t) + 1;
+  th->version = VERSION_BIG;
+  if (v < UINT32_MAX && sim_index_set(&e->big_versions, (uint64_t)t, v))
+    sim_world_fail(e->w, SIM_ERR_NOMEM);
+}
+
 static int push_past(model_engine *e, int64_t t) {
   if (e->n_past == e->cap_past) {
     size_t nc = e->cap_past ? e->cap_past * 2 : 1024;
@@ -293,7 +319,7 @@ static int push_past(model_engine *e, int64_t t) {
   r->started_at = th->started_at;
   r->updated_at = th->updated_at;
   r->thing = (uint32_t)t;
-  r->version = th->version;
+  r->version = version_of(e, t);
   r->exec_no = th->exec_no;
   r->status = th->status;
   r->retry_attempt = th->retry_attempt;
@@ -540,13 +566,13 @@ static void on_device_act(sim_world *w, const sim_event *ev, void *ud) {
     e->group_ran[th->group]++;
   }
   if (o == MODEL_OUTCOME_REJECTED) {          /* QUEUED -> REJECTED directly */
-    th->version++;
+    version_inc(e, t);
     finish_execution(e, t, MODEL_EXEC_REJECTED);
     return;
   }
   set_status(e, t, MODEL_EXEC_IN_PROGRESS);
   th->started_at = now;
-  th->version++;
+  version_inc(e, t);
   unsigned tmo = e->cfg.has_in_progress_timeout
                      ? (unsigned)e->cfg.in_progress_timeout_min : 0u;
   sim_time_ms report = -1;
@@ -564,7 +590,7 @@ static void on_device_done(sim_world *w, const sim_event *ev, void *ud) {
   (void)w;
   if (!live_in_progress(e, ev)) return;
   int64_t t = ev_thing(ev);
-  e->things[t].version++;
+  version_inc(e, t);
   finish_execution(e, t, ev_outcome(ev) == MODEL_OUTCOME_SUCCEEDED
                              ? MODEL_EXEC_SUCCEEDED : MODEL_EXEC_FAILED);
 }
@@ -574,7 +600,7 @@ static void on_progress(sim_world *w, const sim_event *ev, void *ud) {
   if (!live_in_progress(e, ev)) return;
   int64_t t = ev_thing(ev);
   thing_state *th = &e->things[t];
-  th->version++;
+  version_inc(e, t);
   th->updated_at = sim_world_now(w);
   schedule_next(e, t, ev_outcome(ev), ev_tmo(ev), ev_report(ev));
 }
@@ -1476,7 +1502,10 @@ static void op_delete_execution(model_engine *e, const model_op *o) {
       th->queued_at = prev->queued_at;
       th->started_at = prev->started_at;
       th->updated_at = prev->updated_at;
-      th->version = prev->version;
+      th->version = prev->version < VERSION_BIG ? prev->version : VERSION_BIG;
+      if (prev->version >= VERSION_BIG &&
+          sim_index_set(&e->big_versions, (uint64_t)t, prev->version))
+        sim_world_fail(e->w, SIM_ERR_NOMEM);
       th->status = prev->status;
       th->retry_attempt = prev->retry_attempt;
       th->flags = (uint8_t)((th->flags & ~F_FORCE) | (prev->force ? F_FORCE : 0));
@@ -1588,6 +1617,7 @@ void model_engine_free(model_engine *e) {
   free(e->group_ran);
   sim_index_release(&e->past_head);
   sim_index_release(&e->extra_names);
+  sim_index_release(&e->big_versions);
   free(e->tgt_cursor);
   free(e->targets);
   free(e->target_arns);
@@ -1817,7 +1847,7 @@ static void view_of(model_exec_view *v, int64_t thing, unsigned exec_no,
 
 static void view_thing(const model_engine *e, int64_t t, model_exec_view *v) {
   const thing_state *th = &e->things[t];
-  view_of(v, t, th->exec_no, th->retry_attempt, th->version, th->status, th->queued_at,
+  view_of(v, t, th->exec_no, th->retry_attempt, version_of(e, t), th->status, th->queued_at,
           th->started_at, th->updated_at, (th->flags & F_FORCE) != 0, true);
 }
 
