@@ -8,6 +8,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "page.h"
 
+#include "json.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -98,27 +100,14 @@ static void base64(buf *b, const unsigned char *p, size_t n) {
   }
 }
 
+/* A whole file (plot image, events.log), NULL when unreadable: the shared
+ * reader, which also caps the size. */
 static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
+  sim_diag d;
   char *p = NULL;
-  size_t n = 0, cap = 0;
-  for (;;) {
-    if (n + 65536 + 1 > cap) {
-      size_t nc = cap ? cap * 2 : 131072;
-      char *np = realloc(p, nc);
-      if (!np) { free(p); fclose(f); return NULL; }
-      p = np;
-      cap = nc;
-    }
-    size_t r = fread(p + n, 1, cap - n - 1, f);
-    n += r;
-    if (r == 0) break;
-  }
-  bool bad = ferror(f) != 0;
-  fclose(f);
-  if (bad) { free(p); return NULL; }
-  p[n] = 0;
+  size_t n = 0;
+  sim_diag_init(&d, path);
+  if (sim_json_read_file(path, &p, &n, &d)) return NULL;
   if (len) *len = n;
   return p;
 }

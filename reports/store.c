@@ -19,6 +19,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "store.h"
 
+#include "json.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -207,31 +209,6 @@ static void iso_of(const report_store *st, sim_time_ms t, char *buf, size_t n) {
   model_format_iso8601(st->start_epoch_ms + t, buf, n);
 }
 
-static int read_whole(const char *path, char **out, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return errno ? errno : EIO;
-  char *b = NULL;
-  size_t n = 0, cap = 0;
-  for (;;) {
-    if (n + 4096 + 1 > cap) {
-      size_t nc = cap ? cap * 2 : 8192;
-      char *nb = realloc(b, nc);
-      if (!nb) { free(b); fclose(f); return ENOMEM; }
-      b = nb;
-      cap = nc;
-    }
-    size_t r = fread(b + n, 1, cap - n - 1, f);
-    n += r;
-    if (r == 0) break;
-  }
-  int err = ferror(f) ? EIO : 0;
-  fclose(f);
-  if (err) { free(b); return err; }
-  b[n] = 0;
-  *out = b;
-  *len = n;
-  return 0;
-}
 
 /* $.job naming a file: its path (relative to the scenario, as scenario.c
  * resolves it) and its bytes, so that the store is self-contained. */
@@ -249,10 +226,10 @@ static int job_file_of(const model_scenario *sc, char *path, size_t pn, char **t
       snprintf(path, pn, "%s", job->valuestring);
     else
       snprintf(path, pn, "%.*s/%s", (int)(slash - sc->file), sc->file, job->valuestring);
-    int err = read_whole(path, text, len);
-    if (err)
-      rc = sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read job file '%s': %s", path,
-                        strerror(err));
+    sim_diag rd;
+    sim_diag_init(&rd, path);
+    if (sim_json_read_file(path, text, len, &rd))
+      rc = sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read job file: %s", rd.msg);
   }
   cJSON_Delete(root);
   return rc;
