@@ -157,8 +157,8 @@ static int prescan(const char *text, size_t len, scan *sc, sim_diag *d)
 }
 
 /* A strict, allocation-free JSON syntax check (RFC 8259, plus cJSON's own
- * limits: paired \u surrogates, numbers under 63 characters). The prescan
- * has bounded the depth, so recursion is safe. When this accepts a text that
+ * limits: paired \u surrogates, numbers under 63 characters), without
+ * recursion (vj_value). When this accepts a text that
  * cJSON rejected, cJSON ran out of memory: it cannot tell us itself. */
 typedef struct vj {
   const char *p, *end;
@@ -243,40 +243,70 @@ static bool vj_word(vj *v, const char *w) {
   return true;
 }
 
+/* A value, iteratively: the open arrays and objects are a bit stack (1 for
+ * an object), so no input depth can exhaust the C stack (a recursive
+ * descent overflowed a 512 KiB stack on a 32 KB document of 16,384 nested
+ * arrays). VJ_MAX_DEPTH levels fit in the bit stack, far more than any
+ * document jobsim accepts can nest (two bytes a level). */
+#define VJ_MAX_DEPTH 65536
+
 static bool vj_value(vj *v) {
-  vj_ws(v);
-  if (v->p >= v->end) return false;
-  switch (*v->p) {
-    case '{':
-      v->p++;
+  unsigned char stack[VJ_MAX_DEPTH / 8];
+  size_t depth = 0;
+  for (;;) {
+    /* a value */
+    vj_ws(v);
+    if (v->p >= v->end) return false;
+    bool scalar = true;
+    switch (*v->p) {
+      case '{':
+      case '[': {
+        bool obj = *v->p == '{';
+        if (depth == VJ_MAX_DEPTH) return false;
+        v->p++;
+        vj_ws(v);
+        if (v->p < v->end && *v->p == (obj ? '}' : ']')) {
+          v->p++;   /* empty: a complete value */
+          break;
+        }
+        if (obj) stack[depth / 8] |= (unsigned char)(1u << (depth % 8));
+        else stack[depth / 8] &= (unsigned char)~(1u << (depth % 8));
+        depth++;
+        scalar = false;
+        if (obj) {   /* the first member's name */
+          if (v->p >= v->end || *v->p != '"' || !vj_string(v)) return false;
+          vj_ws(v);
+          if (v->p >= v->end || *v->p++ != ':') return false;
+        }
+        break;
+      }
+      case '"': if (!vj_string(v)) return false; break;
+      case 't': if (!vj_word(v, "true")) return false; break;
+      case 'f': if (!vj_word(v, "false")) return false; break;
+      case 'n': if (!vj_word(v, "null")) return false; break;
+      default: if (!vj_number(v)) return false; break;
+    }
+    if (!scalar) continue;   /* read the container's first element */
+    /* after a complete value: close containers or move to the next element */
+    for (;;) {
+      if (depth == 0) return true;
+      bool obj = stack[(depth - 1) / 8] >> ((depth - 1) % 8) & 1;
       vj_ws(v);
-      if (v->p < v->end && *v->p == '}') { v->p++; return true; }
-      for (;;) {
+      if (v->p >= v->end) return false;
+      char c = *v->p++;
+      if (c == (obj ? '}' : ']')) {
+        depth--;
+        continue;
+      }
+      if (c != ',') return false;
+      if (obj) {
         vj_ws(v);
         if (v->p >= v->end || *v->p != '"' || !vj_string(v)) return false;
         vj_ws(v);
-        if (v->p >= v->end || *v->p++ != ':' || !vj_value(v)) return false;
-        vj_ws(v);
-        if (v->p >= v->end) return false;
-        if (*v->p == '}') { v->p++; return true; }
-        if (*v->p++ != ',') return false;
+        if (v->p >= v->end || *v->p++ != ':') return false;
       }
-    case '[':
-      v->p++;
-      vj_ws(v);
-      if (v->p < v->end && *v->p == ']') { v->p++; return true; }
-      for (;;) {
-        if (!vj_value(v)) return false;
-        vj_ws(v);
-        if (v->p >= v->end) return false;
-        if (*v->p == ']') { v->p++; return true; }
-        if (*v->p++ != ',') return false;
-      }
-    case '"': return vj_string(v);
-    case 't': return vj_word(v, "true");
-    case 'f': return vj_word(v, "false");
-    case 'n': return vj_word(v, "null");
-    default: return vj_number(v);
+      break;   /* the next element's value */
+    }
   }
 }
 

@@ -26,7 +26,8 @@ int sim_json_parse(const char *text, size_t len, cJSON **out, sim_diag *d);
 
 /* Strict JSON syntax check of text[0..len) without building a tree (RFC
  * 8259, plus cJSON's limits: \u surrogates paired, numbers under 63
- * characters, depth under 64). Allocates nothing. */
+ * characters). Iterative: any depth up to 65,536 levels (deeper counts as
+ * invalid) in bounded stack. Allocates nothing. */
 bool sim_json_valid(const char *text, size_t len);
 
 /* Read a whole file into a NUL-terminated heap buffer (free with free());
