@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
@@ -72,6 +73,7 @@ struct report_store {
   size_t chunk_n;              /* instants in the chunk (0: none open) */
   unsigned char *blob;         /* deltas of the later instants */
   size_t blob_len, blob_cap;
+  int fd;                      /* reader: the file, held open (-1: none) */
   int hook_rc;                 /* first error inside on_event */
   char hook_msg[256];
 };
@@ -243,6 +245,7 @@ int report_store_new(report_store **out, const char *path, const model_scenario 
   *out = NULL;
   report_store *st = calloc(1, sizeof *st);
   if (!st) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+  st->fd = -1;
   snprintf(st->path, sizeof st->path, "%s", path);
   st->sc = sc;
   st->start_epoch_ms = sc->sim.start_epoch_ms;
@@ -638,10 +641,18 @@ int report_store_open(report_store **out, const char *path, sim_diag *d) {
   *out = NULL;
   report_store *st = calloc(1, sizeof *st);
   if (!st) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+  st->fd = -1;
   snprintf(st->path, sizeof st->path, "%s", path);
   sqlite3_stmt *s = NULL;
   int rc;
-  if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+  /* Only a regular file: a FIFO would block in open() for ever. SQLite then
+   * opens the very file checked, through /proc/self/fd when there is one. */
+  char via[64];
+  const char *dbpath = path;
+  if ((rc = sim_json_open_regular(path, &st->fd, d))) goto fail;
+  snprintf(via, sizeof via, "/proc/self/fd/%d", st->fd);
+  if (access(via, R_OK) == 0) dbpath = via;
+  if (sqlite3_open_v2(dbpath, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
     rc = sim_diag_set(d, SIM_ERR_IO, NULL, "cannot open '%s': %s", path,
                       st->db ? sqlite3_errmsg(st->db) : "out of memory");
     goto fail;
@@ -943,6 +954,7 @@ void report_store_free(report_store *st) {
   for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(st->st[i]);
   if (st->db && st->in_tx) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
   sqlite3_close(st->db);
+  if (st->fd >= 0) close(st->fd);
   model_scenario_free(st->own_sc);
   free(st->last_view);
   free(st->blob);

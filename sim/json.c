@@ -9,9 +9,14 @@
  * data is checked here too (cJSON's require_null_terminated mode would need
  * the caller's buffer to carry its NUL inside `len`).
  */
+#define _POSIX_C_SOURCE 200809L
 #include "json.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -363,19 +368,79 @@ int sim_json_parse(const char *text, size_t len, cJSON **out, sim_diag *d)
   return SIM_OK;
 }
 
+static const char *file_kind(mode_t m)
+{
+  if (S_ISDIR(m))
+    return "a directory";
+  if (S_ISFIFO(m))
+    return "a FIFO";
+  if (S_ISCHR(m))
+    return "a character device";
+  if (S_ISBLK(m))
+    return "a block device";
+  if (S_ISSOCK(m))
+    return "a socket";
+  return "not a plain file";
+}
+
+int sim_json_open_regular(const char *path, int *fd, sim_diag *d)
+{
+  struct stat st;
+  int f, fl;
+
+  *fd = -1;
+  /* O_NONBLOCK: opening a FIFO without a writer returns at once */
+  f = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (f < 0)
+    return sim_diag_set(d, errno == ENOMEM ? SIM_ERR_NOMEM : SIM_ERR_IO, NULL,
+                        "cannot open '%s': %s", path, strerror(errno));
+  if (fstat(f, &st) != 0) {
+    int e = errno;
+    close(f);
+    return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read '%s': %s", path,
+                        strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(f);
+    return sim_diag_set(d, SIM_ERR_IO, NULL,
+                        "cannot read '%s': not a regular file (%s)", path,
+                        file_kind(st.st_mode));
+  }
+  fl = fcntl(f, F_GETFL);
+  if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+    int e = errno;
+    close(f);
+    return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read '%s': %s", path,
+                        strerror(e));
+  }
+  *fd = f;
+  return SIM_OK;
+}
+
 int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d)
 {
   bool is_stdin = strcmp(path, "-") == 0;
-  FILE *f = is_stdin ? stdin : fopen(path, "rb");
+  FILE *f = NULL;
   size_t cap = 1 << 16, n = 0;
   char *buf = NULL;
   int rc;
 
   *out = NULL;
   *len = 0;
-  if (f == NULL)
-    return sim_diag_set(d, errno == ENOMEM ? SIM_ERR_NOMEM : SIM_ERR_IO, NULL,
-                        "cannot open '%s': %s", path, strerror(errno));
+  if (is_stdin) {
+    f = stdin;
+  } else {
+    int fd;
+
+    if ((rc = sim_json_open_regular(path, &fd, d)) != SIM_OK)
+      return rc;
+    if ((f = fdopen(fd, "rb")) == NULL) {
+      int e = errno;
+      close(fd);
+      return sim_diag_set(d, e == ENOMEM ? SIM_ERR_NOMEM : SIM_ERR_IO, NULL,
+                          "cannot open '%s': %s", path, strerror(e));
+    }
+  }
   if ((buf = malloc(cap)) == NULL)
     goto nomem;
   for (;;) {

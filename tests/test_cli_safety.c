@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,42 +25,99 @@ static char tmpdir[256];
 
 typedef struct result {
   int status;        /* exit code, or 128 + signal */
+  bool signaled;     /* died of a signal */
+  bool timed_out;    /* killed after the time limit */
+  double seconds;    /* wall time from start to exit */
+  double after_sig;  /* wall time from the signal to the exit */
   char err[8192];    /* stderr */
 } result;
 
-/* Run jobsim with args; if sig > 0, send it after delay_ms. */
-static void run(result *r, const char *stdout_path, int sig, int delay_ms,
-                const char *const *args) {
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* How to run jobsim: extra environment ("NAME=value", NULL-terminated),
+ * a working directory, a time limit (default 60 s) after which it is
+ * killed, a signal sent after delay_ms. */
+typedef struct run_opts {
+  const char *stdout_path;
+  int sig, delay_ms;
+  const char *const *env;
+  const char *cwd;
+  double limit_s;
+  struct rlimit *fsize;   /* RLIMIT_FSIZE for the child, or NULL */
+} run_opts;
+
+static void run_with(result *r, const run_opts *o, const char *const *args) {
   char errf[512];
   snprintf(errf, sizeof errf, "%s/stderr.txt", tmpdir);
+  double t0 = now_s();
   pid_t pid = fork();
   assert_true(pid >= 0);
   if (pid == 0) {
     int e = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int o = open(stdout_path ? stdout_path : "/dev/null", O_WRONLY);
-    if (e < 0 || o < 0) _exit(120);
+    int out = open(o->stdout_path ? o->stdout_path : "/dev/null", O_WRONLY);
+    if (e < 0 || out < 0) _exit(120);
     dup2(e, 2);
-    dup2(o, 1);
-    char *argv[32];
+    dup2(out, 1);
+    if (o->cwd && chdir(o->cwd) != 0) _exit(122);
+    for (const char *const *v = o->env; v && *v; v++) {
+      char kv[4096];
+      snprintf(kv, sizeof kv, "%s", *v);
+      char *eq = strchr(kv, '=');
+      if (eq) *eq = 0, setenv(kv, eq + 1, 1);
+    }
+    if (o->fsize) setrlimit(RLIMIT_FSIZE, o->fsize);
+    char *argv[40];
     int n = 0;
     argv[n++] = (char *)(uintptr_t)JOBSIM_EXE;
-    for (; args[n - 1] && n < 31; n++) argv[n] = (char *)(uintptr_t)args[n - 1];
+    for (; args[n - 1] && n < 39; n++) argv[n] = (char *)(uintptr_t)args[n - 1];
     argv[n] = NULL;
     execv(JOBSIM_EXE, argv);
     _exit(121);
   }
-  if (sig > 0) {
-    struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-    kill(pid, sig);
+  double limit = o->limit_s > 0 ? o->limit_s : 60, t_sig = 0;
+  if (o->sig > 0) {
+    sleep_ms(o->delay_ms);
+    kill(pid, o->sig);
+    t_sig = now_s();
   }
   int st = 0;
-  waitpid(pid, &st, 0);
+  memset(r, 0, sizeof *r);
+  for (;;) {
+    pid_t w = waitpid(pid, &st, WNOHANG);
+    if (w == pid) break;
+    if (now_s() - t0 > limit) {
+      r->timed_out = true;
+      kill(pid, SIGKILL);
+      waitpid(pid, &st, 0);
+      break;
+    }
+    sleep_ms(5);
+  }
+  double t1 = now_s();
+  r->seconds = t1 - t0;
+  r->after_sig = o->sig > 0 ? t1 - t_sig : 0;
+  r->signaled = WIFSIGNALED(st);
   r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   FILE *f = fopen(errf, "r");
   size_t n = f ? fread(r->err, 1, sizeof r->err - 1, f) : 0;
   r->err[n] = 0;
   if (f) fclose(f);
+}
+
+/* Run jobsim with args; if sig > 0, send it after delay_ms. */
+static void run(result *r, const char *stdout_path, int sig, int delay_ms,
+                const char *const *args) {
+  run_opts o = {.stdout_path = stdout_path, .sig = sig, .delay_ms = delay_ms};
+  run_with(r, &o, args);
 }
 
 static bool exists(const char *p) {
@@ -171,6 +229,22 @@ static void test_limits(void **s) {
   assert_int_equal(leftovers(), 0);
 }
 
+/* Finding 14 (issue 9): a FIFO given as --db blocked forever in open(). */
+static void finding_14_fifo_db(void **s) {
+  (void)s;
+  char fifo[512];
+  snprintf(fifo, sizeof fifo, "%s/run.sqlite", tmpdir);
+  assert_int_equal(mkfifo(fifo, 0600), 0);
+  result r;
+  const char *args[] = {"describe-job", "--db", fifo, "--job-id", "j", NULL};
+  run_opts o = {.limit_s = 10};
+  run_with(&r, &o, args);
+  remove(fifo);
+  assert_false(r.timed_out);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "run.sqlite': not a regular file (a FIFO)"));
+}
+
 static void test_path_escape(void **s) {
   (void)s;
   char scen[512], out[512], esc[512];
@@ -192,6 +266,7 @@ int main(void) {
       cmocka_unit_test(test_sigint),      cmocka_unit_test(test_sigterm),
       cmocka_unit_test(test_unwritable),  cmocka_unit_test(test_limits),
       cmocka_unit_test(test_path_escape),
+      cmocka_unit_test(finding_14_fifo_db),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
