@@ -55,14 +55,21 @@ typedef struct run_opts {
   struct rlimit *fsize;   /* RLIMIT_FSIZE for the child, or NULL */
 } run_opts;
 
-static void run_with(result *r, const run_opts *o, const char *const *args) {
+typedef struct child {
+  pid_t pid;
+  double t0;
   char errf[512];
-  snprintf(errf, sizeof errf, "%s/stderr.txt", tmpdir);
-  double t0 = now_s();
-  pid_t pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    int e = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+} child;
+
+/* Start jobsim with args (stderr to a file of its own: `tag`). */
+static child spawn(const run_opts *o, const char *tag, const char *const *args) {
+  child c;
+  snprintf(c.errf, sizeof c.errf, "%s/stderr%s.txt", tmpdir, tag);
+  c.t0 = now_s();
+  c.pid = fork();
+  assert_true(c.pid >= 0);
+  if (c.pid == 0) {
+    int e = open(c.errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int out = open(o->stdout_path ? o->stdout_path : "/dev/null", O_WRONLY);
     if (e < 0 || out < 0) _exit(120);
     dup2(e, 2);
@@ -83,34 +90,46 @@ static void run_with(result *r, const run_opts *o, const char *const *args) {
     execv(JOBSIM_EXE, argv);
     _exit(121);
   }
-  double limit = o->limit_s > 0 ? o->limit_s : 60, t_sig = 0;
-  if (o->sig > 0) {
-    sleep_ms(o->delay_ms);
-    kill(pid, o->sig);
-    t_sig = now_s();
-  }
+  return c;
+}
+
+/* Wait for c (killed after the time limit); t_sig: when a signal was sent
+ * (0: none). */
+static void reap(child *c, result *r, double limit_s, double t_sig) {
+  double limit = limit_s > 0 ? limit_s : 60;
   int st = 0;
   memset(r, 0, sizeof *r);
   for (;;) {
-    pid_t w = waitpid(pid, &st, WNOHANG);
-    if (w == pid) break;
-    if (now_s() - t0 > limit) {
+    pid_t w = waitpid(c->pid, &st, WNOHANG);
+    if (w == c->pid) break;
+    if (now_s() - c->t0 > limit) {
       r->timed_out = true;
-      kill(pid, SIGKILL);
-      waitpid(pid, &st, 0);
+      kill(c->pid, SIGKILL);
+      waitpid(c->pid, &st, 0);
       break;
     }
-    sleep_ms(5);
+    sleep_ms(2);
   }
   double t1 = now_s();
-  r->seconds = t1 - t0;
-  r->after_sig = o->sig > 0 ? t1 - t_sig : 0;
+  r->seconds = t1 - c->t0;
+  r->after_sig = t_sig > 0 ? t1 - t_sig : 0;
   r->signaled = WIFSIGNALED(st);
   r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  FILE *f = fopen(errf, "r");
+  FILE *f = fopen(c->errf, "r");
   size_t n = f ? fread(r->err, 1, sizeof r->err - 1, f) : 0;
   r->err[n] = 0;
   if (f) fclose(f);
+}
+
+static void run_with(result *r, const run_opts *o, const char *const *args) {
+  child c = spawn(o, "", args);
+  double t_sig = 0;
+  if (o->sig > 0) {
+    sleep_ms(o->delay_ms);
+    kill(c.pid, o->sig);
+    t_sig = now_s();
+  }
+  reap(&c, r, o->limit_s, t_sig);
 }
 
 /* Run jobsim with args; if sig > 0, send it after delay_ms. */
@@ -131,11 +150,385 @@ static int leftovers(void) {
   int n = 0;
   for (struct dirent *e; (e = readdir(d));)
     if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-        strcmp(e->d_name, "stderr.txt") && strcmp(e->d_name, "big.json") &&
-        strcmp(e->d_name, "escape.json"))
+        strncmp(e->d_name, "stderr", 6) && strcmp(e->d_name, "big.json") &&
+        strcmp(e->d_name, "escape.json") && strncmp(e->d_name, "f-", 2))
       n++;
   closedir(d);
   return n;
+}
+
+
+/* ------------------------------------------- helpers for issue 9 tests --- */
+
+#define EXAMPLE JOBSIM_SOURCE_DIR "/scenarios/example-job-01.json"
+
+static void put(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  assert_int_equal(fclose(f), 0);
+}
+
+/* A fresh directory tmpdir/f-<name> for one test; its path in buf. */
+static void test_dir(char *buf, size_t n, const char *name) {
+  snprintf(buf, n, "%s/f-%s", tmpdir, name);
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", buf);
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(mkdir(buf, 0777), 0);
+}
+
+/* Entries of `dir` other than those named in `keep` (NULL-terminated):
+ * their count, and their names (space-separated) in `names`. */
+static int others(const char *dir, const char *const *keep, char *names, size_t n) {
+  DIR *d = opendir(dir);
+  assert_non_null(d);
+  int k = 0;
+  if (n) names[0] = 0;
+  for (struct dirent *e; (e = readdir(d));) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    bool kept = false;
+    for (const char *const *q = keep; q && *q && !kept; q++) kept = !strcmp(*q, e->d_name);
+    if (kept) continue;
+    k++;
+    size_t l = strlen(names);
+    snprintf(names + l, n - l, "%s%s", l ? " " : "", e->d_name);
+  }
+  closedir(d);
+  return k;
+}
+
+/* The whole report jobsim writes (no plots): every file there,
+ * describe-job.json the final state COMPLETED, `snapshots` snapshots
+ * (example-job-01: 4). */
+static void assert_report(const char *rep, int snapshots) {
+  static const char *const files[] = {"describe-job.json", "events.log", "index.html",
+                                      "run.json", "run.sqlite", "timeline.csv",
+                                      ".jobsim-output", NULL};
+  for (const char *const *f = files; *f; f++) {
+    char p[1200];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/%s", rep, *f);
+    if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+      fail_msg("%s: missing or empty %s", rep, *f);
+  }
+  char p[1200], text[4096];
+  snprintf(p, sizeof p, "%s/describe-job.json", rep);
+  FILE *f = fopen(p, "r");
+  assert_non_null(f);
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = 0;
+  assert_non_null(strstr(text, "\"status\": \"COMPLETED\""));
+  snprintf(p, sizeof p, "%s/snapshots", rep);
+  const char *none[] = {NULL};
+  char names[256];
+  assert_int_equal(others(p, none, names, sizeof names), snapshots);
+}
+
+static void assert_whole_report(const char *rep) { assert_report(rep, 4); }
+
+/* Finding 1 (issue 9): `run --out DIR` replaced any directory that merely
+ * contained a run.json (a project's main.c and src/ were deleted). */
+static void finding_01_out_dir_not_ours(void **s) {
+  (void)s;
+  char dir[600], proj[700], p[800], rep[700];
+  test_dir(dir, sizeof dir, "01");
+  snprintf(proj, sizeof proj, "%s/proj", dir);
+  assert_int_equal(mkdir(proj, 0777), 0);
+  snprintf(p, sizeof p, "%s/src", proj);
+  assert_int_equal(mkdir(p, 0777), 0);
+  snprintf(p, sizeof p, "%s/run.json", proj);
+  put(p, "{\"formatVersion\": 1}\n");
+  snprintf(p, sizeof p, "%s/main.c", proj);
+  put(p, "int main(void) { return 0; }\n");
+  snprintf(p, sizeof p, "%s/src/util.c", proj);
+  put(p, "int util;\n");
+  result r;
+  const char *a_run[] = {"run", "-q", "--no-plots", EXAMPLE, "--out", proj, NULL};
+  run(&r, NULL, 0, 0, a_run);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "refusing to replace"));
+  assert_non_null(strstr(r.err, "it is not a jobsim output directory (no valid "
+                                ".jobsim-output marker inside)"));
+  const char *a_sweep[] = {"sweep", "-q", "-n", "2", EXAMPLE, "-o", proj, NULL};
+  run(&r, NULL, 0, 0, a_sweep);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "refusing to replace"));
+  snprintf(p, sizeof p, "%s/main.c", proj);
+  assert_true(exists(p));
+  snprintf(p, sizeof p, "%s/src/util.c", proj);
+  assert_true(exists(p));
+  const char *keep[] = {"run.json", "main.c", "src", NULL};
+  char names[512];
+  assert_int_equal(others(proj, keep, names, sizeof names), 0);
+
+  /* a report of jobsim with a file of the user's added: not ours any more */
+  snprintf(rep, sizeof rep, "%s/rep", dir);
+  const char *a_rep[] = {"run", "-q", "--no-plots", EXAMPLE, "--out", rep, NULL};
+  run(&r, NULL, 0, 0, a_rep);
+  assert_int_equal(r.status, 0);
+  assert_whole_report(rep);
+  snprintf(p, sizeof p, "%s/notes.txt", rep);
+  put(p, "my notes\n");
+  run(&r, NULL, 0, 0, a_rep);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "('notes.txt' is not part of the report)"));
+  assert_true(exists(p));
+  remove(p);
+  snprintf(p, sizeof p, "%s/snapshots/mine.json", rep);
+  put(p, "{}\n");
+  run(&r, NULL, 0, 0, a_rep);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "('snapshots/' holds files the report did not write)"));
+  assert_true(exists(p));
+  remove(p);
+  /* a forged marker of a version this jobsim does not know */
+  snprintf(p, sizeof p, "%s/.jobsim-output", rep);
+  put(p, "jobsim output directory\nversion 99\nstate complete\n");
+  run(&r, NULL, 0, 0, a_rep);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "no valid .jobsim-output marker"));
+  /* jobsim's own report, untouched: replaced */
+  remove(p);
+  assert_int_equal(system("true"), 0);
+  char cmd[1600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", rep);
+  assert_int_equal(system(cmd), 0);
+  run(&r, NULL, 0, 0, a_rep);
+  assert_int_equal(r.status, 0);
+  run(&r, NULL, 0, 0, a_rep);
+  assert_int_equal(r.status, 0);
+  assert_whole_report(rep);
+  const char *only[] = {"proj", "rep", NULL};
+  assert_int_equal(others(dir, only, names, sizeof names), 0);
+}
+
+/* A gnuplot on PATH that sleeps `secs` then succeeds without drawing
+ * (`secs` < 0: it ignores SIGINT/SIGTERM and never ends). */
+static void fake_gnuplot(const char *bindir, int secs) {
+  char p[700];
+  mkdir(bindir, 0777);
+  snprintf(p, sizeof p, "%s/gnuplot", bindir);
+  char text[256];
+  if (secs >= 0)
+    snprintf(text, sizeof text, "#!/bin/sh\nsleep %d\nexit 0\n", secs);
+  else
+    snprintf(text, sizeof text, "#!/bin/sh\ntrap '' INT TERM HUP QUIT\n"
+                                "while :; do sleep 1; done\n");
+  put(p, text);
+  assert_int_equal(chmod(p, 0755), 0);
+}
+
+/* Finding 2 (issue 9): a directory created at --out by someone else while
+ * the run went on was renamed aside and deleted at commit. Here the run
+ * waits 2 s in a (fake) gnuplot; meanwhile a user creates the directory. */
+static void finding_02_out_dir_appears(void **s) {
+  (void)s;
+  char dir[600], bin[700], out[700], path_env[1800], p[800];
+  test_dir(dir, sizeof dir, "02");
+  snprintf(bin, sizeof bin, "%s/bin", dir);
+  fake_gnuplot(bin, 2);
+  snprintf(out, sizeof out, "%s/out", dir);
+  snprintf(path_env, sizeof path_env, "PATH=%s:/usr/bin:/bin", bin);
+  const char *env[] = {path_env, NULL};
+  const char *args[] = {"run", "-q", EXAMPLE, "--out", out, NULL};
+  run_opts o = {.env = env};
+  child c = spawn(&o, "02", args);
+  sleep_ms(700);
+  assert_int_equal(mkdir(out, 0777), 0);   /* someone else's, during the run */
+  snprintf(p, sizeof p, "%s/thesis.tex", out);
+  put(p, "\\documentclass{article}\n");
+  result r;
+  reap(&c, &r, 30, 0);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "it appeared during the run, nothing replaced"));
+  assert_true(exists(p));
+  const char *keep[] = {"thesis.tex", NULL};
+  char names[512];
+  assert_int_equal(others(out, keep, names, sizeof names), 0);
+  const char *keep2[] = {"bin", "out", NULL};
+  assert_int_equal(others(dir, keep2, names, sizeof names), 0);   /* no .out.* */
+}
+
+/* Rounds of `runs` simultaneous `jobsim run` on one --out: exactly one
+ * whole report each round, nothing else left in the parent. */
+static void concurrent_rounds(int runs, int rounds) {
+  char dir[600], out[700], tag[32], names[2048], scen[800];
+  test_dir(dir, sizeof dir, "05");
+  snprintf(out, sizeof out, "%s/same", dir);
+  /* 20,000 things: about 0.1 s a run, so that the runs overlap */
+  snprintf(scen, sizeof scen, "%s/conc.json", dir);
+  put(scen, "{\"name\":\"conc\",\"job\":{\"jobId\":\"conc\",\"targets\":["
+            "\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"],\"document\":\"{}\","
+            "\"jobExecutionsRolloutConfig\":{\"maximumPerMinute\":1000}},"
+            "\"fleet\":{\"groups\":[{\"name\":\"g\",\"things\":20000,\"behavior\":\"b\"}],"
+            "\"behaviors\":{\"b\":{\"startDelay\":\"10s\",\"runTime\":{\"distribution\":"
+            "\"lognormal\",\"median\":\"60s\",\"sigma\":0.5}}}},"
+            "\"simulation\":{\"until\":\"1d\",\"snapshotEvery\":\"1h\"}}\n");
+  const char *args[] = {"run", "-q", "--no-plots", scen, "--out", out, NULL};
+  run_opts o = {0};
+  int fails = 0;
+  double t0 = now_s();
+  for (int k = 0; k < rounds; k++) {
+    child c[16];
+    for (int i = 0; i < runs; i++) {
+      snprintf(tag, sizeof tag, "05-%d", i);
+      c[i] = spawn(&o, tag, args);
+    }
+    for (int i = 0; i < runs; i++) {
+      result r;
+      reap(&c[i], &r, 60, 0);
+      if (r.status != 0) {
+        fails++;
+        fail_msg("round %d, run %d: exit %d: %s", k, i, r.status, r.err);
+      }
+    }
+    assert_report(out, 2);
+    const char *keep[] = {"same", "conc.json", NULL};
+    if (others(dir, keep, names, sizeof names) != 0)
+      fail_msg("round %d: left beside the report: %s", k, names);
+    const char *keep2[] = {"describe-job.json", "events.log", "index.html", "run.json",
+                           "run.sqlite", "timeline.csv", ".jobsim-output", "snapshots",
+                           NULL};
+    if (others(out, keep2, names, sizeof names) != 0)
+      fail_msg("round %d: inside the report: %s", k, names);
+  }
+  print_message("concurrent: %d runs x %d rounds on one --out: %d failures, every "
+                "round one whole report and nothing else, %.1f s\n",
+                runs, rounds, fails, now_s() - t0);
+}
+
+/* Finding 5 (issue 9): concurrent runs on one --out gave misleading
+ * messages and once left a whole old report as a hidden .same.old-PID.
+ * The acceptance check is 8 runs x 200 rounds (JOBSIM_FULL=1); CI runs
+ * 8 x 25. */
+static void finding_05_concurrent_out(void **s) {
+  (void)s;
+  const char *full = getenv("JOBSIM_FULL");
+  concurrent_rounds(8, full && *full == '1' ? 200 : 25);
+}
+
+/* A pid that no process has: a child that exited and was reaped. */
+static long dead_pid(void) {
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) _exit(0);
+  waitpid(pid, NULL, 0);
+  return (long)pid;
+}
+
+/* Finding 21 (issue 9, second half): the .NAME.tmp-PID directories of
+ * killed runs were never cleaned. A later run removes those of dead jobsim
+ * processes of this host, and only those. */
+static void finding_21_stale_temp_dirs(void **s) {
+  (void)s;
+  char dir[600], p[900], host[256], names[1024], stale[800], foreign[800], alive[800];
+  test_dir(dir, sizeof dir, "21");
+  gethostname(host, sizeof host);
+  long dead = dead_pid();
+  /* jobsim's own leftovers: a temporary and a swapped-out directory */
+  snprintf(stale, sizeof stale, "%s/.rep.tmp-%ld", dir, dead);
+  assert_int_equal(mkdir(stale, 0777), 0);
+  snprintf(p, sizeof p, "%s/.jobsim-output", stale);
+  char text[512];
+  snprintf(text, sizeof text, "jobsim output directory\nversion 1\nstate writing\n"
+                              "pid %ld\nhost %s\n", dead, host);
+  put(p, text);
+  snprintf(p, sizeof p, "%s/timeline.csv", stale);
+  put(p, "half a file");
+  snprintf(p, sizeof p, "%s/.other.old-%ld", dir, dead);
+  assert_int_equal(mkdir(p, 0777), 0);
+  snprintf(p, sizeof p, "%s/.other.old-%ld/.jobsim-output", dir, dead);
+  put(p, "jobsim output directory\nversion 1\nstate complete\nfile run.json\n");
+  /* not ours (no marker), and ours but of a live process: kept */
+  snprintf(foreign, sizeof foreign, "%s/.cache.tmp-%ld", dir, dead);
+  assert_int_equal(mkdir(foreign, 0777), 0);
+  snprintf(alive, sizeof alive, "%s/.busy.tmp-%ld", dir, (long)getpid());
+  assert_int_equal(mkdir(alive, 0777), 0);
+  snprintf(p, sizeof p, "%s/.jobsim-output", alive);
+  snprintf(text, sizeof text, "jobsim output directory\nversion 1\nstate writing\n"
+                              "pid %ld\nhost %s\n", (long)getpid(), host);
+  put(p, text);
+  result r;
+  char rep[700];
+  snprintf(rep, sizeof rep, "%s/rep", dir);
+  const char *args[] = {"run", "-q", "--no-plots", EXAMPLE, "--out", rep, NULL};
+  run(&r, NULL, 0, 0, args);
+  assert_int_equal(r.status, 0);
+  assert_false(exists(stale));
+  const char *keep[] = {"rep", NULL};
+  others(dir, keep, names, sizeof names);
+  snprintf(text, sizeof text, ".busy.tmp-%ld .cache.tmp-%ld", (long)getpid(), dead);
+  char text2[512];
+  snprintf(text2, sizeof text2, ".cache.tmp-%ld .busy.tmp-%ld", dead, (long)getpid());
+  if (strcmp(names, text) && strcmp(names, text2))
+    fail_msg("left after cleaning: '%s' (expected the foreign and the live one)", names);
+
+  /* a run killed by SIGKILL mid-way leaves its directory; the next removes it */
+  char bin[700], path_env[1800];
+  snprintf(bin, sizeof bin, "%s/bin", dir);
+  fake_gnuplot(bin, 5);
+  snprintf(path_env, sizeof path_env, "PATH=%s:/usr/bin:/bin", bin);
+  const char *env[] = {path_env, NULL};
+  char rep2[700];
+  snprintf(rep2, sizeof rep2, "%s/rep2", dir);
+  const char *a2[] = {"run", "-q", EXAMPLE, "--out", rep2, NULL};
+  run_opts o = {.env = env, .sig = SIGKILL, .delay_ms = 500};
+  run_with(&r, &o, a2);
+  assert_int_equal(r.status, 128 + SIGKILL);
+  const char *keep3[] = {"rep", "bin", NULL};
+  assert_int_equal(others(dir, keep3, names, sizeof names), 3);   /* + .rep2.tmp-PID */
+  assert_non_null(strstr(names, ".rep2.tmp-"));
+  run(&r, NULL, 0, 0, args);
+  assert_int_equal(r.status, 0);
+  assert_null(strstr((others(dir, keep3, names, sizeof names), names), ".rep2.tmp-"));
+  char cmd[2000];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", foreign, alive);
+  assert_int_equal(system(cmd), 0);
+}
+
+/* Finding 25 (issue 9, names): a legal 250-byte --out name was refused as
+ * "File name too long" (the hidden sibling's name is longer); a too-long
+ * --out created its parents before being refused. */
+static void finding_25_out_names(void **s) {
+  (void)s;
+  char dir[600], out[1200], names[1024];
+  test_dir(dir, sizeof dir, "25");
+  char name[251];
+  memset(name, 'r', 250);
+  name[250] = 0;
+  snprintf(out, sizeof out, "%s/%s", dir, name);
+  result r;
+  const char *args[] = {"run", "-q", "--no-plots", EXAMPLE, "--out", out, NULL};
+  run(&r, NULL, 0, 0, args);
+  if (r.status != 0) fail_msg("250-byte name: exit %d: %s", r.status, r.err);
+  assert_whole_report(out);
+  run(&r, NULL, 0, 0, args);   /* and replaced */
+  assert_int_equal(r.status, 0);
+  const char *keep[] = {name, NULL};
+  assert_int_equal(others(dir, keep, names, sizeof names), 0);
+  /* too long: refused before anything is created */
+  char lng[5200];
+  snprintf(lng, sizeof lng, "%s/new-parent/", dir);
+  for (size_t l = strlen(lng); l < 5000; l++) lng[l] = l % 100 == 99 ? '/' : 'x';
+  lng[5000] = 0;
+  const char *a2[] = {"run", "-q", "--no-plots", EXAMPLE, "--out", lng, NULL};
+  run(&r, NULL, 0, 0, a2);
+  assert_int_equal(r.status, 2);
+  assert_non_null(strstr(r.err, "bytes long, more than 3000"));
+  char p[800];
+  snprintf(p, sizeof p, "%s/new-parent", dir);
+  assert_false(exists(p));
+  memset(name, 'q', 250);
+  char nm[300];
+  snprintf(nm, sizeof nm, "%.250s%s", name, "qqqqqqqqqq");   /* 260 bytes */
+  snprintf(out, sizeof out, "%s/new-parent/%s/x", dir, nm);
+  const char *a3[] = {"run", "-q", "--no-plots", EXAMPLE, "--out", out, NULL};
+  run(&r, NULL, 0, 0, a3);
+  assert_int_equal(r.status, 2);
+  assert_non_null(strstr(r.err, "a name in it is 260 bytes long, more than 255"));
+  assert_false(exists(p));
 }
 
 static const char big[] =
@@ -267,6 +660,11 @@ int main(void) {
       cmocka_unit_test(test_unwritable),  cmocka_unit_test(test_limits),
       cmocka_unit_test(test_path_escape),
       cmocka_unit_test(finding_14_fifo_db),
+      cmocka_unit_test(finding_01_out_dir_not_ours),
+      cmocka_unit_test(finding_02_out_dir_appears),
+      cmocka_unit_test(finding_05_concurrent_out),
+      cmocka_unit_test(finding_21_stale_temp_dirs),
+      cmocka_unit_test(finding_25_out_names),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
