@@ -531,6 +531,43 @@ static void finding_25_out_names(void **s) {
   assert_false(exists(p));
 }
 
+/* A one-thing scenario without a name: the name comes from its file. */
+static const char unnamed[] =
+    "{\"job\":{\"jobId\":\"j\",\"targets\":["
+    "\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"],\"document\":\"{}\"},"
+    "\"fleet\":{\"groups\":[{\"name\":\"g\",\"things\":1,\"behavior\":\"b\"}],"
+    "\"behaviors\":{\"b\":{}}}}\n";
+
+/* Finding 23 (issue 9): the default name taken from a file name was not
+ * checked for a leading dot: .hidden.json wrote a hidden report, ...json
+ * became '..' and was refused late as a usage error. A leading dot becomes
+ * '_' (".hidden" -> "_hidden", ".." -> "_."), like any other character a
+ * name cannot hold. */
+static void finding_23_default_names(void **s) {
+  (void)s;
+  char dir[600], p[800], names[512];
+  test_dir(dir, sizeof dir, "23");
+  snprintf(p, sizeof p, "%s/.hidden.json", dir);
+  put(p, unnamed);
+  snprintf(p, sizeof p, "%s/...json", dir);
+  put(p, unnamed);
+  result r;
+  const char *a1[] = {"run", "-q", "--no-plots", ".hidden.json", NULL};
+  run_opts o = {.cwd = dir};
+  run_with(&r, &o, a1);
+  if (r.status != 0) fail_msg(".hidden.json: exit %d: %s", r.status, r.err);
+  const char *a2[] = {"run", "-q", "--no-plots", "...json", NULL};
+  run_with(&r, &o, a2);
+  if (r.status != 0) fail_msg("...json: exit %d: %s", r.status, r.err);
+  snprintf(p, sizeof p, "%s/out", dir);
+  const char *keep[] = {"_hidden", "_.", NULL};
+  if (others(p, keep, names, sizeof names) != 0) fail_msg("out/ holds: %s", names);
+  snprintf(p, sizeof p, "%s/out/_hidden", dir);
+  assert_true(exists(p));
+  snprintf(p, sizeof p, "%s/out/_.", dir);
+  assert_true(exists(p));
+}
+
 static const char big[] =
     "{\"name\":\"big\",\"job\":{\"jobId\":\"big\",\"targets\":["
     "\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"],\"document\":\"{}\","
@@ -665,6 +702,7 @@ int main(void) {
       cmocka_unit_test(finding_05_concurrent_out),
       cmocka_unit_test(finding_21_stale_temp_dirs),
       cmocka_unit_test(finding_25_out_names),
+      cmocka_unit_test(finding_23_default_names),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
