@@ -445,10 +445,46 @@ static int run_one(run_args *a, const model_scenario *sc, const char *dir,
   return a->fail_on_abort && st.job.aborted ? EXIT_CHECK : EXIT_OK;
 }
 
+/* Several scenarios go to <parent>/<name>: two with one name (given, or
+ * cleaned from file names: "a b.json" and "a?b.json" are both a_b) would
+ * share a directory, the second replacing the first. Refused before
+ * anything runs. Scenarios that do not load are left to the run. */
+static int run_check_names(char **files, int n, const char *parent) {
+  char (*names)[80] = calloc((size_t)n, sizeof *names);
+  if (!names) {
+    fprintf(stderr, "jobsim: run: out of memory\n");
+    return EXIT_IO;
+  }
+  int ret = EXIT_OK;
+  for (int i = 0; i < n && !ret; i++) {
+    sim_diag d;
+    model_scenario *sc = NULL;
+    if (model_scenario_load(&sc, files[i], &d)) continue;
+    snprintf(names[i], sizeof names[i], "%s", sc->name);
+    for (int j = 0; j < i && !ret; j++)
+      if (strcmp(names[i], names[j]) == 0) {
+        sim_diag_init(&d, files[i]);
+        sim_diag_set(&d, SIM_ERR_USAGE, "$.name",
+                     "scenario name '%s' is also the name of %s in this run; both "
+                     "reports would be %s/%s (give each scenario its own \"name\")",
+                     sc->name, files[j], parent, sc->name);
+        report_diag(&d);
+        ret = EXIT_USAGE;
+      }
+    model_scenario_free(sc);
+  }
+  free(names);
+  return ret;
+}
+
 static int cmd_run(int argc, char **argv) {
   run_args a;
   int n = run_parse(&a, argc, argv);
   if (n <= 0) return -n;
+  if (n > 1) {
+    int x = run_check_names(argv, n, a.out ? a.out : "out");
+    if (x) return x;
+  }
   catch_signals();
   bool warned_gnuplot = false, stop = false;
   bool many = !(n == 1 && a.out);   /* one directory per scenario under a parent */

@@ -532,6 +532,11 @@ static void finding_25_out_names(void **s) {
 }
 
 /* A one-thing scenario without a name: the name comes from its file. */
+static const char example_named[] =
+    "{\"name\":\"same\",\"job\":{\"jobId\":\"j\",\"targets\":["
+    "\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"],\"document\":\"{}\"},"
+    "\"fleet\":{\"groups\":[{\"name\":\"g\",\"things\":1,\"behavior\":\"b\"}],"
+    "\"behaviors\":{\"b\":{}}}}\n";
 static const char unnamed[] =
     "{\"job\":{\"jobId\":\"j\",\"targets\":["
     "\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"],\"document\":\"{}\"},"
@@ -566,6 +571,44 @@ static void finding_23_default_names(void **s) {
   assert_true(exists(p));
   snprintf(p, sizeof p, "%s/out/_.", dir);
   assert_true(exists(p));
+}
+
+/* Finding 4 (issue 9): two scenarios with one name in one run (given, or
+ * cleaned from file names: "a b.json" and "a<newline>b.json" are both
+ * a_b): the second silently replaced the first, exit 0, and the index
+ * linked both to one directory. Refused before anything runs. */
+static void finding_04_duplicate_names(void **s) {
+  (void)s;
+  char dir[600], p[800], names[512];
+  test_dir(dir, sizeof dir, "04");
+  snprintf(p, sizeof p, "%s/a b.json", dir);
+  put(p, unnamed);
+  snprintf(p, sizeof p, "%s/a\nb.json", dir);
+  put(p, unnamed);
+  result r;
+  run_opts o = {.cwd = dir};
+  const char *a1[] = {"run", "-q", "--no-plots", "a b.json", "a\nb.json", "-o", "batch",
+                      NULL};
+  run_with(&r, &o, a1);
+  assert_int_equal(r.status, 2);
+  assert_non_null(strstr(r.err, "jobsim: a\\nb.json: $.name: scenario name 'a_b' is also "
+                                "the name of a b.json in this run; both reports would be "
+                                "batch/a_b"));
+  const char *keep[] = {"a b.json", "a\nb.json", NULL};
+  assert_int_equal(others(dir, keep, names, sizeof names), 0);   /* nothing written */
+  /* one "name" given twice */
+  snprintf(p, sizeof p, "%s/one.json", dir);
+  put(p, example_named);
+  snprintf(p, sizeof p, "%s/two.json", dir);
+  put(p, example_named);
+  const char *a2[] = {"run", "-q", "--no-plots", "one.json", "two.json", NULL};
+  run_with(&r, &o, a2);
+  assert_int_equal(r.status, 2);
+  assert_non_null(strstr(r.err, "jobsim: two.json: $.name: scenario name 'same' is also "
+                                "the name of one.json in this run; both reports would be "
+                                "out/same"));
+  snprintf(p, sizeof p, "%s/out", dir);
+  assert_false(exists(p));
 }
 
 static const char big[] =
@@ -703,6 +746,7 @@ int main(void) {
       cmocka_unit_test(finding_21_stale_temp_dirs),
       cmocka_unit_test(finding_25_out_names),
       cmocka_unit_test(finding_23_default_names),
+      cmocka_unit_test(finding_04_duplicate_names),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
