@@ -27,6 +27,7 @@
 #include "duration.h"
 #include "execview.h"
 #include "engine.h"
+#include "outdir.h"
 #include "page.h"
 #include "run.h"
 #include "store.h"
@@ -262,17 +263,33 @@ typedef struct index_entry {
   bool ok;
 } index_entry;
 
+typedef struct index_job {
+  const report_page_entry *pe;
+  size_t n;
+  const char *ver;
+} index_job;
+
+static int index_writer(const char *path, void *ud, sim_diag *d) {
+  const index_job *j = ud;
+  return report_page_index(path, j->pe, j->n, j->ver, d);
+}
+
+/* parent/index.html: jobsim owns that file, not the directory, so it is
+ * replaced only when it is still the one an earlier batch wrote
+ * (report_outdir_write_owned), and only when this batch wrote a report. */
 static int write_index(const char *parent, const index_entry *ix, size_t n,
                        const char *ver) {
+  bool any = false;
+  for (size_t i = 0; i < n; i++) any = any || ix[i].ok;
+  if (!any) return EXIT_OK;
   report_page_entry *pe = calloc(n ? n : 1, sizeof *pe);
   if (!pe) return EXIT_IO;
   for (size_t i = 0; i < n; i++)
     pe[i] = (report_page_entry){ix[i].name, ix[i].description, ix[i].outcome, ix[i].ok};
-  char path[4200];
-  snprintf(path, sizeof path, "%s/index.html", parent);
   sim_diag d;
   sim_diag_init(&d, NULL);
-  int rc = report_page_index(path, pe, n, ver, &d);
+  index_job j = {pe, n, ver};
+  int rc = report_outdir_write_owned_by(parent, "index.html", index_writer, &j, &d);
   free(pe);
   if (rc) {
     report_diag(&d);

@@ -787,3 +787,22 @@ int report_outdir_write_owned(const char *dir, const char *name, const void *dat
   drop_lock(fd, lock);
   return rc;
 }
+
+int report_outdir_write_owned_by(const char *dir, const char *name,
+                                 int (*writer)(const char *path, void *ud, sim_diag *d),
+                                 void *ud, sim_diag *d) {
+  char tmp[4400], tname[NAME_LIMIT + 1], b[BRIEF];
+  aux_name(name, "tmp", (long)getpid(), tname, sizeof tname);
+  snprintf(tmp, sizeof tmp, "%s/%s", dir, tname);
+  int rc = writer(tmp, ud, d);
+  size_t len = 0;
+  char *data = rc ? NULL : read_small(tmp, (size_t)256 << 20, &len);
+  remove(tmp);
+  if (rc) return rc;
+  if (!data)
+    return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read back '%s'",
+                        report_brief_path(tmp, b, sizeof b));
+  rc = report_outdir_write_owned(dir, name, data, len, d);
+  free(data);
+  return rc;
+}

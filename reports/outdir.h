@@ -95,6 +95,12 @@ bool report_outdir_is_ours(const char *path, char *why, size_t n);
 int report_outdir_write_owned(const char *dir, const char *name, const void *data,
                               size_t len, sim_diag *d);
 
+/* The same for a file that `writer` writes at the path it is given (a
+ * temporary name in `dir`). */
+int report_outdir_write_owned_by(const char *dir, const char *name,
+                                 int (*writer)(const char *path, void *ud, sim_diag *d),
+                                 void *ud, sim_diag *d);
+
 /* Write a whole file atomically (temp file in the same directory + rename). */
 int report_write_file_atomic(const char *path, const void *data, size_t len,
                              sim_diag *d);

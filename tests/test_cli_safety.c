@@ -611,6 +611,77 @@ static void finding_04_duplicate_names(void **s) {
   assert_false(exists(p));
 }
 
+static void read_text(const char *path, char *buf, size_t n) {
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  size_t got = fread(buf, 1, n - 1, f);
+  buf[got] = 0;
+  fclose(f);
+}
+
+/* Finding 3 (issue 9): with several scenarios, an existing DIR/index.html
+ * was overwritten without a check, even when the run failed with exit 4.
+ * jobsim replaces only an index it wrote itself, unchanged since, and only
+ * when the batch wrote a report. */
+static void finding_03_batch_index(void **s) {
+  (void)s;
+  char dir[600], p[800], text[16384], names[512];
+  test_dir(dir, sizeof dir, "03");
+  snprintf(p, sizeof p, "%s/one.json", dir);
+  put(p, unnamed);
+  snprintf(p, sizeof p, "%s/two.json", dir);
+  put(p, unnamed);
+  snprintf(p, sizeof p, "%s/site", dir);
+  assert_int_equal(mkdir(p, 0777), 0);
+  snprintf(p, sizeof p, "%s/site/index.html", dir);
+  const char mine[] = "<h1>my site</h1>\n";
+  put(p, mine);
+  result r;
+  run_opts o = {.cwd = dir};
+  const char *a1[] = {"run", "-q", "--no-plots", "one.json", "two.json", "-o", "site", NULL};
+  run_with(&r, &o, a1);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "jobsim: not replacing 'site/index.html': jobsim did not "
+                                "write it, or it changed since"));
+  read_text(p, text, sizeof text);
+  assert_string_equal(text, mine);
+  snprintf(p, sizeof p, "%s/site", dir);
+  const char *keep[] = {"index.html", "one", "two", NULL};
+  assert_int_equal(others(p, keep, names, sizeof names), 0);
+
+  /* jobsim's own index: written, then replaced by the next batch */
+  const char *a2[] = {"run", "-q", "--no-plots", "one.json", "two.json", "-o", "b", NULL};
+  run_with(&r, &o, a2);
+  assert_int_equal(r.status, 0);
+  run_with(&r, &o, a2);
+  assert_int_equal(r.status, 0);
+  snprintf(p, sizeof p, "%s/b/index.html", dir);
+  read_text(p, text, sizeof text);
+  assert_non_null(strstr(text, "href=\"one/index.html\""));
+  assert_non_null(strstr(text, "href=\"two/index.html\""));
+  /* a batch that writes no report (exit 4) leaves the index alone */
+  char before[16384];
+  memcpy(before, text, sizeof before);
+  const char *a3[] = {"run", "-q", "--no-plots", "--max-events", "1", "one.json", "two.json",
+                      "-o", "b", NULL};
+  run_with(&r, &o, a3);
+  assert_int_equal(r.status, 4);
+  read_text(p, text, sizeof text);
+  assert_string_equal(text, before);
+  /* edited by the user: no longer replaced */
+  FILE *f = fopen(p, "a");
+  fputs("<!-- my note -->\n", f);
+  fclose(f);
+  run_with(&r, &o, a2);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "not replacing 'b/index.html'"));
+  read_text(p, text, sizeof text);
+  assert_non_null(strstr(text, "<!-- my note -->"));
+  snprintf(p, sizeof p, "%s/b", dir);
+  const char *keep2[] = {"index.html", ".index.html.jobsim", "one", "two", NULL};
+  if (others(p, keep2, names, sizeof names) != 0) fail_msg("b/ also holds: %s", names);
+}
+
 static const char big[] =
     "{\"name\":\"big\",\"job\":{\"jobId\":\"big\",\"targets\":["
     "\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"],\"document\":\"{}\","
@@ -747,6 +818,7 @@ int main(void) {
       cmocka_unit_test(finding_25_out_names),
       cmocka_unit_test(finding_23_default_names),
       cmocka_unit_test(finding_04_duplicate_names),
+      cmocka_unit_test(finding_03_batch_index),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
