@@ -102,6 +102,7 @@ static void on_observe(void *ud, const model_engine *e, unsigned why) {
   writer *w = ud;
   if (w->rc || !w->o->write_files) return;
   write_row(w, e, why);
+  if (w->rc) return;   /* keep the first failure's message */
   /* A deleted job has no describe-job any more (ResourceNotFoundException). */
   if ((why & (MODEL_ROW_SNAPSHOT | MODEL_ROW_STATUS | MODEL_ROW_START | MODEL_ROW_END |
               MODEL_ROW_OP)) &&
