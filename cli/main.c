@@ -48,21 +48,44 @@ typedef struct command {
 static bool quiet = false;
 
 /* Interrupts. The one mutable global besides `quiet`: a signal handler can
- * only talk to the program through a volatile sig_atomic_t. `jobsim run`
- * polls it between slices of simulated time and stops without leaving a
- * report (exit 128 + signal: 130 for SIGINT, 143 for SIGTERM). */
+ * only talk to the program through a volatile sig_atomic_t. SIGINT, SIGTERM,
+ * SIGHUP, SIGQUIT and SIGXCPU all stop a command the same way, with exit
+ * 128 + signal (130 for SIGINT, 143 for SIGTERM) and no report left:
+ *  - `jobsim run` polls the flag between slices of simulated time and while
+ *    it writes (outdir.h report_interrupted: gnuplot is killed, a commit
+ *    refused, a long write stopped);
+ *  - sweep and plan (which compute without polling) exit at once from the
+ *    handler when no output directory is being written (nothing to clean),
+ *    else they stop like `run` at the commit;
+ *  - a second signal exits at once (a temporary directory it leaves is
+ *    removed by the next run, outdir.h).
+ * SIGXFSZ is ignored everywhere: a write beyond `ulimit -f` then fails with
+ * EFBIG and is reported (exit 4) instead of killing jobsim. */
 static volatile sig_atomic_t got_signal = 0;
+static volatile sig_atomic_t exit_at_once = 0;
 
-static void on_signal(int sig) { got_signal = sig; }
+static void on_signal(int sig) {
+  if (got_signal || (exit_at_once && report_outdir_open_count() == 0)) _exit(128 + sig);
+  got_signal = sig;
+}
 
-static void catch_signals(void) {
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXCPU};
+
+static void catch_signals(bool at_once) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+    sigaddset(&sa.sa_mask, stop_signals[i]);   /* one handler at a time */
+  exit_at_once = at_once;
+  report_interrupt_watch(&got_signal);
+  for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+    sigaction(stop_signals[i], &sa, NULL);
 }
+
+/* For sweep and plan (cli.h). */
+void cli_catch_signals(void) { catch_signals(true); }
 
 /* "700M", "2G", "512MiB", "1.5GiB", "123456" (bytes). */
 static bool parse_size(const char *s, uint64_t *out) {
@@ -502,7 +525,7 @@ static int cmd_run(int argc, char **argv) {
     int x = run_check_names(argv, n, a.out ? a.out : "out");
     if (x) return x;
   }
-  catch_signals();
+  catch_signals(false);
   bool warned_gnuplot = false, stop = false;
   bool many = !(n == 1 && a.out);   /* one directory per scenario under a parent */
   index_entry *ix = many && n > 1 ? calloc((size_t)n, sizeof *ix) : NULL;
@@ -795,7 +818,7 @@ static const char exit_table[] =
     "    2    usage error\n"
     "    3    invalid scenario or configuration\n"
     "    4    I/O or system error\n"
-    "    130  interrupted\n";
+    "    130  interrupted (128 + the signal: 143 SIGTERM, 129 SIGHUP, ...)\n";
 
 static const command commands[] = {
     {"run", cmd_run, "simulate scenarios and write their reports",
@@ -953,6 +976,7 @@ static int finish_stdout(int code) {
 
 int main(int argc, char **argv) {
   gsl_set_error_handler_off();
+  signal(SIGXFSZ, SIG_IGN);   /* see got_signal */
   if (argc < 2) {
     print_main_help(stderr);
     return EXIT_USAGE;

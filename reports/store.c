@@ -35,6 +35,7 @@
 #include "cron.h"
 #include "duration.h"
 #include "jsonw.h"
+#include "outdir.h"
 
 /* scheduledJobRollouts lists this many window starts (describe.c). */
 #define ROLLOUTS_SHOWN 7
@@ -188,34 +189,55 @@ uint64_t report_store_fnv1a(uint64_t h, const void *data, size_t len) {
 
 /* SQLite's error as ours: out of memory is SIM_ERR_NOMEM (exit 4 as every
  * out-of-memory, with the words users look for). */
-static int db_error(const report_store *st, sim_diag *d, const char *what) {
-  if (!st->db || (sqlite3_errcode(st->db) & 0xff) == SQLITE_NOMEM)
+static int db_error_errno(const report_store *st, sim_diag *d, const char *what, int sys) {
+  int code = st->db ? sqlite3_errcode(st->db) & 0xff : SQLITE_NOMEM;
+  if (code == SQLITE_NOMEM)
     return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "%s: %s: out of memory (SQLite)", st->path,
                         what);
+  /* a failed write: say why (EFBIG past ulimit -f, ENOSPC, EDQUOT); SQLite's
+   * own sqlite3_system_errno() is not always set on that path */
+  if (!sys) sys = sqlite3_system_errno(st->db);
+  if ((code == SQLITE_IOERR || code == SQLITE_FULL) &&
+      (sys == EFBIG || sys == ENOSPC || sys == EDQUOT || sys == EIO))
+    return sim_diag_set(d, SIM_ERR_IO, NULL, "%s: %s: %s", st->path, what, strerror(sys));
   return sim_diag_set(d, SIM_ERR_DB, NULL, "%s: %s: %s", st->path, what,
                       sqlite3_errmsg(st->db));
 }
 
-static int exec_sql(report_store *st, const char *sql, sim_diag *d) {
-  char *err = NULL;
-  int r = sqlite3_exec(st->db, sql, NULL, NULL, &err);
-  if (r != SQLITE_OK) {
-    int rc = (r & 0xff) == SQLITE_NOMEM
-                 ? sim_diag_set(d, SIM_ERR_NOMEM, NULL, "%s: out of memory (SQLite)", st->path)
-                 : sim_diag_set(d, SIM_ERR_DB, NULL, "%s: %s", st->path,
-                                err ? err : "SQLite error");
-    sqlite3_free(err);
-    return rc;
+/* SQLite's error as ours: out of memory is SIM_ERR_NOMEM (exit 4 as every
+ * out-of-memory, with the words users look for). */
+static int db_error(const report_store *st, sim_diag *d, const char *what) {
+  return db_error_errno(st, d, what, 0);
+}
+
+/* Run every statement of `sql`. Statement by statement rather than
+ * sqlite3_exec: the system error of a failed write (EFBIG past ulimit -f,
+ * ENOSPC) is only known right after the failing step. */
+static int exec_sql(report_store *st, const char *sql, const char *what, sim_diag *d) {
+  for (const char *tail = sql; tail && *tail;) {
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, tail, -1, &s, &tail) != SQLITE_OK)
+      return db_error(st, d, what);
+    if (!s) break;   /* only white space and comments left */
+    int r;
+    errno = 0;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {}
+    int e = errno;
+    int rc = r == SQLITE_DONE ? SIM_OK : db_error_errno(st, d, what, e);
+    sqlite3_finalize(s);
+    if (rc) return rc;
   }
   return SIM_OK;
 }
 
 /* Run an insert whose parameters are bound, then reset it for the next. */
 static int step_reset(report_store *st, sqlite3_stmt *s, sim_diag *d) {
+  errno = 0;
   int r = sqlite3_step(s);
+  int e = errno;
   sqlite3_reset(s);
   sqlite3_clear_bindings(s);
-  return r == SQLITE_DONE ? SIM_OK : db_error(st, d, "insert");
+  return r == SQLITE_DONE ? SIM_OK : db_error_errno(st, d, "insert", e);
 }
 
 static void iso_of(const report_store *st, sim_time_ms t, char *buf, size_t n) {
@@ -276,9 +298,10 @@ int report_store_new(report_store **out, const char *path, const model_scenario 
            "PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
            " PRAGMA cache_size=-65536;"
            " PRAGMA user_version=%d;", REPORT_STORE_VERSION);
-  if ((rc = exec_sql(st, pragmas, d)) || (rc = exec_sql(st, "BEGIN", d))) goto fail;
+  if ((rc = exec_sql(st, pragmas, "settings", d)) || (rc = exec_sql(st, "BEGIN", "begin", d)))
+    goto fail;
   st->in_tx = true;
-  if ((rc = exec_sql(st, schema, d))) goto fail;
+  if ((rc = exec_sql(st, schema, "create the tables", d))) goto fail;
   for (int i = 0; i < S_COUNT; i++)
     if (sqlite3_prepare_v3(st->db, insert_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                            &st->st[i], NULL) != SQLITE_OK) {
@@ -504,10 +527,14 @@ typedef struct exec_ctx {
   report_store *st;
   const model_engine *e;
   sim_diag *d;
+  size_t n;
 } exec_ctx;
 
 static int put_exec(void *ud, const model_exec_view *v) {
   exec_ctx *c = ud;
+  /* millions of rows take seconds: an interrupt stops them (outdir.h) */
+  if ((++c->n & 16383) == 0 && report_interrupted())
+    return sim_diag_set(c->d, SIM_ERR_INTR, NULL, "interrupted; no report written");
   sqlite3_stmt *s = c->st->st[S_EXECUTION];
   char name[256];
   model_engine_thing_name(c->e, v->thing, name, sizeof name);
@@ -524,7 +551,7 @@ static int put_exec(void *ud, const model_exec_view *v) {
 
 int report_store_executions(report_store *st, const model_engine *e, sim_diag *d) {
   if (st->hook_rc) return hook_error(st, d);
-  exec_ctx c = {st, e, d};
+  exec_ctx c = {st, e, d, 0};
   int rc = model_engine_foreach_exec(e, put_exec, &c);
   if (rc == SIM_ERR_NOMEM && !d->msg[0])
     return sim_diag_set(d, rc, NULL, "out of memory");
@@ -578,7 +605,7 @@ int report_store_finish(report_store *st, const model_engine *e, bool executions
     sqlite3_finalize(st->st[k]);
     st->st[k] = NULL;
   }
-  if ((rc = exec_sql(st, "COMMIT", d))) return rc;
+  if ((rc = exec_sql(st, "COMMIT", "commit", d))) return rc;
   st->in_tx = false;
   if (sqlite3_close(st->db) != SQLITE_OK) return db_error(st, d, "close");
   st->db = NULL;
