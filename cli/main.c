@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -772,7 +773,11 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
   } else {
     bool missing = false;
     int64_t t = model_engine_find_thing(e, thing_s);
-    if (t >= 0) text = report_describe_execution(e, t, (int)exec_no, &ro, &missing, &len);
+    /* execution numbers are ints in the engine: a larger one names none
+     * (and must not wrap round to another, or to 0, "the latest") */
+    if (exec_no > INT_MAX) missing = true;
+    else if (t >= 0)
+      text = report_describe_execution(e, t, (int)exec_no, &ro, &missing, &len);
     if (t < 0 || missing) {
       ret = not_found(cmd, "no execution%s of job '%s' on thing '%s'",
                       exec_s ? " with that number" : "", job_id, thing_s);

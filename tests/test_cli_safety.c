@@ -977,6 +977,44 @@ static void acceptance_signals_at_random_instants(void **s) {
   assert_true(done > rounds / 2);
 }
 
+
+/* Finding 11 (issue 9): --execution-number was cast to int: 4294967297
+ * showed execution 1, 2147483649 and 2^53 showed the latest instead of
+ * "not found". */
+static void finding_11_execution_number(void **s) {
+  (void)s;
+  static const char *const none[] = {"2", "4294967297", "2147483649", "9007199254740992",
+                                     "4294967296"};
+  char outf[700];
+  snprintf(outf, sizeof outf, "%s/stdout.txt", tmpdir);
+  for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+    const char *args[] = {"describe-job-execution", "--scenario", EXAMPLE, "--job-id",
+                          "example-job-01", "--thing-name", "MyRaspberryPi",
+                          "--execution-number", none[i], NULL};
+    result r;
+    put(outf, "");
+    run(&r, outf, 0, 0, args);
+    char text[4096];
+    read_text(outf, text, sizeof text);
+    if (r.status != 1 || text[0] ||
+        !strstr(r.err, "ResourceNotFoundException: no execution with that number of job "
+                       "'example-job-01' on thing 'MyRaspberryPi'"))
+      fail_msg("--execution-number %s: exit %d, stdout %.80s, stderr %s", none[i], r.status,
+               text, r.err);
+  }
+  const char *one[] = {"describe-job-execution", "--scenario", EXAMPLE, "--job-id",
+                       "example-job-01", "--thing-name", "MyRaspberryPi",
+                       "--execution-number", "1", NULL};
+  result r;
+  put(outf, "");
+  run(&r, outf, 0, 0, one);
+  assert_int_equal(r.status, 0);
+  char text[4096];
+  read_text(outf, text, sizeof text);
+  assert_non_null(strstr(text, "\"executionNumber\": 1,"));
+  remove(outf);
+}
+
 static const char big[] =
     "{\"name\":\"big\",\"job\":{\"jobId\":\"big\",\"targets\":["
     "\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"],\"document\":\"{}\","
@@ -1119,6 +1157,7 @@ int main(void) {
       cmocka_unit_test(finding_21_more_signals),
       cmocka_unit_test(finding_22_signal_while_writing),
       cmocka_unit_test(acceptance_signals_at_random_instants),
+      cmocka_unit_test(finding_11_execution_number),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
