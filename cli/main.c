@@ -237,6 +237,29 @@ static int usage_error(const char *cmd, const char *fmt, ...) {
   return EXIT_USAGE;
 }
 
+/* --max-memory and --max-events: a size / a count of at least 1, or
+ * "unlimited" (0: no check); 0, or a size under a byte ("0.5"), would
+ * switch the limit off unseen and is refused. Defaults: the memory
+ * available now, 10^9 events. Prints the usage error itself. */
+static bool parse_limits(const char *cmd, const char *mem_s, const char *ev_s,
+                         uint64_t *max_memory, uint64_t *max_events) {
+  *max_memory = mem_available();   /* 0: unknown, no check */
+  if (mem_s && strcmp(mem_s, "unlimited") == 0) *max_memory = 0;
+  else if (mem_s && (!parse_size(mem_s, max_memory) || *max_memory < 1)) {
+    usage_error(cmd, "--max-memory needs a size of at least 1 byte such as 700M or 4G, or "
+                "'unlimited', not '%s'", mem_s);
+    return false;
+  }
+  *max_events = UINT64_C(1000000000);
+  if (ev_s && strcmp(ev_s, "unlimited") == 0) *max_events = 0;
+  else if (ev_s && (!parse_seed(ev_s, max_events) || *max_events < 1)) {
+    usage_error(cmd, "--max-events needs an integer of at least 1, or 'unlimited', not '%s'",
+                ev_s);
+    return false;
+  }
+  return true;
+}
+
 static const command *find_command(const char *name);
 static void print_help(const command *c, FILE *f);
 
@@ -370,13 +393,8 @@ static int run_parse(run_args *a, int argc, char **argv) {
   if (a->until_s && (sim_duration_parse(a->until_s, &a->until, NULL) || a->until <= 0))
     return -usage_error("run", "--until needs a duration such as 6h, not '%s'",
                         a->until_s);
-  a->max_memory = mem_available();
-  if (a->maxmem_s && !parse_size(a->maxmem_s, &a->max_memory))
-    return -usage_error("run", "--max-memory needs a size such as 700M or 4G, not '%s'",
-                        a->maxmem_s);
-  ro->max_events = UINT64_C(1000000000);
-  if (a->maxev_s && !parse_seed(a->maxev_s, &ro->max_events))
-    return -usage_error("run", "--max-events needs an integer, not '%s'", a->maxev_s);
+  if (!parse_limits("run", a->maxmem_s, a->maxev_s, &a->max_memory, &ro->max_events))
+    return -EXIT_USAGE;
   ro->stop = &got_signal;
   version_info(a->ver, sizeof a->ver);
   ro->version_info = a->ver;
@@ -409,7 +427,16 @@ static model_scenario *run_check(const run_args *a, const char *file, int *exit_
     sc = ws;
   }
   if (a->seed_s) sc->sim.seed = a->seed;
-  if (a->until_s) sc->sim.until = a->until;
+  if (a->until_s) {   /* every limit again, after the override */
+    sc->sim.until = a->until;
+    sim_diag_init(&d, sc->file);
+    if ((rc = model_scenario_check_limits(sc, "--until", &d))) {
+      report_diag(&d);
+      model_scenario_free(sc);
+      *exit_code = EXIT_USAGE;
+      return NULL;
+    }
+  }
   uint64_t need = model_scenario_memory_estimate(sc);
   if (a->max_memory && need > a->max_memory) {
     fprintf(stderr,
@@ -845,9 +872,10 @@ static const command commands[] = {
      "                                (AWS CLI v2 look)\n"
      "        --compact               one-line JSON\n"
      "        --fail-on-abort         exit 1 when a job ends aborted\n"
-     "        --max-memory <size>     refuse runs estimated to need more (700M, 4G;\n"
-     "                                default: the memory available now)\n"
-     "        --max-events <n>        stop a run after n events (default 10^9)\n"
+     "        --max-memory <size>     refuse runs estimated to need more (700M, 4G,\n"
+     "                                unlimited; default: the memory available now)\n"
+     "        --max-events <n>        stop a run after n events (or unlimited;\n"
+     "                                default 10^9)\n"
      "    -q, --quiet                 no progress on stderr\n"
      "    -h, --help                  this help\n"},
     {"validate", cmd_validate, "check scenario files without running them",

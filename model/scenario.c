@@ -73,6 +73,20 @@ void model_format_iso8601(int64_t epoch_ms, char *buf, size_t n) {
 
 /* ----------------------------------------------------------- settings --- */
 
+/* At most MODEL_MAX_SNAPSHOTS periodic snapshots until the horizon; `until`
+ * names where the horizon came from ("until", "--until"). */
+static int check_snapshots(const model_sim_settings *st, const char *until, sim_diag *d) {
+  if (st->until / st->snapshot_every > MODEL_MAX_SNAPSHOTS)
+    return sim_diag_set(d, SIM_ERR_LIMIT, "$.simulation.snapshotEvery",
+                        "more than 100000 snapshots until the horizon; raise "
+                        "snapshotEvery or lower %s", until);
+  return SIM_OK;
+}
+
+int model_scenario_check_limits(const model_scenario *s, const char *until, sim_diag *d) {
+  return check_snapshots(&s->sim, until, d);
+}
+
 static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
                           const char *path) {
   static const char *const keys[] = {
@@ -124,12 +138,7 @@ static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
     if (st->snapshot_every < SIM_MS_PER_S)
       return sim_diag_set(d, SIM_ERR_RANGE, p, "expected a duration of at least 1s");
   }
-  if (st->until / st->snapshot_every > 100000) {
-    sim_path_key(p, sizeof p, path, "snapshotEvery");
-    return sim_diag_set(d, SIM_ERR_LIMIT, p,
-                        "more than 100000 snapshots until the horizon; raise "
-                        "snapshotEvery or lower until");
-  }
+  if ((rc = check_snapshots(st, "until", d))) return rc;
   if ((rc = sim_json_str(obj, "region", false, 1, 31, &s, &present, d, path)))
     return rc;
   if (present) {

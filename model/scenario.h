@@ -111,6 +111,14 @@ int model_scenario_load_text(model_scenario **out, const char *file,
                              const char *text, size_t len, sim_diag *d);
 void model_scenario_free(model_scenario *s);     /* NULL is a no-op */
 
+/* Periodic describe-job snapshots until the horizon, at most. */
+#define MODEL_MAX_SNAPSHOTS 100000
+
+/* The limits that depend on settings a command line can override (the
+ * horizon): checked at load, and again after every override. `until` names
+ * the horizon's source in the message ("until", "--until"). */
+int model_scenario_check_limits(const model_scenario *s, const char *until, sim_diag *d);
+
 /* Bytes a run of this scenario is expected to need at its peak: the engine's
  * per-thing records (initial things plus expected arrivals and additions),
  * the side table of retried executions (at the failure rates of the

@@ -59,9 +59,20 @@ static void fail(writer *w, int rc) {
   if (!w->rc) w->rc = rc;
 }
 
+/* Snapshot files are named %06zu_...: beyond this many the names would no
+ * longer sort. The scenario's limits keep a run far below it
+ * (MODEL_MAX_SNAPSHOTS periodic ones, at most 100000 operations). */
+#define MAX_SNAPSHOT_FILES 999999
+
 static void write_snapshot(writer *w, const model_engine *e) {
   sim_time_ms now = model_engine_now(e);
   if (w->snapshots > 0 && now == w->last_snapshot) return;
+  if (w->snapshots == MAX_SNAPSHOT_FILES) {
+    fail(w, sim_diag_set(w->d, SIM_ERR_LIMIT, NULL,
+                         "more than %d snapshots: their file names would no longer sort",
+                         MAX_SNAPSHOT_FILES));
+    return;
+  }
   size_t len;
   char *text = report_describe_job(e, &w->o->out, &len);
   if (!text) {

@@ -1015,6 +1015,78 @@ static void finding_11_execution_number(void **s) {
   remove(outf);
 }
 
+
+/* Finding 17 (issue 9): `run --until 3d` bypassed the 100,000-snapshot
+ * limit that validate enforces (259,201 files, 1.3 GB, exit 0). Every limit
+ * is applied again after every override. */
+static void finding_17_limits_after_override(void **s) {
+  (void)s;
+  char dir[600], scen[800], out[700], text[1200];
+  test_dir(dir, sizeof dir, "17");
+  snprintf(scen, sizeof scen, "%s/one-second.json", dir);
+  snprintf(text, sizeof text, "{\"job\":{\"jobId\":\"j\",\"targets\":["
+           "\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"],\"document\":\"{}\"},"
+           "\"fleet\":{\"groups\":[{\"name\":\"g\",\"things\":1,\"behavior\":\"b\"}],"
+           "\"behaviors\":{\"b\":{}}},\"simulation\":{\"until\":\"1d\","
+           "\"snapshotEvery\":\"1s\"}}\n");
+  put(scen, text);
+  snprintf(out, sizeof out, "%s/out", dir);
+  result r;
+  const char *a1[] = {"run", "-q", "--no-plots", "--until", "3d", scen, "--out", out, NULL};
+  run(&r, NULL, 0, 0, a1);
+  assert_int_equal(r.status, 2);
+  assert_non_null(strstr(r.err, "one-second.json: $.simulation.snapshotEvery: more than "
+                                "100000 snapshots until the horizon; raise snapshotEvery or "
+                                "lower --until"));
+  const char *keep[] = {"one-second.json", NULL};
+  assert_only(dir, keep, "--until over the snapshot limit");
+  /* within the limit after the override: runs */
+  const char *a2[] = {"run", "-q", "--no-plots", "--until", "1h", scen, "--out", out, NULL};
+  run(&r, NULL, 0, 0, a2);
+  assert_int_equal(r.status, 0);
+}
+
+/* Finding 19 (issue 9): --max-events 0, --max-memory 0 or 0.5 silently
+ * switched the limits off. They are refused; "unlimited" says it. */
+static void finding_19_zero_limits(void **s) {
+  (void)s;
+  static const struct { const char *opt, *val, *msg; } bad[] = {
+      {"--max-events", "0", "--max-events needs an integer of at least 1, or 'unlimited', "
+                            "not '0'"},
+      {"--max-memory", "0", "--max-memory needs a size of at least 1 byte such as 700M or "
+                            "4G, or 'unlimited', not '0'"},
+      {"--max-memory", "0.5", "not '0.5'"},
+      {"--max-memory", "0K", "not '0K'"},
+      {"--max-events", "-1", "not '-1'"},
+  };
+  char dir[600], out[700];
+  test_dir(dir, sizeof dir, "19");
+  snprintf(out, sizeof out, "%s/out", dir);
+  result r;
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    const char *args[] = {"run", "-q", "--no-plots", bad[i].opt, bad[i].val, EXAMPLE,
+                          "--out", out, NULL};
+    run(&r, NULL, 0, 0, args);
+    if (r.status != 2 || !strstr(r.err, bad[i].msg))
+      fail_msg("%s %s: exit %d: %s", bad[i].opt, bad[i].val, r.status, r.err);
+  }
+  const char *none[] = {NULL};
+  assert_only(dir, none, "refused limits");
+  /* "unlimited" switches a limit off, visibly: 64M refuses the big fleet,
+   * unlimited does not refuse it (interrupted here, not run to the end) */
+  char scen[800];
+  snprintf(scen, sizeof scen, "%s/big.json", tmpdir);
+  const char *a1[] = {"run", "-q", "--no-plots", "--max-memory", "64M", scen, "--out", out,
+                      NULL};
+  run(&r, NULL, 0, 0, a1);
+  assert_int_equal(r.status, 4);
+  const char *a2[] = {"run", "-q", "--no-plots", "--max-memory", "unlimited", "--max-events",
+                      "unlimited", scen, "--out", out, NULL};
+  run(&r, NULL, SIGINT, 700, a2);
+  assert_int_equal(r.status, 130);
+  assert_only(dir, none, "interrupted");
+}
+
 static const char big[] =
     "{\"name\":\"big\",\"job\":{\"jobId\":\"big\",\"targets\":["
     "\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"],\"document\":\"{}\","
@@ -1158,6 +1230,8 @@ int main(void) {
       cmocka_unit_test(finding_22_signal_while_writing),
       cmocka_unit_test(acceptance_signals_at_random_instants),
       cmocka_unit_test(finding_11_execution_number),
+      cmocka_unit_test(finding_17_limits_after_override),
+      cmocka_unit_test(finding_19_zero_limits),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
