@@ -83,8 +83,14 @@ static int check_snapshots(const model_sim_settings *st, const char *until, sim_
   return SIM_OK;
 }
 
+static int check_windows_horizon(const model_scenario *s, const char *wp, const char *until,
+                                 sim_diag *d);
+
 int model_scenario_check_limits(const model_scenario *s, const char *until, sim_diag *d) {
-  return check_snapshots(&s->sim, until, d);
+  int rc = check_snapshots(&s->sim, until, d);
+  if (!rc && s->n_windows)
+    rc = check_windows_horizon(s, "$.job.schedulingConfig.maintenanceWindows", until, d);
+  return rc;
 }
 
 static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
@@ -618,6 +624,68 @@ static int64_t floor_minutes(int64_t ms) {
   return ms % SIM_MS_PER_MIN < 0 ? m - 1 : m;
 }
 
+/* Is maintenance window wi open at some instant of [lo, hi) (ms after the
+ * start)? *at: its first such opening, epoch ms. */
+static bool window_opens(const model_scenario *s, size_t wi, sim_time_ms lo, sim_time_ms hi,
+                         int64_t *at) {
+  const int64_t base = s->sim.start_epoch_ms;
+  const int64_t len = s->job.windows[wi].duration_min * SIM_MS_PER_MIN;
+  /* an occurrence after lo - len is still open at lo */
+  if (!model_cron_next(&s->windows[wi], base + lo - len, at)) return false;
+  return *at < base + hi;
+}
+
+/* Rollouts start no earlier than this (ms after the start). */
+static sim_time_ms rollout_from(const model_scenario *s) {
+  return s->has_start ? s->start_at : 0;
+}
+
+/* The rollout happens only inside the windows: at least one must open
+ * before the horizon, or the job can never roll out. */
+static int check_windows_horizon(const model_scenario *s, const char *wp, const char *until,
+                                 sim_diag *d) {
+  int64_t at, first = INT64_MAX;
+  for (size_t i = 0; i < s->n_windows; i++) {
+    if (window_opens(s, i, rollout_from(s), s->sim.until, &at)) return SIM_OK;
+    if (window_opens(s, i, rollout_from(s), INT64_MAX / 2, &at) && at < first) first = at;
+  }
+  char h[64], hi[40], fi[40];
+  sim_duration_format(s->sim.until, h, sizeof h);
+  model_format_iso8601(s->sim.start_epoch_ms + s->sim.until, hi, sizeof hi);
+  model_format_iso8601(first, fi, sizeof fi);
+  return sim_diag_set(d, SIM_ERR_RANGE, wp,
+                      "no maintenance window opens before the horizon (+%s, %s): the first "
+                      "opens at %s, so the job would never roll out; lengthen %s", h, hi,
+                      fi, until);
+}
+
+/* Each window must open some time after the rollout may start: cron years
+ * end at 2199, and an expression can have no occurrence at all. */
+static int check_windows_open(const model_scenario *s, const char *wp, sim_diag *d) {
+  for (size_t i = 0; i < s->n_windows; i++) {
+    int64_t at;
+    if (window_opens(s, i, rollout_from(s), INT64_MAX / 2, &at)) continue;
+    char ip[512], p[512], from[40];
+    sim_path_index(ip, sizeof ip, wp, i);
+    sim_path_key(p, sizeof p, ip, "startTime");
+    const int64_t t = s->sim.start_epoch_ms + rollout_from(s);
+    model_format_iso8601(t, from, sizeof from);
+    const int64_t end = (int64_t)sim_days_from_civil(MODEL_CRON_YEAR_MAX + 1, 1, 1) *
+                        SIM_MS_PER_D;
+    if (t >= end)
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "the window can never open: the rollout starts at %s, and cron "
+                          "years end at %d (jobsim computes maintenance windows up to "
+                          "%d-12-31)", from, MODEL_CRON_YEAR_MAX, MODEL_CRON_YEAR_MAX);
+    return sim_diag_set(d, SIM_ERR_RANGE, p,
+                        "the window never opens: %s has no occurrence from %s (%s) to "
+                        "the end of %d, the last year cron knows", s->job.windows[i].cron,
+                        from, s->has_start ? "the job's startTime" : "the job's creation",
+                        MODEL_CRON_YEAR_MAX);
+  }
+  return SIM_OK;
+}
+
 /* AWS's time-window rules against "now" (the job's creation = the
  * simulation start), then the maintenance windows' cron expressions. */
 static int check_scheduling(model_scenario *s, sim_diag *d, const char *jp) {
@@ -662,6 +730,9 @@ static int check_scheduling(model_scenario *s, sim_diag *d, const char *jp) {
       if (rc) return rc;
       s->n_windows = i + 1;
     }
+    int rc = check_windows_open(s, wp, d);
+    if (!rc) rc = check_windows_horizon(s, wp, "$.simulation.until", d);
+    if (rc) return rc;
   }
   return SIM_OK;
 }

@@ -250,6 +250,24 @@ static void test_catalogue(void **state) {
   free(names);
 }
 
+
+/* Finding 12 (issue 9): a startTime up to year 9999 was allowed but cron
+ * years stop at 2199: a 2200 start with a daily window validated and stayed
+ * SCHEDULED for ever; a cron year in the past was accepted and never rolled
+ * out. validate says when a window never opens, or none before the
+ * horizon. */
+static void finding_12_windows_never_open(void **state) {
+  (void)state;
+  static const char *const files[] = {"job-window-start-2200.json", "job-window-past-year.json",
+                                      "job-window-feb-30.json",
+                                      "job-window-after-horizon.json"};
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    bad_case c;
+    read_expect(files[i], &c);
+    check_case(BAD_DIR, c.name, c.exit_code, c.fragment);
+  }
+}
+
 /* ------------------------------------------------- generated, big ones --- */
 
 static char g_dir[256];   /* scratch directory */
@@ -421,6 +439,7 @@ int main(void) {
       cmocka_unit_test(test_generated),
       cmocka_unit_test(test_paths),
       cmocka_unit_test(finding_14_fifo_paths),
+      cmocka_unit_test(finding_12_windows_never_open),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   nftw(g_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -1044,6 +1044,19 @@ static void finding_17_limits_after_override(void **s) {
   const char *a2[] = {"run", "-q", "--no-plots", "--until", "1h", scen, "--out", out, NULL};
   run(&r, NULL, 0, 0, a2);
   assert_int_equal(r.status, 0);
+  /* finding 12 after an override: the nightly window (02:00, the job is
+   * created at 18:00) cannot open before a horizon of --until 1h */
+  char night[1024];
+  snprintf(night, sizeof night, "%s/scenarios/nightly-maintenance-window.json",
+           JOBSIM_SOURCE_DIR);
+  const char *a3[] = {"run", "-q", "--no-plots", "--until", "1h", night, "--out", out, NULL};
+  run(&r, NULL, 0, 0, a3);
+  assert_int_equal(r.status, 2);
+  assert_non_null(strstr(r.err, "$.job.schedulingConfig.maintenanceWindows: no maintenance "
+                                "window opens before the horizon (+1h, "
+                                "2026-03-01T19:00:00.000Z): the first opens at "
+                                "2026-03-02T02:00:00.000Z, so the job would never roll out; "
+                                "lengthen --until"));
 }
 
 /* Finding 19 (issue 9): --max-events 0, --max-memory 0 or 0.5 silently
