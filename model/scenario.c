@@ -911,30 +911,64 @@ int model_scenario_load(model_scenario **out, const char *file, sim_diag *d) {
 
 /* ----------------------------------------------------- memory estimate --- */
 
+/* Does the job (or an associate-targets-with-job operation) target group g
+ * as a whole? Things joining it later then get executions (CONTINUOUS). */
+static bool group_targeted(const model_scenario *s, long g) {
+  for (size_t i = 0; i < s->job.n_targets; i++)
+    if (s->targets[i].is_group && s->targets[i].group == g) return true;
+  for (size_t i = 0; i < s->n_ops; i++)
+    if (s->ops[i].kind == MODEL_OP_ASSOCIATE_TARGETS)
+      for (size_t k = 0; k < s->ops[i].n_targets; k++)
+        if (s->ops[i].resolved[k].is_group && s->ops[i].resolved[k].group == g) return true;
+  return false;
+}
+
+/* Per-item costs, measured on the engine (peak RSS of describe-job over
+ * 1 and 3 million things, issue 9 finding 18): a thing of the fleet 40 B; a
+ * thing that joins later (arrival, add-things: arrays that grow by
+ * doubling) 48 B; an execution created at the rollout rate 20 B; an
+ * execution queued together with many others (add-things in a CONTINUOUS
+ * job: every new thing at once, its events pending together) 85 B; a retry
+ * record 40 B, twice while its array grows. Executions at the rollout rate
+ * are at most rolloutQuota per minute of the horizon. */
 uint64_t model_scenario_memory_estimate(const model_scenario *s) {
-  const double per_thing = 40.0, per_record = 40.0;   /* engine.c structs */
+  const double per_thing = 40.0, per_joined = 48.0, per_exec = 20.0, per_burst = 85.0,
+               per_record = 40.0;
   double hours = (double)s->sim.until / (double)SIM_MS_PER_H;
-  double things = (double)s->fleet.n_things, records = 0;
+  /* executions come at most at the rollout quota per minute */
+  double notified = (double)s->sim.rollout_quota * ((double)s->sim.until / SIM_MS_PER_MIN);
+  if (notified > (double)s->n_targeted) notified = (double)s->n_targeted;
+  double bytes = (double)s->fleet.n_things * per_thing + notified * per_exec;
+  double joined = 0;   /* things added by operations */
+  double records = 0;
+  int64_t budget = 0;
+  for (size_t i = 0; i < s->job.n_retry; i++) budget += s->job.retry[i].number_of_retries;
   for (size_t g = 0; g < s->fleet.n_groups; g++) {
     const model_group *gr = &s->fleet.groups[g];
-    double n = (double)gr->count + gr->arrivals_per_hour * hours;
-    things += gr->arrivals_per_hour * hours;
+    double arrivals = gr->arrivals_per_hour * hours;
+    bool execs = s->job.continuous && group_targeted(s, (long)g);
+    bytes += arrivals * (per_joined + (execs ? per_exec : 0));
     const model_behavior *b = &s->fleet.behaviors[gr->behavior];
     double p_fail = b->outcome_p[MODEL_OUTCOME_FAILED] +
                     b->outcome_p[MODEL_OUTCOME_NO_RESPONSE];
-    int64_t budget = 0;
-    for (size_t i = 0; i < s->job.n_retry; i++) budget += s->job.retry[i].number_of_retries;
     /* expected retries per thing: p + p^2 + ... up to the budget */
     double r = 0, pk = 1;
     for (int64_t k = 0; k < budget; k++) r += (pk *= p_fail);
-    records += n * r;
+    records += ((double)gr->count + arrivals) * r;
   }
   for (size_t i = 0; i < s->n_ops; i++)
-    if (s->ops[i].kind == MODEL_OP_ADD_THINGS)
-      things += (double)(s->ops[i].count + (int64_t)s->ops[i].n_names);
-  /* arrays grow by doubling: allow for the copy while they grow */
-  double growth = things > (double)s->fleet.n_things ? 2.0 : 1.0;
-  double bytes = things * per_thing * growth + records * per_record * 2.0 +
-                 32.0 * 1024 * 1024;
+    if (s->ops[i].kind == MODEL_OP_ADD_THINGS) {
+      double n = (double)(s->ops[i].count + (int64_t)s->ops[i].n_names);
+      bool execs = s->job.continuous && group_targeted(s, s->ops[i].group);
+      bytes += n * (per_joined + (execs ? per_burst : 0));
+      joined += n;
+    }
+  /* The report page reads events.log whole (reports/page.c, story()),
+   * which holds a line of about 128 B per thing an operation adds, up to
+   * the reader's 256 MiB cap, and a doubling buffer copies it once. */
+  double story = joined * 128.0;
+  if (story > 256.0 * 1024 * 1024) story = 256.0 * 1024 * 1024;
+  bytes += story * 1.5;
+  bytes += records * per_record * 2.0 + 32.0 * 1024 * 1024;
   return bytes > 1.8e19 ? UINT64_MAX : (uint64_t)bytes;
 }

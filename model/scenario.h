@@ -120,10 +120,13 @@ void model_scenario_free(model_scenario *s);     /* NULL is a no-op */
 int model_scenario_check_limits(const model_scenario *s, const char *until, sim_diag *d);
 
 /* Bytes a run of this scenario is expected to need at its peak: the engine's
- * per-thing records (initial things plus expected arrivals and additions),
- * the side table of retried executions (at the failure rates of the
- * behaviours and the retry budget) and a fixed allowance. An estimate, meant
- * for refusing runs that cannot fit, not an accounting. */
+ * per-thing records (initial things, expected arrivals, things added by
+ * operations), the executions (at most the rollout quota per minute; all at
+ * once for things added to a CONTINUOUS job), the side table of retried
+ * executions (at the failure rates of the behaviours and the retry budget),
+ * the report page's copy of events.log and a fixed allowance; per-item
+ * costs measured on the engine (scenario.c). An estimate, meant for refusing
+ * runs that cannot fit, not an accounting. */
 uint64_t model_scenario_memory_estimate(const model_scenario *s);
 
 /* Parse "2026-01-01T00:00:00Z" (fraction and "+00:00" allowed) to epoch ms.
