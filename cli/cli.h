@@ -38,6 +38,11 @@ void cli_print_help(const char *name, FILE *f);
 /* "jobsim X (cJSON ..., GSL ..., SQLite ...)" */
 void cli_version_info(char *buf, size_t n);
 bool cli_parse_u64(const char *s, uint64_t *out);   /* 0..2^53 */
+/* --max-memory / --max-events (either may be NULL): at least 1, or
+ * "unlimited" (0); defaults the memory available now (0 when unknown) and
+ * 10^9 events. Prints the usage error and returns false when malformed. */
+bool cli_parse_limits(const char *cmd, const char *mem_s, const char *ev_s,
+                      uint64_t *max_memory, uint64_t *max_events);
 /* Stop on SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXCPU with exit 128 + signal:
  * at once while no output directory is being written, else at its commit
  * (main.c). */

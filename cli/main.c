@@ -404,6 +404,23 @@ static int run_parse(run_args *a, int argc, char **argv) {
   return n;
 }
 
+/* Does a run of sc (its horizon as overridden) fit in max_memory (0: no
+ * check)? Says why not. */
+static bool memory_fits(const model_scenario *sc, uint64_t max_memory, bool given) {
+  uint64_t need = model_scenario_memory_estimate(sc);
+  if (!max_memory || need <= max_memory) return true;
+  char h[64];
+  sim_duration_format(sc->sim.until, h, sizeof h);
+  fprintf(stderr,
+          "jobsim: %s: $.fleet: the run needs about %.1f MiB for %" PRId64
+          " things (to +%s), more than the %.1f MiB %s; use --max-memory SIZE to allow "
+          "more\n",
+          sc->file, (double)need / 1048576.0, sc->fleet.n_things, h,
+          (double)max_memory / 1048576.0,
+          given ? "allowed by --max-memory" : "available (MemAvailable)");
+  return false;
+}
+
 /* Load `file` as the run will see it: the world, the overrides, the memory
  * check. NULL after reporting why, with *exit set. */
 static model_scenario *run_check(const run_args *a, const char *file, int *exit_code) {
@@ -437,15 +454,7 @@ static model_scenario *run_check(const run_args *a, const char *file, int *exit_
       return NULL;
     }
   }
-  uint64_t need = model_scenario_memory_estimate(sc);
-  if (a->max_memory && need > a->max_memory) {
-    fprintf(stderr,
-            "jobsim: %s: $.fleet: the run needs about %.1f MiB for %" PRId64
-            " things, more than the %.1f MiB %s; use --max-memory SIZE to allow "
-            "more\n",
-            sc->file, (double)need / 1048576.0, sc->fleet.n_things,
-            (double)a->max_memory / 1048576.0,
-            a->maxmem_s ? "allowed by --max-memory" : "available (MemAvailable)");
+  if (!memory_fits(sc, a->max_memory, a->maxmem_s != NULL)) {
     model_scenario_free(sc);
     *exit_code = EXIT_IO;
     return NULL;
@@ -687,21 +696,41 @@ out:
   return ret;
 }
 
+/* Run the engine to `at` in slices of an hour, stopping with SIM_ERR_LIMIT
+ * past max_events (0: no cap), as `jobsim run --max-events` does. */
+static int run_capped(model_engine *e, sim_time_ms at, uint64_t max_events, sim_diag *d) {
+  if (!max_events) return model_engine_run(e, at);
+  for (sim_time_ms t = 0;;) {
+    t = t > at - SIM_MS_PER_H ? at : t + SIM_MS_PER_H;
+    int rc = model_engine_run(e, t);
+    if (rc) return rc;
+    if (model_engine_events(e) > max_events)
+      return sim_diag_set(d, SIM_ERR_LIMIT, NULL,
+                          "stopped after %" PRIu64 " events at simulated +%" PRId64
+                          "s: the simulation exceeds the event cap (--max-events %" PRIu64
+                          ")", model_engine_events(e), model_engine_now(e) / 1000,
+                          max_events);
+    if (t >= at) return SIM_OK;   /* the same events as one run to `at` */
+  }
+}
+
 static int cmd_view(view_kind kind, int argc, char **argv) {
   static const char *const names[] = {"describe-job", "describe-job-execution",
                                       "list-job-executions-for-job"};
   const char *cmd = names[kind];
   const char *scen = NULL, *job_id = NULL, *at_s = NULL, *seed_s = NULL, *ts_s = NULL;
   const char *thing_s = NULL, *exec_s = NULL, *status_s = NULL, *max_s = NULL,
-             *token_s = NULL, *db_s = NULL;
+             *token_s = NULL, *db_s = NULL, *maxmem_s = NULL, *maxev_s = NULL;
   bool help = false, compact = false;
   opt opts[16] = {{"scenario", 0, true, &scen, NULL},
                   {"job-id", 0, true, &job_id, NULL},
                   {"at", 0, true, &at_s, NULL},
                   {"seed", 's', true, &seed_s, NULL},
                   {"timestamp-format", 0, true, &ts_s, NULL},
-                  {"compact", 0, false, NULL, &compact}};
-  size_t no = 6;
+                  {"compact", 0, false, NULL, &compact},
+                  {"max-memory", 0, true, &maxmem_s, NULL},
+                  {"max-events", 0, true, &maxev_s, NULL}};
+  size_t no = 8;
   if (kind == VIEW_JOB) opts[no++] = (opt){"db", 0, true, &db_s, NULL};
   if (kind == VIEW_EXECUTION) {
     opts[no++] = (opt){"thing-name", 0, true, &thing_s, NULL};
@@ -733,6 +762,8 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
   uint64_t seed = 0;
   if (seed_s && !parse_seed(seed_s, &seed))
     return usage_error(cmd, "--seed needs an integer 0..2^53, not '%s'", seed_s);
+  uint64_t max_memory = 0, max_events = 0;
+  if (!parse_limits(cmd, maxmem_s, maxev_s, &max_memory, &max_events)) return EXIT_USAGE;
   uint64_t exec_no = 0;
   if (exec_s && (!parse_seed(exec_s, &exec_no) || exec_no < 1))
     return usage_error(cmd, "--execution-number needs an integer >= 1, not '%s'", exec_s);
@@ -781,12 +812,16 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
   }
   if (seed_s) sc->sim.seed = seed;
   if (at > sc->sim.until) sc->sim.until = at;   /* look past the scenario horizon */
+  if (!memory_fits(sc, max_memory, maxmem_s != NULL)) {   /* limits after the override */
+    ret = EXIT_IO;
+    goto out;
+  }
   sim_diag_init(&d, scen);
   if ((rc = model_engine_new(&e, sc, sc->sim.seed, NULL, &d)) ||
-      (rc = model_engine_run(e, at))) {
+      (rc = run_capped(e, at, max_events, &d))) {
     if (!d.msg[0]) sim_diag_set(&d, rc, NULL, "simulation failed: %s", sim_strerror(rc));
     report_diag(&d);
-    ret = exit_for(rc);
+    ret = rc == SIM_ERR_LIMIT ? EXIT_IO : exit_for(rc);
     goto out;
   }
   if (model_engine_job(e)->vanished) {
@@ -902,6 +937,10 @@ static const command commands[] = {
      "    -s, --seed <n>              override the scenario's seed\n"
      "        --timestamp-format <f>  epoch (default) or iso8601\n"
      "        --compact               one-line JSON\n"
+     "        --max-memory <size>     refuse a simulation estimated to need more\n"
+     "                                (default: the memory available now; unlimited)\n"
+     "        --max-events <n>        stop a simulation after n events (default 10^9;\n"
+     "                                unlimited)\n"
      "    -h, --help                  this help\n"},
     {"describe-job-execution", cmd_describe_execution,
      "print what `aws iot describe-job-execution` shows at a simulated instant",
@@ -918,6 +957,10 @@ static const command commands[] = {
      "    -s, --seed <n>              override the scenario's seed\n"
      "        --timestamp-format <f>  epoch (default) or iso8601\n"
      "        --compact               one-line JSON\n"
+     "        --max-memory <size>     refuse a simulation estimated to need more\n"
+     "                                (default: the memory available now; unlimited)\n"
+     "        --max-events <n>        stop a simulation after n events (default 10^9;\n"
+     "                                unlimited)\n"
      "    -h, --help                  this help\n"},
     {"list-job-executions-for-job", cmd_list_executions,
      "print what `aws iot list-job-executions-for-job` shows at an instant",
@@ -935,6 +978,10 @@ static const command commands[] = {
      "    -s, --seed <n>              override the scenario's seed\n"
      "        --timestamp-format <f>  epoch (default) or iso8601\n"
      "        --compact               one-line JSON\n"
+     "        --max-memory <size>     refuse a simulation estimated to need more\n"
+     "                                (default: the memory available now; unlimited)\n"
+     "        --max-events <n>        stop a simulation after n events (default 10^9;\n"
+     "                                unlimited)\n"
      "    -h, --help                  this help\n"},
     {"sweep", cmd_sweep, "Monte Carlo replications over a grid of settings, per world",
      cli_sweep_usage},
@@ -993,6 +1040,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
   return EXIT_USAGE;
 }
 int cli_exit_for(int rc) { return exit_for(rc); }
+bool cli_parse_limits(const char *cmd, const char *mem_s, const char *ev_s,
+                      uint64_t *max_memory, uint64_t *max_events) {
+  return parse_limits(cmd, mem_s, ev_s, max_memory, max_events);
+}
 void cli_report_diag(const sim_diag *d) { report_diag(d); }
 void cli_print_help(const char *name, FILE *f) { print_help(find_command(name), f); }
 void cli_version_info(char *buf, size_t n) { version_info(buf, n); }

@@ -383,6 +383,24 @@ static void describe_point(const plan_sweep *s, size_t point, char *buf, size_t 
   snprintf(buf + l, n - l, ")");
 }
 
+/* A loaded copy of scenario `sc`: its text and what it parses into
+ * (measured as peak RSS per grid point: 4.7 KB for a 1.0 KB scenario, 6.4 KB
+ * for 1.7 KB, 16.4 KB for three copies of 2.6 KB). */
+static double copy_bytes(const model_scenario *sc) {
+  return 2.0 * (double)strlen(sc->json_text) + 3072.0;
+}
+
+uint64_t plan_sweep_memory_estimate(const model_scenario *base, size_t points, size_t worlds,
+                                    size_t reps, unsigned threads) {
+  const double fixed = 32.0 * 1024 * 1024;
+  double per_point = copy_bytes(base) * (double)(1 + (base->n_worlds ? worlds : 0));
+  double results = (double)points * (double)worlds * (double)reps * sizeof(plan_metrics);
+  double engine = (double)model_scenario_memory_estimate(base) - fixed;
+  double bytes = fixed + (double)points * per_point + results +
+                 (double)(threads ? threads : 1) * (engine > 0 ? engine : 0);
+  return bytes > 1.8e19 ? UINT64_MAX : (uint64_t)bytes;
+}
+
 int plan_sweep_run(plan_sweep **out, const model_scenario *base, const plan_vary *v,
                    size_t n_vary, const plan_sweep_opts *o, char *where, size_t wn,
                    sim_diag *d) {

@@ -67,6 +67,15 @@ typedef struct plan_sweep_opts {
   unsigned threads;
 } plan_sweep_opts;
 
+/* Bytes a sweep of `base` over `points` grid points and `worlds` worlds
+ * with `reps` replications on `threads` threads needs at its peak: a
+ * loaded copy of the scenario per point and per (point, world), the
+ * metrics of every replication, one engine per thread, a fixed allowance.
+ * An estimate (per-copy cost measured: twice the scenario text and 3 KB),
+ * for refusing sweeps that cannot fit before building anything. */
+uint64_t plan_sweep_memory_estimate(const model_scenario *base, size_t points, size_t worlds,
+                                    size_t reps, unsigned threads);
+
 typedef struct plan_sweep {
   const model_scenario *base;
   const plan_vary *vary;

@@ -1164,6 +1164,106 @@ static void finding_18_estimate_with_operations(void **s) {
   }
 }
 
+
+/* Finding 16 (issue 9): sweep and plan at their allowed maxima had no size
+ * check (4.4 GB and a minute building copies, or a bare "out of memory"),
+ * and describe-job --at 100y on a churning CONTINUOUS job ran for minutes
+ * with neither the memory estimate nor the event cap. Each is estimated and
+ * refused before anything is built. */
+static void finding_16_size_checks(void **s) {
+  (void)s;
+  char dir[600], sw[700];
+  test_dir(dir, sizeof dir, "16");
+  snprintf(sw, sizeof sw, "%s/sweep", dir);
+  char scen[1024], cont[1024];
+  snprintf(scen, sizeof scen, "%s/scenarios/bad-release-abort.json", JOBSIM_SOURCE_DIR);
+  snprintf(cont, sizeof cont, "%s/scenarios/continuous-dynamic-group.json", JOBSIM_SOURCE_DIR);
+  result r;
+  /* 100,000 grid points */
+  const char *a1[] = {"sweep", "-n", "100", scen, "--vary", "simulation.seed=1:1000:1",
+                      "--vary", "job.abortConfig.criteriaList[0].thresholdPercentage=1:100:1",
+                      "--max-memory", "1G", "-o", sw, NULL};
+  run_opts o = {.limit_s = 30};
+  run_with(&r, &o, a1);
+  assert_false(r.timed_out);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "jobsim: sweep: the sweep needs about "));
+  assert_non_null(strstr(r.err, "(100000 points x 2 worlds x 100 replications on "));
+  assert_non_null(strstr(r.err, "more than the 1024.0 MiB allowed by --max-memory"));
+  assert_true(r.seconds < 5 * exit_bound());
+  /* a million replications */
+  const char *a2[] = {"sweep", "-n", "1000000", scen, "--max-memory", "100M", NULL};
+  run_with(&r, &o, a2);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "(1 points x 2 worlds x 1000000 replications on "));
+  /* the planner at its maxima: 34 rollouts x 32 x 32 abort settings, a
+   * million replications each: refused against the memory available */
+  char rates[400] = "", thr[200] = "";
+  for (int i = 1; i <= 32; i++) {
+    size_t l = strlen(rates), m = strlen(thr);
+    snprintf(rates + l, sizeof rates - l, "%s%d", i > 1 ? "," : "", i * 10);
+    snprintf(thr + m, sizeof thr - m, "%s%d", i > 1 ? "," : "", i);
+  }
+  const char *a3[] = {"plan", scen, "--deadline", "4h", "--max-exposure", "100",
+                      "--max-false-abort", "0.1", "--rates", rates, "--thresholds", thr,
+                      "--min-executed", thr, "--max-replications", "1000000", "-o", sw, NULL};
+  run_with(&r, &o, a3);
+  assert_false(r.timed_out);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "jobsim: plan: the plan needs about "));
+  assert_non_null(strstr(r.err, "(34816 candidates x up to 1000000 replications per world"));
+  assert_true(r.seconds < 5 * exit_bound());
+  const char *keep[] = {NULL};
+  assert_only(dir, keep, "refused sweep and plan");
+  /* describe-job a century on: the memory estimate for that horizon, and
+   * the event cap */
+  const char *a4[] = {"describe-job", "--scenario", cont, "--job-id", "fleet-telematics-config",
+                      "--at", "36500d", "--max-memory", "1G", NULL};
+  run_with(&r, &o, a4);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "$.fleet: the run needs about "));
+  assert_non_null(strstr(r.err, "(to +36500d), more than the 1024.0 MiB allowed by "
+                                "--max-memory"));
+  const char *a5[] = {"describe-job", "--scenario", cont, "--job-id", "fleet-telematics-config",
+                      "--at", "36500d", "--max-memory", "unlimited", "--max-events",
+                      "1000000", NULL};
+  run_with(&r, &o, a5);
+  assert_false(r.timed_out);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "the simulation exceeds the event cap (--max-events 1000000)"));
+}
+
+/* Finding 25 (issue 9, plan --rates): too many values were refused with
+ * the range rule instead of their count. */
+static void finding_25_plan_list_count(void **s) {
+  (void)s;
+  char scen[1024], rates[400] = "";
+  snprintf(scen, sizeof scen, "%s/scenarios/bad-release-abort.json", JOBSIM_SOURCE_DIR);
+  for (int i = 1; i <= 40; i++) {
+    size_t l = strlen(rates);
+    snprintf(rates + l, sizeof rates - l, "%s%d", i > 1 ? "," : "", i);
+  }
+  static const char *const opts[] = {"--rates", "--thresholds", "--min-executed"};
+  for (int k = 0; k < 3; k++) {
+    const char *args[] = {"plan", scen, "--deadline", "4h", "--max-exposure", "100",
+                          "--max-false-abort", "0.1", opts[k], rates, NULL};
+    result r;
+    run(&r, NULL, 0, 0, args);
+    assert_int_equal(r.status, 2);
+    char want[200];
+    snprintf(want, sizeof want, "jobsim: plan: %s takes at most 32 values, got 40", opts[k]);
+    if (!strstr(r.err, want)) fail_msg("%s: %s", opts[k], r.err);
+  }
+  /* and a value out of range still names the range */
+  const char *a[] = {"plan", scen, "--deadline", "4h", "--max-exposure", "100",
+                     "--max-false-abort", "0.1", "--rates", "0,5", NULL};
+  result r;
+  run(&r, NULL, 0, 0, a);
+  assert_int_equal(r.status, 2);
+  assert_non_null(strstr(r.err, "--rates needs integers 1..1000 separated by commas, not "
+                                "'0,5'"));
+}
+
 static const char big[] =
     "{\"name\":\"big\",\"job\":{\"jobId\":\"big\",\"targets\":["
     "\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"],\"document\":\"{}\","
@@ -1310,6 +1410,8 @@ int main(void) {
       cmocka_unit_test(finding_17_limits_after_override),
       cmocka_unit_test(finding_19_zero_limits),
       cmocka_unit_test(finding_18_estimate_with_operations),
+      cmocka_unit_test(finding_16_size_checks),
+      cmocka_unit_test(finding_25_plan_list_count),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
