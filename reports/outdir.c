@@ -22,6 +22,7 @@
 #define NAME_LIMIT 255         /* longest name in a directory (NAME_MAX) */
 #define MARKER_MAX (1 << 20)   /* a marker is a few hundred bytes */
 #define BRIEF 160              /* paths in messages, bytes */
+#define SQLITE_PATH_MAX 512    /* SQLite's unix VFS: longest path it opens, + 1 */
 
 /* ---------------------------------------------------------- interrupt --- */
 
@@ -512,6 +513,20 @@ int report_outdir_begin(report_outdir *o, const char *final, sim_diag *d) {
     return sim_diag_set(d, SIM_ERR_USAGE, NULL,
                         "cannot use '%s' as an output directory: name a new "
                         "subdirectory", report_brief_path(final, b, sizeof b));
+  aux_path(o, "tmp", (long)getpid(), o->tmp, sizeof o->tmp);
+  if (!o->tmp[0]) return sim_diag_set(d, SIM_ERR_USAGE, NULL, "output path too long");
+  /* SQLite opens no file whose absolute path is longer than 512 bytes, and
+   * every output holds a store: say so now, not after the run */
+  char cwd[4096];
+  size_t longer = strlen(o->tmp) > strlen(final) ? strlen(o->tmp) : strlen(final);
+  size_t abs = longer + strlen("/sweep.sqlite") +
+               (final[0] == '/' ? 0 : getcwd(cwd, sizeof cwd) ? strlen(cwd) + 1 : 0);
+  if (abs >= SQLITE_PATH_MAX)
+    return sim_diag_set(d, SIM_ERR_USAGE, NULL,
+                        "cannot use '%s' as an output directory: the store inside it "
+                        "would have an absolute path of %zu bytes, and SQLite opens at "
+                        "most %d", report_brief_path(final, b, sizeof b), abs,
+                        SQLITE_PATH_MAX - 1);
   struct stat st;
   int err = make_dirs(o->parent);
   if (err || stat(o->parent, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -532,8 +547,7 @@ int report_outdir_begin(report_outdir *o, const char *final, sim_diag *d) {
                           "(%s); remove it or choose another output directory",
                           report_brief_path(final, b, sizeof b), why);
   }
-  aux_path(o, "tmp", (long)getpid(), o->tmp, sizeof o->tmp);
-  if (!o->tmp[0]) return sim_diag_set(d, SIM_ERR_USAGE, NULL, "output path too long");
+
   rm_rf(o->tmp);   /* leftovers of a crashed run with the same pid */
   open_dirs++;     /* before mkdir: a handler that _exits must not miss it */
   if (mkdir(o->tmp, 0777) != 0) {

@@ -279,7 +279,7 @@ int report_store_new(report_store **out, const char *path, const model_scenario 
   report_store *st = calloc(1, sizeof *st);
   if (!st) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
   st->fd = -1;
-  snprintf(st->path, sizeof st->path, "%s", path);
+  report_brief_path(path, st->path, 160);   /* for messages only */
   st->sc = sc;
   st->start_epoch_ms = sc->sim.start_epoch_ms;
   st->info.seed = seed;
@@ -948,7 +948,7 @@ int report_store_open(report_store **out, const char *path, sim_diag *d) {
   report_store *st = calloc(1, sizeof *st);
   if (!st) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
   st->fd = -1;
-  snprintf(st->path, sizeof st->path, "%s", path);
+  report_brief_path(path, st->path, 160);   /* for messages only */
   sqlite3_stmt *s = NULL;
   int rc;
   /* Only a regular file: a FIFO would block in open() for ever. SQLite then

@@ -368,6 +368,33 @@ int sim_json_parse(const char *text, size_t len, cJSON **out, sim_diag *d)
   return SIM_OK;
 }
 
+/* `path` shortened for a message (its start, "...", its end, cut between
+ * UTF-8 sequences), so that a very long path never pushes the reason after
+ * it out of the 512-byte message. */
+typedef struct brief {
+  char s[200];
+} brief;
+
+static brief brief_path(const char *path)
+{
+  brief b;
+  size_t len = strlen(path), n = sizeof b.s;
+
+  if (len < n) {
+    memcpy(b.s, path, len + 1);
+    return b;
+  }
+  size_t head = (n - 4) / 3, start = len - (n - 4 - head);
+  while (head > 0 && ((unsigned char)path[head] & 0xC0) == 0x80)
+    head--;
+  while (start < len && ((unsigned char)path[start] & 0xC0) == 0x80)
+    start++;
+  memcpy(b.s, path, head);
+  memcpy(b.s + head, "...", 3);
+  memcpy(b.s + head + 3, path + start, len - start + 1);
+  return b;
+}
+
 static const char *file_kind(mode_t m)
 {
   if (S_ISDIR(m))
@@ -393,24 +420,24 @@ int sim_json_open_regular(const char *path, int *fd, sim_diag *d)
   f = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (f < 0)
     return sim_diag_set(d, errno == ENOMEM ? SIM_ERR_NOMEM : SIM_ERR_IO, NULL,
-                        "cannot open '%s': %s", path, strerror(errno));
+                        "cannot open '%s': %s", brief_path(path).s, strerror(errno));
   if (fstat(f, &st) != 0) {
     int e = errno;
     close(f);
-    return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read '%s': %s", path,
+    return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read '%s': %s", brief_path(path).s,
                         strerror(e));
   }
   if (!S_ISREG(st.st_mode)) {
     close(f);
     return sim_diag_set(d, SIM_ERR_IO, NULL,
-                        "cannot read '%s': not a regular file (%s)", path,
+                        "cannot read '%s': not a regular file (%s)", brief_path(path).s,
                         file_kind(st.st_mode));
   }
   fl = fcntl(f, F_GETFL);
   if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) != 0) {
     int e = errno;
     close(f);
-    return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read '%s': %s", path,
+    return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read '%s': %s", brief_path(path).s,
                         strerror(e));
   }
   *fd = f;
@@ -438,7 +465,7 @@ int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d)
       int e = errno;
       close(fd);
       return sim_diag_set(d, e == ENOMEM ? SIM_ERR_NOMEM : SIM_ERR_IO, NULL,
-                          "cannot open '%s': %s", path, strerror(e));
+                          "cannot open '%s': %s", brief_path(path).s, strerror(e));
     }
   }
   if ((buf = malloc(cap)) == NULL)
@@ -454,7 +481,7 @@ int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d)
 
       if (cap >= MAX_FILE_BYTES) {
         rc = sim_diag_set(d, SIM_ERR_LIMIT, NULL,
-                          "'%s' is larger than %zu MiB", path,
+                          "'%s' is larger than %zu MiB", brief_path(path).s,
                           MAX_FILE_BYTES >> 20);
         goto fail;
       }
@@ -466,7 +493,7 @@ int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d)
   }
   if (ferror(f)) {
     rc = sim_diag_set(d, errno == ENOMEM ? SIM_ERR_NOMEM : SIM_ERR_IO, NULL,
-                      "cannot read '%s': %s", path, strerror(errno));
+                      "cannot read '%s': %s", brief_path(path).s, strerror(errno));
     goto fail;
   }
   if (!is_stdin)
@@ -477,7 +504,7 @@ int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d)
   return SIM_OK;
 
 nomem:
-  rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory reading '%s'", path);
+  rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory reading '%s'", brief_path(path).s);
 fail:
   free(buf);
   if (!is_stdin)

@@ -530,6 +530,20 @@ static void finding_25_out_names(void **s) {
   assert_int_equal(r.status, 2);
   assert_non_null(strstr(r.err, "a name in it is 260 bytes long, more than 255"));
   assert_false(exists(p));
+  /* beyond what SQLite opens (512 bytes): refused first, not after the run */
+  snprintf(out, sizeof out, "%s/new-parent/%.250s/%.250s", dir, name, name);
+  const char *a4[] = {"run", "-q", "--no-plots", EXAMPLE, "--out", out, NULL};
+  run(&r, NULL, 0, 0, a4);
+  assert_int_equal(r.status, 2);
+  assert_non_null(strstr(r.err, "the store inside it would have an absolute path of "));
+  assert_non_null(strstr(r.err, "bytes, and SQLite opens at most 511"));
+  assert_false(exists(p));
+  /* a message about a 5,000-byte path keeps its reason */
+  const char *a5[] = {"validate", lng, NULL};
+  run(&r, NULL, 0, 0, a5);
+  assert_int_equal(r.status, 4);
+  assert_non_null(strstr(r.err, "...xxxx"));
+  assert_non_null(strstr(r.err, "': File name too long\n"));   /* over PATH_MAX */
 }
 
 /* A one-thing scenario without a name: the name comes from its file. */
