@@ -191,6 +191,7 @@ static int sweep_main(int argc, char **argv) {
                       ? plan_sweep_memory_estimate(sc, points, worlds, so.replications,
                                                    so.threads)
                       : 0;   /* plan_sweep_run says the grid is too big */
+  so.max_memory = max_memory;   /* and again per point, once the grid is built */
   if (max_memory && need > max_memory) {
     char what[200];
     snprintf(what, sizeof what, "%zu points x %zu worlds x %zu replications on %u threads",

@@ -505,6 +505,32 @@ int plan_sweep_run(plan_sweep **out, const model_scenario *base, const plan_vary
   }
   cJSON_Delete(root);
   root = NULL;
+  if (o->max_memory) {
+    /* the engines as the grid's points need them: a variation may change
+     * the fleet, which the estimate from the base scenario did not see */
+    const double fixed = 32.0 * 1024 * 1024;
+    double worst = 0;
+    size_t at = 0;
+    for (size_t t = 0; t < s->n_points * s->n_worlds; t++) {
+      double e = (double)model_scenario_memory_estimate(s->sc[t]) - fixed;
+      if (e > worst) worst = e, at = t / s->n_worlds;
+    }
+    double base_engine = (double)model_scenario_memory_estimate(base) - fixed;
+    double need = (double)plan_sweep_memory_estimate(base, s->n_points, s->n_worlds,
+                                                     s->reps, s->threads) +
+                  (double)(s->threads ? s->threads : 1) *
+                      (worst - (base_engine > 0 ? base_engine : 0));
+    if (need > (double)o->max_memory) {
+      describe_point(s, at, where, wn);
+      rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL,
+                        "the sweep needs about %.1f MiB with this point's fleet (%" PRId64
+                        " things) on %u threads, more than the %.1f MiB allowed; use "
+                        "--max-memory SIZE to allow more", need / 1048576.0,
+                        s->point[at]->fleet.n_things, s->threads ? s->threads : 1,
+                        (double)o->max_memory / 1048576.0);
+      goto fail;
+    }
+  }
   s->m = calloc(s->n_points * s->n_worlds * (s->reps ? s->reps : 1), sizeof *s->m);
   if (!s->m) {
     rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");

@@ -65,6 +65,9 @@ typedef struct plan_sweep_opts {
   size_t replications;
   uint64_t seed;
   unsigned threads;
+  /* Refuse (SIM_ERR_NOMEM, before any replication) when the grid's largest
+   * scenario (a --vary may change the fleet) would not fit; 0: no check. */
+  uint64_t max_memory;
 } plan_sweep_opts;
 
 /* Bytes a sweep of `base` over `points` grid points and `worlds` worlds

@@ -458,13 +458,11 @@ static int take_lock(const char *path, sim_diag *d) {
       return -1;
     }
     struct stat a, p;
+    /* (nothing is written into it: a lock file someone linked to another
+     * file must not change that file) */
     if (fstat(fd, &a) == 0 && lstat(path, &p) == 0 && a.st_dev == p.st_dev &&
-        a.st_ino == p.st_ino) {
-      char line[64];
-      int n = snprintf(line, sizeof line, "jobsim lock\npid %ld\n", (long)getpid());
-      if (ftruncate(fd, 0) == 0 && write(fd, line, (size_t)n) < 0) { /* best effort */ }
+        a.st_ino == p.st_ino)
       return fd;
-    }
     close(fd);   /* removed by its last holder: lock the new one */
   }
 }
@@ -581,9 +579,25 @@ int report_fclose_checked(FILE *f, const char *path, sim_diag *d) {
   return SIM_OK;
 }
 
+/* A new file: never through a symbolic link or into an existing file (a
+ * link planted at a temporary name in a shared directory would otherwise
+ * have jobsim overwrite its target). */
+static FILE *create_new(const char *path) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0) return NULL;
+  FILE *f = fdopen(fd, "wb");
+  if (!f) {
+    int e = errno;
+    close(fd);
+    unlink(path);
+    errno = e;
+  }
+  return f;
+}
+
 static int write_all(const char *path, const void *data, size_t len, sim_diag *d) {
   char b[BRIEF];
-  FILE *f = fopen(path, "wb");
+  FILE *f = create_new(path);
   if (!f)
     return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot create '%s': %s",
                         report_brief_path(path, b, sizeof b), strerror(errno));
@@ -734,6 +748,7 @@ int report_write_file_atomic(const char *path, const void *data, size_t len,
   char name[NAME_LIMIT + 1];
   aux_name(base, "tmp", (long)getpid(), name, sizeof name);
   snprintf(tmp, sizeof tmp, "%s/%s", dir, name);
+  unlink(tmp);   /* a crashed run's, or a planted link (unlink never follows it) */
   int rc = write_all(tmp, data, len, d);
   if (rc) {
     remove(tmp);
