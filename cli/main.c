@@ -572,6 +572,10 @@ static int cmd_run(int argc, char **argv) {
     int x = EXIT_OK;
     model_scenario *sc = run_check(&a, argv[i], &x);
     if (!sc) {
+      if (got_signal) {   /* e.g. reading a scenario from a pipe: EINTR */
+        worst = exit_for(SIM_ERR_INTR);
+        break;
+      }
       if (x > worst) worst = x;
       continue;
     }

@@ -1330,6 +1330,39 @@ static void beyond_planted_temp_link(void **s) {
   assert_true(S_ISREG(st.st_mode));
 }
 
+
+/* Beyond the 25 (issue 9 attack): SIGINT while `jobsim run -` waited for
+ * its scenario on a pipe gave exit 4 "Interrupted system call". */
+static void beyond_signal_while_reading_stdin(void **s) {
+  (void)s;
+  int pfd[2];
+  assert_int_equal(pipe(pfd), 0);
+  char dir[600];
+  test_dir(dir, sizeof dir, "stdin");
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dup2(pfd[0], 0);
+    close(pfd[1]);
+    int nul = open("/dev/null", O_WRONLY);
+    dup2(nul, 2);
+    if (chdir(dir) != 0) _exit(122);
+    execl(JOBSIM_EXE, JOBSIM_EXE, "run", "-q", "--no-plots", "-", "-o", "out", (char *)NULL);
+    _exit(121);
+  }
+  close(pfd[0]);
+  sleep_ms(under_valgrind() ? 3000 : 300);
+  kill(pid, SIGINT);
+  int st = 0;
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  close(pfd[1]);
+  assert_true(WIFEXITED(st) || WIFSIGNALED(st));
+  int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  assert_int_equal(code, 130);
+  const char *none[] = {NULL};
+  assert_only(dir, none, "interrupted while reading stdin");
+}
+
 static const char big[] =
     "{\"name\":\"big\",\"job\":{\"jobId\":\"big\",\"targets\":["
     "\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"],\"document\":\"{}\","
@@ -1479,6 +1512,7 @@ int main(void) {
       cmocka_unit_test(finding_16_size_checks),
       cmocka_unit_test(finding_25_plan_list_count),
       cmocka_unit_test(beyond_planted_temp_link),
+      cmocka_unit_test(beyond_signal_while_reading_stdin),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
