@@ -16,7 +16,7 @@
 static void on_tick(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   (void)ev;
-  observe(e, MODEL_ROW_SNAPSHOT);
+  eng_observe(e, MODEL_ROW_SNAPSHOT);
   sim_time_ms next = sim_world_now(w) + e->sc->sim.snapshot_every;
   if (next <= e->horizon)
     fail_if(e, sim_world_schedule(w, next, PRIO_TICK, K_TICK, 0, 0, NULL));
@@ -70,10 +70,10 @@ void model_engine_free(model_engine *e) {
 int model_engine_new(model_engine **out, const model_scenario *sc, uint64_t seed,
                      const model_observer *obs, sim_diag *d) {
   static const sim_handler_fn handlers[K_COUNT] = {
-      on_device_act, on_device_done, on_timeout, on_progress, on_window,
-      on_cancel_batch, on_delete_batch, on_tick, on_observe, on_op,
-      on_sched_start, on_mw_open, on_mw_close, on_end_time, on_arrival,
-      on_departure};
+      eng_on_device_act, eng_on_device_done, eng_on_timeout, eng_on_progress, eng_on_window,
+      eng_on_cancel_batch, eng_on_delete_batch, on_tick, on_observe, eng_on_op,
+      eng_on_sched_start, eng_on_mw_open, eng_on_mw_close, eng_on_end_time, eng_on_arrival,
+      eng_on_departure};
   *out = NULL;
   model_engine *e = calloc(1, sizeof *e);
   int rc = SIM_ERR_NOMEM;
@@ -137,7 +137,7 @@ int model_engine_new(model_engine **out, const model_scenario *sc, uint64_t seed
                                                    : MODEL_JOB_IN_PROGRESS;
   if (e->job.status == MODEL_JOB_IN_PROGRESS) {
     e->job.is_concurrent = true;
-    schedule_window(e, 0);
+    eng_schedule_window(e, 0);
   }
   if (sc->has_start &&
       (rc = sim_world_schedule(e->w, sc->start_at, PRIO_SCHED, K_SCHED_START, 0, 0, NULL)))
@@ -154,7 +154,7 @@ int model_engine_new(model_engine **out, const model_scenario *sc, uint64_t seed
       rc = sim_world_schedule(e->w, 0, PRIO_SCHED, K_MW_OPEN, wi,
                               (uint64_t)(occ - base), NULL);
     else
-      schedule_next_window(e, wi, -1);
+      eng_schedule_next_window(e, wi, -1);
     if (rc) goto fail;
   }
   for (size_t i = 0; i < sc->n_ops; i++)
@@ -163,24 +163,25 @@ int model_engine_new(model_engine **out, const model_scenario *sc, uint64_t seed
   for (size_t g = 0; g < sc->fleet.n_groups; g++) {
     const model_group *fg = &sc->fleet.groups[g];
     if (fg->arrivals_per_hour > 0 &&
-        (rc = sim_world_schedule(e->w, poisson_gap(e->groups[g].rng, fg->arrivals_per_hour),
+        (rc = sim_world_schedule(e->w,
+                                 eng_poisson_gap(e->groups[g].rng, fg->arrivals_per_hour),
                                  PRIO_FLEET, K_ARRIVAL, g, 0, NULL)))
       goto fail;
     if (fg->departures_per_hour > 0 &&
         (rc = sim_world_schedule(e->w,
-                                 poisson_gap(e->groups[g].rng, fg->departures_per_hour),
+                                 eng_poisson_gap(e->groups[g].rng, fg->departures_per_hour),
                                  PRIO_FLEET, K_DEPARTURE, g, 0, NULL)))
       goto fail;
   }
   if ((rc = sim_world_schedule(e->w, 0, PRIO_TICK, K_TICK, 0, 0, NULL))) goto fail;
   char d1[64];
   sim_duration_format(sc->sim.until, d1, sizeof d1);
-  logf_(e, "job %s created %s: %s, %zu targets covering %" PRId64
+  eng_log(e, "job %s created %s: %s, %zu targets covering %" PRId64
            " things, seed %" PRIu64 ", horizon %s",
         sc->job.job_id, model_job_status_name(e->job.status),
         sc->job.continuous ? "CONTINUOUS" : "SNAPSHOT", sc->job.n_targets,
         sc->n_targeted, seed, d1);
-  observe(e, MODEL_ROW_START);
+  eng_observe(e, MODEL_ROW_START);
   *out = e;
   return SIM_OK;
 nomem:
@@ -199,9 +200,9 @@ int model_engine_run(model_engine *e, sim_time_ms until) {
   if (rc) return rc;
   if (!e->end_emitted && until >= e->horizon) {
     /* Horizon reached with the job still able to change. */
-    logf_(e, "horizon reached with the job %s", model_job_status_name(e->job.status));
+    eng_log(e, "horizon reached with the job %s", model_job_status_name(e->job.status));
     e->finished = true;
-    observe(e, MODEL_ROW_END);
+    eng_observe(e, MODEL_ROW_END);
     rc = sim_world_run(e->w, until);
   }
   return rc;

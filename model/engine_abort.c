@@ -2,7 +2,7 @@
  * engine_abort.c — the abort rules: it owns the evaluation of
  * abortConfig.criteriaList (after every terminal transition and when
  * UpdateJob changes it, O11/O12); it reads the job's counters and may only
- * record which criterion fired and start the cancel (cancel_job).
+ * record which criterion fired and start the cancel (eng_cancel_job).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "engine_internal.h"
@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 /* O11/O12: criteria in list order, right after every terminal transition. */
-void check_abort(model_engine *e) {
+void eng_check_abort(model_engine *e) {
   const model_jobcfg *c = &e->cfg;
   if (!c->has_abort || e->job.status != MODEL_JOB_IN_PROGRESS) return;
   const int64_t *k = e->job.counters;
@@ -46,7 +46,7 @@ void check_abort(model_engine *e) {
              100.0 * (double)fail / (double)executed, a->threshold_percentage, gate,
              e->sc->sim.abort_gate == MODEL_GATE_NOTIFIED ? "notified" : "executed",
              a->min_executed);
-    logf_(e, "abort: criterion %zu (%s) fired: %" PRId64 " of %" PRId64
+    eng_log(e, "abort: criterion %zu (%s) fired: %" PRId64 " of %" PRId64
              " executed executions failed (%.2f%% >= %.2f%%), gate %" PRId64
              " >= %" PRId64 "; %" PRId64 " things notified",
           i, model_failure_type_name(a->failure_type), fail, executed,
@@ -54,7 +54,7 @@ void check_abort(model_engine *e) {
           a->min_executed, e->job.notified);
     e->job.abort_criterion = (int)i;
     e->job.aborted_at = now_of(e);
-    cancel_job(e, false, e->sc->sim.abort_reason_code, comment, true);
+    eng_cancel_job(e, false, e->sc->sim.abort_reason_code, comment, true);
     return;
   }
 }

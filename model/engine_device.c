@@ -5,7 +5,7 @@
  * budget, and the QUEUED executions deferred until a window opens; it may
  * write the times, version and F_RAN/F_DEFERRED flags of a thing's latest
  * record and the exposure counts, and changes statuses only through
- * engine_job.c (set_status, finish_execution, new_execution).
+ * engine_job.c (eng_set_status, eng_finish_execution, eng_new_execution).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "engine_internal.h"
@@ -44,7 +44,7 @@ static sim_time_ms ev_report(const sim_event *ev) {
 
 /* The device learns of a new QUEUED execution: it acts after its start
  * delay, or after reconnecting first when it is offline. */
-void notify_device(model_engine *e, int64_t t) {
+void eng_notify_device(model_engine *e, int64_t t) {
   thing_state *th = &e->things[t];
   const model_behavior *b = behavior_of(e, t);
   gsl_rng *r = e->group_rng[th->group];
@@ -83,14 +83,14 @@ static bool take_retry(model_engine *e, thing_state *th, model_exec_status s) {
   return false;
 }
 
-void maybe_retry(model_engine *e, int64_t t, model_exec_status s) {
+void eng_maybe_retry(model_engine *e, int64_t t, model_exec_status s) {
   thing_state *th = &e->things[t];
   /* O16: no retries once the job is canceled; none for things that left. */
   if (e->job.canceled || e->job.status == MODEL_JOB_DELETION_IN_PROGRESS) return;
   if (th->flags & F_GONE) return;
   if (!take_retry(e, th, s)) return;
   e->job.retries++;
-  new_execution(e, t, th->retry_attempt + 1u);
+  eng_new_execution(e, t, th->retry_attempt + 1u);
 }
 
 /* -------------------------------------------------------------- device --- */
@@ -116,9 +116,6 @@ static void defer(model_engine *e, int64_t t) {
   th->flags |= F_DEFERRED;
 }
 
-/* Next step of an IN_PROGRESS execution: whichever comes first of the
- * device's report, its next progress update and the timer (in-progress and
- * step, bounded by the former; O17 lag added). */
 /* Timer deadline of thing t's IN_PROGRESS execution with an in-progress
  * timeout of tmo_min minutes (0: none): the step timer — set at StartNext,
  * then set, cleared or kept by each progress update (updates so far =
@@ -140,6 +137,9 @@ static sim_time_ms timer_deadline(const model_engine *e, int64_t t, unsigned tmo
   return deadline;
 }
 
+/* Next step of an IN_PROGRESS execution: whichever comes first of the
+ * device's report, its next progress update and the timer (in-progress and
+ * step, bounded by the former; O17 lag added). */
 static void schedule_next(model_engine *e, int64_t t, unsigned outcome,
                           unsigned tmo_min, sim_time_ms report_at) {
   thing_state *th = &e->things[t];
@@ -170,7 +170,7 @@ static void schedule_next(model_engine *e, int64_t t, unsigned outcome,
   fail_if(e, rc);
 }
 
-void on_device_act(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_device_act(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   int64_t t = ev_thing(ev);
   thing_state *th = &e->things[t];
@@ -191,13 +191,13 @@ void on_device_act(sim_world *w, const sim_event *ev, void *ud) {
     e->group_ran[th->group]++;
   }
   if (o == MODEL_OUTCOME_REJECTED) {          /* QUEUED -> REJECTED directly */
-    version_inc(e, t);
-    finish_execution(e, t, MODEL_EXEC_REJECTED);
+    eng_version_inc(e, t);
+    eng_finish_execution(e, t, MODEL_EXEC_REJECTED);
     return;
   }
-  set_status(e, t, MODEL_EXEC_IN_PROGRESS);
+  eng_set_status(e, t, MODEL_EXEC_IN_PROGRESS);
   th->started_at = now;
-  version_inc(e, t);
+  eng_version_inc(e, t);
   unsigned tmo = e->cfg.has_in_progress_timeout
                      ? (unsigned)e->cfg.in_progress_timeout_min : 0u;
   sim_time_ms report = -1;
@@ -210,31 +210,31 @@ static bool live_in_progress(const model_engine *e, const sim_event *ev) {
   return th->exec_no == ev_exec(ev) && th->status == MODEL_EXEC_IN_PROGRESS;
 }
 
-void on_device_done(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_device_done(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   (void)w;
   if (!live_in_progress(e, ev)) return;
   int64_t t = ev_thing(ev);
-  version_inc(e, t);
-  finish_execution(e, t, ev_outcome(ev) == MODEL_OUTCOME_SUCCEEDED
+  eng_version_inc(e, t);
+  eng_finish_execution(e, t, ev_outcome(ev) == MODEL_OUTCOME_SUCCEEDED
                              ? MODEL_EXEC_SUCCEEDED : MODEL_EXEC_FAILED);
 }
 
-void on_progress(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_progress(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   if (!live_in_progress(e, ev)) return;
   int64_t t = ev_thing(ev);
   thing_state *th = &e->things[t];
-  version_inc(e, t);
+  eng_version_inc(e, t);
   th->updated_at = sim_world_now(w);
   schedule_next(e, t, ev_outcome(ev), ev_tmo(ev), ev_report(ev));
 }
 
-void on_timeout(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_timeout(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   (void)w;
   if (!live_in_progress(e, ev)) return;
-  finish_execution(e, ev_thing(ev), MODEL_EXEC_TIMED_OUT);
+  eng_finish_execution(e, ev_thing(ev), MODEL_EXEC_TIMED_OUT);
 }
 
 

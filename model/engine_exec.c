@@ -19,7 +19,7 @@ static uint32_t version_of(const model_engine *e, int64_t t) {
 }
 
 /* One more device update of thing t's execution. */
-void version_inc(model_engine *e, int64_t t) {
+void eng_version_inc(model_engine *e, int64_t t) {
   thing_state *th = &e->things[t];
   if (th->version < VERSION_BIG - 1) {
     th->version++;
@@ -31,7 +31,7 @@ void version_inc(model_engine *e, int64_t t) {
     sim_world_fail(e->w, SIM_ERR_NOMEM);
 }
 
-int push_past(model_engine *e, int64_t t) {
+int eng_push_past(model_engine *e, int64_t t) {
   if (e->n_past == e->cap_past) {
     size_t nc = e->cap_past ? e->cap_past * 2 : 1024;
     past_record *np = realloc(e->past, nc * sizeof *np);
@@ -59,7 +59,7 @@ int push_past(model_engine *e, int64_t t) {
 
 /* Thing t's past record with executionNumber exec_no (the newest one still
  * there when exec_no is 0), following its chain; NULL when none. */
-past_record *past_of(const model_engine *e, int64_t t, int64_t exec_no) {
+past_record *eng_past_of(const model_engine *e, int64_t t, int64_t exec_no) {
   size_t cur = 0;
   int64_t i = sim_index_next(&e->past_head, (uint64_t)t, &cur);
   for (; i >= 0; i = e->past[i].prev) {
@@ -138,7 +138,7 @@ bool model_engine_exec(const model_engine *e, int64_t thing, int exec_no,
     view_thing(e, thing, out);
     return true;
   }
-  const past_record *r = past_of(e, thing, exec_no);
+  const past_record *r = eng_past_of(e, thing, exec_no);
   if (!r) return false;
   view_past(r, out);
   return true;

@@ -2,8 +2,8 @@
  * engine_fleet.c — the fleet during the run: it owns the things that join
  * (arrivals, add-things), leave (departures, remove-things) or are deleted,
  * the extra things' storage and names, and thing lookup by name; it may
- * write a thing's membership flags and, through set_status and
- * new_execution, the execution that follows a join or a departure.
+ * write a thing's membership flags and, through eng_set_status and
+ * eng_new_execution, the execution that follows a join or a departure.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "engine_internal.h"
@@ -73,7 +73,7 @@ int64_t model_engine_find_thing(const model_engine *e, const char *name) {
 }
 
 /* A new thing joins group gi (an arrival or add-things). */
-int64_t add_thing(model_engine *e, long gi, const char *name) {
+int64_t eng_add_thing(model_engine *e, long gi, const char *name) {
   if (e->n_things >= INT64_C(0xffffffff)) {   /* event subjects hold 32 bits */
     sim_world_fail(e->w, SIM_ERR_LIMIT);
     return -1;
@@ -116,7 +116,7 @@ int64_t add_thing(model_engine *e, long gi, const char *name) {
 /* A thing becomes a member of its group again (or for the first time).
  * CONTINUOUS: late joiners of a target group get an execution at once, not
  * rate-limited (DG-CFG); a re-joined thing's retry count restarts at zero. */
-void join(model_engine *e, int64_t t, const char *why) {
+void eng_join(model_engine *e, int64_t t, const char *why) {
   thing_state *th = &e->things[t];
   char name[160];
   model_engine_thing_name(e, t, name, sizeof name);
@@ -128,9 +128,9 @@ void join(model_engine *e, int64_t t, const char *why) {
               (th->status == MODEL_EXEC_NONE || th->status == MODEL_EXEC_REMOVED);
   if (gets) {
     th->retries = 0;
-    new_execution(e, t, 0);
+    eng_new_execution(e, t, 0);
   }
-  logf_(e, "thing %s joins group %s (%s)%s", name,
+  eng_log(e, "thing %s joins group %s (%s)%s", name,
         e->sc->fleet.groups[th->group].name, why,
         gets ? ": CONTINUOUS job queues an execution for it" : "");
 }
@@ -140,36 +140,36 @@ void join(model_engine *e, int64_t t, const char *why) {
 static bool remove_execution(model_engine *e, int64_t t) {
   thing_state *th = &e->things[t];
   if (!is_active(th->status)) return false;
-  set_status(e, t, MODEL_EXEC_REMOVED);
+  eng_set_status(e, t, MODEL_EXEC_REMOVED);
   return true;
 }
 
-void leave(model_engine *e, int64_t t, const char *why) {
+void eng_leave(model_engine *e, int64_t t, const char *why) {
   thing_state *th = &e->things[t];
   char name[160];
   model_engine_thing_name(e, t, name, sizeof name);
   th->flags &= (uint8_t)~F_MEMBER;
   /* SNAPSHOT ignores membership changes once rolled out (O9, O26). */
   bool removed = e->cfg.continuous && !thing_targeted(e, t) && remove_execution(e, t);
-  logf_(e, "thing %s leaves group %s (%s)%s", name, e->sc->fleet.groups[th->group].name,
+  eng_log(e, "thing %s leaves group %s (%s)%s", name, e->sc->fleet.groups[th->group].name,
         why, removed ? ": its execution is REMOVED" : "");
-  if (removed) check_done(e);
+  if (removed) eng_check_done(e);
 }
 
-void delete_thing(model_engine *e, int64_t t) {
+void eng_delete_thing(model_engine *e, int64_t t) {
   thing_state *th = &e->things[t];
   char name[160];
   model_engine_thing_name(e, t, name, sizeof name);
   th->flags = (uint8_t)((th->flags | F_GONE) & ~F_MEMBER);
   bool removed = remove_execution(e, t);   /* any job type */
-  logf_(e, "thing %s deleted%s", name, removed ? ": its execution is REMOVED" : "");
-  if (removed) check_done(e);
+  eng_log(e, "thing %s deleted%s", name, removed ? ": its execution is REMOVED" : "");
+  if (removed) eng_check_done(e);
 }
 
 /* A random current member of group gi, or -1 (rejection sampling over the
  * group's things; gives up after 64 tries, which only a nearly empty group
  * reaches). */
-int64_t random_member(model_engine *e, long gi) {
+int64_t eng_random_member(model_engine *e, long gi) {
   int64_t total = group_count0(e, gi) + e->groups[gi].n;
   if (total == 0) return -1;
   for (int tries = 0; tries < 64; tries++) {
@@ -181,28 +181,28 @@ int64_t random_member(model_engine *e, long gi) {
   return -1;
 }
 
-sim_time_ms poisson_gap(gsl_rng *r, double per_hour) {
+sim_time_ms eng_poisson_gap(gsl_rng *r, double per_hour) {
   return (sim_time_ms)llround(gsl_ran_exponential(r, 3600000.0 / per_hour)) + 1;
 }
 
-void on_arrival(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_arrival(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   long gi = (long)ev->subject;
-  int64_t t = add_thing(e, gi, NULL);
-  if (t >= 0) join(e, t, "arrival");
-  sim_time_ms next = sim_world_now(w) +
-                     poisson_gap(e->groups[gi].rng, e->sc->fleet.groups[gi].arrivals_per_hour);
+  int64_t t = eng_add_thing(e, gi, NULL);
+  if (t >= 0) eng_join(e, t, "arrival");
+  double per_hour = e->sc->fleet.groups[gi].arrivals_per_hour;
+  sim_time_ms next = sim_world_now(w) + eng_poisson_gap(e->groups[gi].rng, per_hour);
   if (next <= e->horizon)
     fail_if(e, sim_world_schedule(w, next, PRIO_FLEET, K_ARRIVAL, ev->subject, 0, NULL));
 }
 
-void on_departure(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_departure(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   long gi = (long)ev->subject;
-  int64_t t = random_member(e, gi);
-  if (t >= 0) leave(e, t, "departure");
-  sim_time_ms next = sim_world_now(w) +
-                     poisson_gap(e->groups[gi].rng, e->sc->fleet.groups[gi].departures_per_hour);
+  int64_t t = eng_random_member(e, gi);
+  if (t >= 0) eng_leave(e, t, "departure");
+  double per_hour = e->sc->fleet.groups[gi].departures_per_hour;
+  sim_time_ms next = sim_world_now(w) + eng_poisson_gap(e->groups[gi].rng, per_hour);
   if (next <= e->horizon)
     fail_if(e, sim_world_schedule(w, next, PRIO_FLEET, K_DEPARTURE, ev->subject, 0, NULL));
 }

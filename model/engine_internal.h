@@ -5,11 +5,13 @@
  * engine's files call across file lines; only model/engine*.c include it.
  *
  * Who may touch what: each engine file's header comment says which fields
- * it writes; everything else it only reads.
+ * it writes; everything else it only reads. The functions declared at the
+ * end are the engine's internal API, prefixed eng_ (the public one, engine.h,
+ * is model_engine_); file-local helpers stay static and unprefixed.
  *
- * Per-thing state is one 40-byte record (its latest execution plus group,
+ * Per-thing state is one 32-byte record (its latest execution plus group,
  * membership and retry budget); superseded attempts of retried things go to
- * a side table, so memory is ~40 bytes per thing plus ~40 per retry. Pending
+ * a side table, so memory is 32 bytes per thing plus 48 per retry. Pending
  * events stay proportional to the things in flight: a device has at most one
  * pending event (act, progress update, report or timeout — the engine
  * schedules whichever comes first, never several), plus a handful of
@@ -189,60 +191,60 @@ static inline int64_t group_count0(const model_engine *e, long g) {
 /* ------------------------------------------ across the engine's files --- */
 
 /* engine_job.c: the job's state and counters */
-void logf_(model_engine *e, const char *fmt, ...)
+void eng_log(model_engine *e, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-void observe(model_engine *e, unsigned bits);
-void set_job_status(model_engine *e, model_job_status s);
-void set_status(model_engine *e, int64_t t, model_exec_status s);
-void new_execution(model_engine *e, int64_t t, unsigned retry_attempt);
-void finish_execution(model_engine *e, int64_t t, model_exec_status s);
-void check_done(model_engine *e);
+void eng_observe(model_engine *e, unsigned bits);
+void eng_set_job_status(model_engine *e, model_job_status s);
+void eng_set_status(model_engine *e, int64_t t, model_exec_status s);
+void eng_new_execution(model_engine *e, int64_t t, unsigned retry_attempt);
+void eng_finish_execution(model_engine *e, int64_t t, model_exec_status s);
+void eng_check_done(model_engine *e);
 
 /* engine_exec.c: execution records */
-void version_inc(model_engine *e, int64_t t);
-int push_past(model_engine *e, int64_t t);
-past_record *past_of(const model_engine *e, int64_t t, int64_t exec_no);
+void eng_version_inc(model_engine *e, int64_t t);
+int eng_push_past(model_engine *e, int64_t t);
+past_record *eng_past_of(const model_engine *e, int64_t t, int64_t exec_no);
 
 /* engine_device.c: the device model */
-void notify_device(model_engine *e, int64_t t);
-void maybe_retry(model_engine *e, int64_t t, model_exec_status s);
-void on_device_act(sim_world *w, const sim_event *ev, void *ud);
-void on_device_done(sim_world *w, const sim_event *ev, void *ud);
-void on_progress(sim_world *w, const sim_event *ev, void *ud);
-void on_timeout(sim_world *w, const sim_event *ev, void *ud);
+void eng_notify_device(model_engine *e, int64_t t);
+void eng_maybe_retry(model_engine *e, int64_t t, model_exec_status s);
+void eng_on_device_act(sim_world *w, const sim_event *ev, void *ud);
+void eng_on_device_done(sim_world *w, const sim_event *ev, void *ud);
+void eng_on_progress(sim_world *w, const sim_event *ev, void *ud);
+void eng_on_timeout(sim_world *w, const sim_event *ev, void *ud);
 
 /* engine_abort.c: the abort rules */
-void check_abort(model_engine *e);
+void eng_check_abort(model_engine *e);
 
 /* engine_rollout.c: the rollout and the schedule */
-bool rollout_allowed(const model_engine *e);
-void schedule_window(model_engine *e, sim_time_ms at);
-void stop_windows(model_engine *e);
-void schedule_next_window(model_engine *e, size_t wi, sim_time_ms after);
-void on_window(sim_world *w, const sim_event *ev, void *ud);
-void on_sched_start(sim_world *w, const sim_event *ev, void *ud);
-void on_mw_open(sim_world *w, const sim_event *ev, void *ud);
-void on_mw_close(sim_world *w, const sim_event *ev, void *ud);
-void on_end_time(sim_world *w, const sim_event *ev, void *ud);
+bool eng_rollout_allowed(const model_engine *e);
+void eng_schedule_window(model_engine *e, sim_time_ms at);
+void eng_stop_windows(model_engine *e);
+void eng_schedule_next_window(model_engine *e, size_t wi, sim_time_ms after);
+void eng_on_window(sim_world *w, const sim_event *ev, void *ud);
+void eng_on_sched_start(sim_world *w, const sim_event *ev, void *ud);
+void eng_on_mw_open(sim_world *w, const sim_event *ev, void *ud);
+void eng_on_mw_close(sim_world *w, const sim_event *ev, void *ud);
+void eng_on_end_time(sim_world *w, const sim_event *ev, void *ud);
 
 /* engine_ops.c: operations, cancellation and deletion */
-void cancel_job(model_engine *e, bool force, const char *reason,
+void eng_cancel_job(model_engine *e, bool force, const char *reason,
                 const char *comment, bool aborted);
-void on_cancel_batch(sim_world *w, const sim_event *ev, void *ud);
-void on_delete_batch(sim_world *w, const sim_event *ev, void *ud);
-void on_op(sim_world *w, const sim_event *ev, void *ud);
+void eng_on_cancel_batch(sim_world *w, const sim_event *ev, void *ud);
+void eng_on_delete_batch(sim_world *w, const sim_event *ev, void *ud);
+void eng_on_op(sim_world *w, const sim_event *ev, void *ud);
 
 /* engine_fleet.c: membership during the run */
-int64_t add_thing(model_engine *e, long gi, const char *name);
-void join(model_engine *e, int64_t t, const char *why);
-void leave(model_engine *e, int64_t t, const char *why);
-void delete_thing(model_engine *e, int64_t t);
-int64_t random_member(model_engine *e, long gi);
-sim_time_ms poisson_gap(gsl_rng *r, double per_hour);
-void on_arrival(sim_world *w, const sim_event *ev, void *ud);
-void on_departure(sim_world *w, const sim_event *ev, void *ud);
+int64_t eng_add_thing(model_engine *e, long gi, const char *name);
+void eng_join(model_engine *e, int64_t t, const char *why);
+void eng_leave(model_engine *e, int64_t t, const char *why);
+void eng_delete_thing(model_engine *e, int64_t t);
+int64_t eng_random_member(model_engine *e, long gi);
+sim_time_ms eng_poisson_gap(gsl_rng *r, double per_hour);
+void eng_on_arrival(sim_world *w, const sim_event *ev, void *ud);
+void eng_on_departure(sim_world *w, const sim_event *ev, void *ud);
 
 #endif

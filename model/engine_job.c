@@ -1,8 +1,8 @@
 /*
  * engine_job.c — the job's state and counters: it owns the job status, the
  * per-status record counters, the creation of execution records and every
- * counted status change (set_status, finish_execution), the job's completion
- * and the end of the run (check_done), the story log and the observation
+ * counted status change (eng_set_status, eng_finish_execution), the job's completion
+ * and the end of the run (eng_check_done), the story log and the observation
  * requests; it may write model_job and the latest record of a thing, and
  * touches the rollout only to stop its windows when the job completes.
  */
@@ -29,12 +29,7 @@ const char *model_exec_status_name(model_exec_status s) {
 
 /* ------------------------------------------------------------ logging --- */
 
-void logf_(model_engine *e, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-void logf_(model_engine *e, const char *fmt, ...) {
+void eng_log(model_engine *e, const char *fmt, ...) {
   if (!e->obs.on_log) return;
   char line[1400];
   va_list ap;
@@ -45,7 +40,7 @@ void logf_(model_engine *e, const char *fmt, ...) {
 }
 
 /* Ask for an observation at the current instant, after every change. */
-void observe(model_engine *e, unsigned bits) {
+void eng_observe(model_engine *e, unsigned bits) {
   sim_time_ms now = now_of(e);
   if (e->obs_scheduled && e->obs_time == now) {
     e->obs_bits |= bits;
@@ -57,14 +52,14 @@ void observe(model_engine *e, unsigned bits) {
   fail_if(e, sim_world_schedule(e->w, now, PRIO_OBSERVE, K_OBSERVE, 0, 0, NULL));
 }
 
-void set_job_status(model_engine *e, model_job_status s) {
+void eng_set_job_status(model_engine *e, model_job_status s) {
   if (e->job.status == s) return;
   e->job.status = s;
   e->job.last_updated_at = now_of(e);
-  observe(e, MODEL_ROW_STATUS);
+  eng_observe(e, MODEL_ROW_STATUS);
 }
 
-void set_status(model_engine *e, int64_t t, model_exec_status s) {
+void eng_set_status(model_engine *e, int64_t t, model_exec_status s) {
   thing_state *th = &e->things[t];
   SIM_ASSERT(th->status != MODEL_EXEC_NONE);
   SIM_ASSERT(!is_terminal(th->status));   /* no move out of a terminal status */
@@ -77,16 +72,16 @@ void set_status(model_engine *e, int64_t t, model_exec_status s) {
 /* A new QUEUED record for thing t: the first one (rollout or a joiner), a
  * retry (O18, O20) or a re-join after removal. The previous record, if any
  * and not deleted, goes to the side table. */
-void new_execution(model_engine *e, int64_t t, unsigned retry_attempt) {
+void eng_new_execution(model_engine *e, int64_t t, unsigned retry_attempt) {
   thing_state *th = &e->things[t];
   if (th->exec_no == UINT16_MAX) {   /* bad input, not a bug: refuse, go on */
     char name[160];
     model_engine_thing_name(e, t, name, sizeof name);
-    logf_(e, "thing %s has had 65535 executions; jobsim creates no more", name);
+    eng_log(e, "thing %s has had 65535 executions; jobsim creates no more", name);
     return;
   }
   if (th->status != MODEL_EXEC_NONE) {
-    int rc = push_past(e, t);
+    int rc = eng_push_past(e, t);
     if (rc) { sim_world_fail(e->w, rc); return; }
   }
   bool first = !(th->flags & F_ROLLED);
@@ -102,16 +97,16 @@ void new_execution(model_engine *e, int64_t t, unsigned retry_attempt) {
   e->job.records++;
   e->job.created++;
   if (first) e->job.notified++;
-  notify_device(e, t);
+  eng_notify_device(e, t);
 }
 
 
 /* A terminal transition: then retry (§13 step 4), abort, completion. */
-void finish_execution(model_engine *e, int64_t t, model_exec_status s) {
-  set_status(e, t, s);
-  if (s == MODEL_EXEC_FAILED || s == MODEL_EXEC_TIMED_OUT) maybe_retry(e, t, s);
-  check_abort(e);
-  check_done(e);
+void eng_finish_execution(model_engine *e, int64_t t, model_exec_status s) {
+  eng_set_status(e, t, s);
+  if (s == MODEL_EXEC_FAILED || s == MODEL_EXEC_TIMED_OUT) eng_maybe_retry(e, t, s);
+  eng_check_abort(e);
+  eng_check_done(e);
 }
 
 /* ------------------------------------------------------- job lifecycle --- */
@@ -121,7 +116,7 @@ void finish_execution(model_engine *e, int64_t t, model_exec_status s) {
  * QUEUED record); a CONTINUOUS job only after its endTime. The run is over
  * when nothing can change any more: a final status, no propagation under
  * way, no execution that can still move, no operation still to come. */
-void check_done(model_engine *e) {
+void eng_check_done(model_engine *e) {
   const int64_t *k = e->job.counters;
   bool active = k[MODEL_EXEC_QUEUED] > 0 || k[MODEL_EXEC_IN_PROGRESS] > 0;
   model_job_status s = e->job.status;
@@ -133,11 +128,11 @@ void check_done(model_engine *e) {
     e->job.completed_at = now;
     e->job.is_concurrent = false;
     e->job.rate = 0;
-    stop_windows(e);
-    set_job_status(e, MODEL_JOB_COMPLETED);
+    eng_stop_windows(e);
+    eng_set_job_status(e, MODEL_JOB_COMPLETED);
     char d[64];
     sim_duration_format(now, d, sizeof d);
-    logf_(e, "job COMPLETED after %s: %" PRId64 " succeeded, %" PRId64
+    eng_log(e, "job COMPLETED after %s: %" PRId64 " succeeded, %" PRId64
              " failed, %" PRId64 " rejected, %" PRId64 " timed out, %" PRId64
              " canceled, %" PRId64 " removed, %" PRId64 " retries",
           d, k[MODEL_EXEC_SUCCEEDED], k[MODEL_EXEC_FAILED], k[MODEL_EXEC_REJECTED],
@@ -149,6 +144,6 @@ void check_done(model_engine *e) {
                  (s == MODEL_JOB_CANCELED && !e->cancel_pending && !active);
   if (!e->finished && settled && e->job.ops_left == 0) {
     e->finished = true;
-    observe(e, MODEL_ROW_END);
+    eng_observe(e, MODEL_ROW_END);
   }
 }

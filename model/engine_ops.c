@@ -27,7 +27,7 @@ static void start_cancel_batches(model_engine *e) {
   e->job.is_concurrent = e->cancel_pending;
 }
 
-void cancel_job(model_engine *e, bool force, const char *reason,
+void eng_cancel_job(model_engine *e, bool force, const char *reason,
                        const char *comment, bool aborted) {
   e->job.canceled = true;
   e->job.aborted = aborted;
@@ -36,25 +36,25 @@ void cancel_job(model_engine *e, bool force, const char *reason,
   e->job.rate = 0;
   snprintf(e->job.reason_code, sizeof e->job.reason_code, "%s", reason ? reason : "");
   snprintf(e->job.comment, sizeof e->job.comment, "%s", comment ? comment : "");
-  stop_windows(e);             /* rollout of new executions stops */
-  set_job_status(e, MODEL_JOB_CANCELED);
+  eng_stop_windows(e);             /* rollout of new executions stops */
+  eng_set_job_status(e, MODEL_JOB_CANCELED);
   e->job.last_updated_at = now_of(e);
   e->cancel_force = force;
   int64_t todo = e->job.counters[MODEL_EXEC_QUEUED] +
                  (force ? e->job.counters[MODEL_EXEC_IN_PROGRESS] : 0);
-  logf_(e, "job CANCELED%s%s: %" PRId64 " executions to cancel at %" PRId64
+  eng_log(e, "job CANCELED%s%s: %" PRId64 " executions to cancel at %" PRId64
            "/min; %" PRId64 " things notified, %" PRId64 " IN_PROGRESS continue",
         aborted ? " by abort" : "", force ? " (force)" : "", todo,
         e->sc->sim.cancel_rate, e->job.notified,
         force ? (int64_t)0 : e->job.counters[MODEL_EXEC_IN_PROGRESS]);
   start_cancel_batches(e);
-  check_done(e);
+  eng_check_done(e);
 }
 
 /* O28: QUEUED (and with force IN_PROGRESS) executions become CANCELED at up
  * to cancel_rate per minute, in thing order. No new QUEUED record appears
  * after a cancel, so every one left is ahead of the cursor. */
-void on_cancel_batch(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_cancel_batch(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   (void)ev;
   int64_t budget = e->sc->sim.cancel_rate, done = 0;
@@ -63,7 +63,7 @@ void on_cancel_batch(sim_world *w, const sim_event *ev, void *ud) {
     thing_state *th = &e->things[t];
     unsigned s = th->status;
     if (s == MODEL_EXEC_QUEUED || (e->cancel_force && s == MODEL_EXEC_IN_PROGRESS)) {
-      set_status(e, t, MODEL_EXEC_CANCELED);
+      eng_set_status(e, t, MODEL_EXEC_CANCELED);
       if (s == MODEL_EXEC_IN_PROGRESS) th->flags |= F_FORCE;
       done++;
     }
@@ -71,7 +71,7 @@ void on_cancel_batch(sim_world *w, const sim_event *ev, void *ud) {
   }
   int64_t left = e->job.counters[MODEL_EXEC_QUEUED] +
                  (e->cancel_force ? e->job.counters[MODEL_EXEC_IN_PROGRESS] : 0);
-  logf_(e, "cancellation: %" PRId64 " executions CANCELED, %" PRId64 " left", done,
+  eng_log(e, "cancellation: %" PRId64 " executions CANCELED, %" PRId64 " left", done,
         left);
   if (left > 0 && e->cancel_cursor < e->n_things) {
     fail_if(e, sim_world_schedule(w, sim_world_now(w) + WINDOW_MS, PRIO_JOB,
@@ -80,10 +80,10 @@ void on_cancel_batch(sim_world *w, const sim_event *ev, void *ud) {
     e->cancel_pending = false;
     e->job.is_concurrent = false;
     e->job.last_updated_at = sim_world_now(w);
-    logf_(e, "cancellation finished");
+    eng_log(e, "cancellation finished");
   }
-  observe(e, MODEL_ROW_CANCEL);
-  check_done(e);
+  eng_observe(e, MODEL_ROW_CANCEL);
+  eng_check_done(e);
 }
 
 /* ------------------------------------------------------------ deletion --- */
@@ -96,7 +96,7 @@ static void delete_record_counts(model_engine *e, unsigned status) {
 
 /* O31: records are deleted at cancel_rate per minute (side table first),
  * then the job vanishes. */
-void on_delete_batch(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_delete_batch(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   (void)ev;
   int64_t budget = e->sc->sim.cancel_rate, done = 0;
@@ -114,18 +114,18 @@ void on_delete_batch(sim_world *w, const sim_event *ev, void *ud) {
     th->status = MODEL_EXEC_NONE;
     done++;
   }
-  logf_(e, "deletion: %" PRId64 " execution records deleted, %" PRId64 " left", done,
+  eng_log(e, "deletion: %" PRId64 " execution records deleted, %" PRId64 " left", done,
         e->job.records);
   if (e->job.records > 0) {
     fail_if(e, sim_world_schedule(w, sim_world_now(w) + WINDOW_MS, PRIO_JOB,
                                   K_DELETE_BATCH, 0, 0, NULL));
-    observe(e, MODEL_ROW_CANCEL);
+    eng_observe(e, MODEL_ROW_CANCEL);
     return;
   }
   e->delete_pending = false;
   e->job.vanished = true;
-  logf_(e, "job deleted: describe-job now fails with ResourceNotFoundException");
-  check_done(e);
+  eng_log(e, "job deleted: describe-job now fails with ResourceNotFoundException");
+  eng_check_done(e);
 }
 
 /* ---------------------------------------------------------- operations --- */
@@ -144,7 +144,7 @@ static void refuse(model_engine *e, const model_op *o, const char *exception,
   vsnprintf(why, sizeof why, fmt, ap);
   va_end(ap);
   e->job.refused_ops++;
-  logf_(e, "operation %zu %s refused: %s: %s; nothing changed", o->index,
+  eng_log(e, "operation %zu %s refused: %s: %s; nothing changed", o->index,
         model_op_name(o->kind), exception, why);
 }
 
@@ -152,12 +152,12 @@ static void op_cancel_job(model_engine *e, const model_op *o) {
   switch (e->job.status) {
     case MODEL_JOB_IN_PROGRESS:
     case MODEL_JOB_SCHEDULED:
-      logf_(e, "operation %zu cancel-job%s", o->index, o->force ? " --force" : "");
-      cancel_job(e, o->force, o->reason_code, o->comment, false);
+      eng_log(e, "operation %zu cancel-job%s", o->index, o->force ? " --force" : "");
+      eng_cancel_job(e, o->force, o->reason_code, o->comment, false);
       return;
     case MODEL_JOB_CANCELED:
       if (o->force && !e->job.force_canceled) {   /* O29: force upgrades */
-        logf_(e, "operation %zu cancel-job --force: upgrades the earlier cancel; "
+        eng_log(e, "operation %zu cancel-job --force: upgrades the earlier cancel; "
                  "%" PRId64 " IN_PROGRESS executions to cancel",
               o->index, e->job.counters[MODEL_EXEC_IN_PROGRESS]);
         e->job.force_canceled = true;
@@ -167,7 +167,7 @@ static void op_cancel_job(model_engine *e, const model_op *o) {
         if (o->comment) snprintf(e->job.comment, sizeof e->job.comment, "%s", o->comment);
         e->job.last_updated_at = now_of(e);
         start_cancel_batches(e);
-        observe(e, MODEL_ROW_OP);
+        eng_observe(e, MODEL_ROW_OP);
         return;
       }
       refuse(e, o, "InvalidRequestException", "the job is already CANCELED%s",
@@ -237,9 +237,9 @@ static void op_update_job(model_engine *e, const model_op *o) {
     strcat(what, " jobExecutionsRetryConfig");
   }
   e->job.last_updated_at = now_of(e);
-  logf_(e, "operation %zu update-job:%s", o->index, what);
-  observe(e, MODEL_ROW_OP);
-  if (o->upd_abort) check_abort(e);   /* O30: evaluated at once */
+  eng_log(e, "operation %zu update-job:%s", o->index, what);
+  eng_observe(e, MODEL_ROW_OP);
+  if (o->upd_abort) eng_check_abort(e);   /* O30: evaluated at once */
 }
 
 static void op_delete_job(model_engine *e, const model_op *o) {
@@ -253,15 +253,15 @@ static void op_delete_job(model_engine *e, const model_op *o) {
            "the job is %s; deleting it needs force", model_job_status_name(s));
     return;
   }
-  logf_(e, "operation %zu delete-job%s: %" PRId64 " execution records to delete at %"
+  eng_log(e, "operation %zu delete-job%s: %" PRId64 " execution records to delete at %"
            PRId64 "/min", o->index, o->force ? " --force" : "", e->job.records,
         e->sc->sim.cancel_rate);
   e->rollout_stopped = true;
-  stop_windows(e);
+  eng_stop_windows(e);
   e->cancel_pending = false;
   e->job.rate = 0;
   e->job.is_concurrent = false;
-  set_job_status(e, MODEL_JOB_DELETION_IN_PROGRESS);
+  eng_set_job_status(e, MODEL_JOB_DELETION_IN_PROGRESS);
   e->delete_pending = true;
   fail_if(e, sim_world_schedule(e->w, now_of(e), PRIO_JOB, K_DELETE_BATCH, 0, 0, NULL));
 }
@@ -300,10 +300,10 @@ static void op_associate(model_engine *e, const model_op *o) {
   e->cfg.n_targets = e->n_targets;
   e->job.rollout_done = false;
   e->job.last_updated_at = now_of(e);
-  logf_(e, "operation %zu associate-targets-with-job: %zu targets added, rollout "
+  eng_log(e, "operation %zu associate-targets-with-job: %zu targets added, rollout "
            "continues over them", o->index, o->n_targets);
-  if (rollout_allowed(e)) schedule_window(e, now_of(e));
-  observe(e, MODEL_ROW_OP);
+  if (eng_rollout_allowed(e)) eng_schedule_window(e, now_of(e));
+  eng_observe(e, MODEL_ROW_OP);
 }
 
 static void op_cancel_execution(model_engine *e, const model_op *o) {
@@ -327,11 +327,11 @@ static void op_cancel_execution(model_engine *e, const model_op *o) {
     return;
   }
   bool forced = th->status == MODEL_EXEC_IN_PROGRESS;
-  set_status(e, t, MODEL_EXEC_CANCELED);
+  eng_set_status(e, t, MODEL_EXEC_CANCELED);
   if (forced) th->flags |= F_FORCE;
-  logf_(e, "operation %zu cancel-job-execution: execution %u on %s CANCELED%s", o->index,
+  eng_log(e, "operation %zu cancel-job-execution: execution %u on %s CANCELED%s", o->index,
         th->exec_no, o->thing_name, forced ? " (force)" : "");
-  check_done(e);
+  eng_check_done(e);
 }
 
 static void op_delete_execution(model_engine *e, const model_op *o) {
@@ -339,7 +339,7 @@ static void op_delete_execution(model_engine *e, const model_op *o) {
   thing_state *th = t >= 0 ? &e->things[t] : NULL;
   past_record *pr = NULL;
   bool latest = th && th->status != MODEL_EXEC_NONE && th->exec_no == o->execution_number;
-  if (th && !latest) pr = past_of(e, t, o->execution_number);
+  if (th && !latest) pr = eng_past_of(e, t, o->execution_number);
   if (!latest && !pr) {
     refuse(e, o, "ResourceNotFoundException",
            "no execution number %" PRId64 " of the job on thing '%s'",
@@ -358,7 +358,7 @@ static void op_delete_execution(model_engine *e, const model_op *o) {
     pr->status = EXEC_DELETED;
   } else {
     /* The newest remaining earlier record becomes the latest again. */
-    past_record *prev = past_of(e, t, 0);
+    past_record *prev = eng_past_of(e, t, 0);
     uint16_t exec_no = th->exec_no;
     if (prev) {
       th->queued_at = prev->queued_at;
@@ -377,10 +377,10 @@ static void op_delete_execution(model_engine *e, const model_op *o) {
     }
     th->exec_no = exec_no;           /* numbers are never reused */
   }
-  logf_(e, "operation %zu delete-job-execution: execution %" PRId64 " on %s deleted",
+  eng_log(e, "operation %zu delete-job-execution: execution %" PRId64 " on %s deleted",
         o->index, o->execution_number, o->thing_name);
-  observe(e, MODEL_ROW_OP);
-  check_done(e);
+  eng_observe(e, MODEL_ROW_OP);
+  eng_check_done(e);
 }
 
 static void op_things(model_engine *e, const model_op *o) {
@@ -390,16 +390,16 @@ static void op_things(model_engine *e, const model_op *o) {
     for (int64_t i = 0; i < o->count; i++) {
       int64_t t;
       if (o->kind == MODEL_OP_ADD_THINGS) {
-        if ((t = add_thing(e, o->group, NULL)) < 0) return;
-        join(e, t, what);
+        if ((t = eng_add_thing(e, o->group, NULL)) < 0) return;
+        eng_join(e, t, what);
       } else {
-        if ((t = random_member(e, o->group)) < 0) break;
-        if (o->kind == MODEL_OP_REMOVE_THINGS) leave(e, t, what);
-        else delete_thing(e, t);
+        if ((t = eng_random_member(e, o->group)) < 0) break;
+        if (o->kind == MODEL_OP_REMOVE_THINGS) eng_leave(e, t, what);
+        else eng_delete_thing(e, t);
       }
       done++;
     }
-    logf_(e, "operation %zu %s: %" PRId64 " of %" PRId64 " things in group %s", o->index,
+    eng_log(e, "operation %zu %s: %" PRId64 " of %" PRId64 " things in group %s", o->index,
           what, done, o->count, e->sc->fleet.groups[o->group].name);
     return;
   }
@@ -408,8 +408,8 @@ static void op_things(model_engine *e, const model_op *o) {
     int64_t t = model_engine_find_thing(e, name);
     if (o->kind == MODEL_OP_ADD_THINGS) {
       if (t < 0) {
-        if ((t = add_thing(e, o->group, name)) < 0) return;
-        join(e, t, what);
+        if ((t = eng_add_thing(e, o->group, name)) < 0) return;
+        eng_join(e, t, what);
       } else if (e->things[t].group != o->group) {
         refuse(e, o, "InvalidRequestException",
                "thing '%s' belongs to group %s (a thing is in one group in jobsim)",
@@ -417,7 +417,7 @@ static void op_things(model_engine *e, const model_op *o) {
       } else if (e->things[t].flags & F_GONE) {
         refuse(e, o, "ResourceNotFoundException", "thing '%s' was deleted", name);
       } else if (!(e->things[t].flags & F_MEMBER)) {
-        join(e, t, what);
+        eng_join(e, t, what);
       }
       continue;
     }
@@ -426,14 +426,14 @@ static void op_things(model_engine *e, const model_op *o) {
       continue;
     }
     if (o->kind == MODEL_OP_REMOVE_THINGS) {
-      if (e->things[t].flags & F_MEMBER) leave(e, t, what);
+      if (e->things[t].flags & F_MEMBER) eng_leave(e, t, what);
     } else {
-      delete_thing(e, t);
+      eng_delete_thing(e, t);
     }
   }
 }
 
-void on_op(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_op(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   (void)w;
   const model_op *o = &e->sc->ops[ev->subject];
@@ -456,5 +456,5 @@ void on_op(sim_world *w, const sim_event *ev, void *ud) {
       default: break;
     }
   }
-  check_done(e);
+  eng_check_done(e);
 }

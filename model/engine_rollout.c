@@ -3,8 +3,8 @@
  * 60-second rollout windows and their rate (constant, exponential, quota
  * cap), the SNAPSHOT membership fixed at rollout start, schedulingConfig
  * startTime and endTime, the maintenance windows and the IN_PROGRESS <->
- * SCHEDULED switch; it creates executions only through new_execution and
- * changes the job status only through set_job_status and cancel_job.
+ * SCHEDULED switch; it creates executions only through eng_new_execution and
+ * changes the job status only through eng_set_job_status and eng_cancel_job.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "engine_internal.h"
@@ -80,17 +80,17 @@ static int64_t window_rate(model_engine *e, const char **why) {
   return r < 1 ? 1 : r;
 }
 
-bool rollout_allowed(const model_engine *e) {
+bool eng_rollout_allowed(const model_engine *e) {
   return e->job.status == MODEL_JOB_IN_PROGRESS && !e->rollout_stopped &&
          !e->job.rollout_done;
 }
 
-void schedule_window(model_engine *e, sim_time_ms at) {
+void eng_schedule_window(model_engine *e, sim_time_ms at) {
   if (e->window_ev) return;
   fail_if(e, sim_world_schedule(e->w, at, PRIO_JOB, K_WINDOW, 0, 0, &e->window_ev));
 }
 
-void stop_windows(model_engine *e) {
+void eng_stop_windows(model_engine *e) {
   if (e->window_ev) {
     sim_world_cancel(e->w, e->window_ev);
     e->window_ev = SIM_EVENT_NONE;
@@ -112,11 +112,11 @@ static void snapshot_targets(model_engine *e) {
   }
 }
 
-void on_window(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_window(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   (void)ev;
   e->window_ev = SIM_EVENT_NONE;
-  if (!rollout_allowed(e)) return;
+  if (!eng_rollout_allowed(e)) return;
   sim_time_ms now = sim_world_now(w);
   if (!e->rollout_started) {
     e->rollout_started = true;
@@ -130,31 +130,31 @@ void on_window(sim_world *w, const sim_event *ev, void *ud) {
   e->windows++;
   e->job.is_concurrent = true;
   if (e->windows == 1)
-    logf_(e, "rollout starts at %" PRId64 "/min (%s)", rate,
+    eng_log(e, "rollout starts at %" PRId64 "/min (%s)", rate,
           e->cfg.has_exponential ? "exponentialRate" : "constant rate");
   else if (resumed && !why)
-    logf_(e, "rollout resumes at %" PRId64 "/min", rate);
+    eng_log(e, "rollout resumes at %" PRId64 "/min", rate);
   else if (rate != prev) {
     if (why)
-      logf_(e, "rate %" PRId64 "/min -> %" PRId64 "/min: %s criterion met "
+      eng_log(e, "rate %" PRId64 "/min -> %" PRId64 "/min: %s criterion met "
                "(increase %" PRId64 ": %" PRId64 " notified, %" PRId64
                " succeeded; exact rate %.3f)",
             prev, rate, why, e->job.rate_k, e->job.notified,
             e->job.counters[MODEL_EXEC_SUCCEEDED], e->job.exact_rate);
     else
-      logf_(e, "rate %" PRId64 "/min -> %" PRId64 "/min: the rollout configuration "
+      eng_log(e, "rate %" PRId64 "/min -> %" PRId64 "/min: the rollout configuration "
                "changed (update-job)", prev, rate);
   }
   int64_t made = 0;
   while (made < rate && !rollout_advance(e)) {
     int64_t t = target_thing(e, e->tgt, e->tgt_cursor[e->tgt]);
-    new_execution(e, t, 0);
+    eng_new_execution(e, t, 0);
     e->tgt_cursor[e->tgt]++;
     made++;
   }
   bool done = rollout_advance(e);
   if (made > 0) e->job.last_updated_at = now;
-  logf_(e, "window %" PRId64 ": %" PRId64 " executions created at %" PRId64
+  eng_log(e, "window %" PRId64 ": %" PRId64 " executions created at %" PRId64
            "/min, %" PRId64 " things notified",
         e->windows, made, rate, e->job.notified);
   if (done) {
@@ -162,13 +162,13 @@ void on_window(sim_world *w, const sim_event *ev, void *ud) {
     e->job.rate = 0;
     e->job.is_concurrent = e->cancel_pending;
     e->job.last_updated_at = now;
-    logf_(e, "rollout finished: %" PRId64 " things notified in %" PRId64 " windows",
+    eng_log(e, "rollout finished: %" PRId64 " things notified in %" PRId64 " windows",
           e->job.notified, e->windows);
   } else {
-    schedule_window(e, now + WINDOW_MS);
+    eng_schedule_window(e, now + WINDOW_MS);
   }
-  observe(e, MODEL_ROW_WINDOW);
-  check_done(e);   /* an empty rollout, or one whose things all finished */
+  eng_observe(e, MODEL_ROW_WINDOW);
+  eng_check_done(e);   /* an empty rollout, or one whose things all finished */
 }
 
 /* ----------------------------------------------------- status machine --- */
@@ -181,7 +181,7 @@ static void release_deferred(model_engine *e) {
     int64_t t = e->deferred[i];
     thing_state *th = &e->things[t];
     th->flags &= (uint8_t)~F_DEFERRED;
-    if (th->status == MODEL_EXEC_QUEUED) notify_device(e, t);
+    if (th->status == MODEL_EXEC_QUEUED) eng_notify_device(e, t);
   }
 }
 
@@ -194,33 +194,33 @@ static void update_schedule_status(model_engine *e) {
   bool in = e->sched_started &&
             (e->sc->n_windows == 0 || e->open_windows > 0 || e->ended);
   if (in && s == MODEL_JOB_SCHEDULED) {
-    set_job_status(e, MODEL_JOB_IN_PROGRESS);
-    logf_(e, "job IN_PROGRESS%s", e->sc->n_windows ? " (maintenance window open)" : "");
+    eng_set_job_status(e, MODEL_JOB_IN_PROGRESS);
+    eng_log(e, "job IN_PROGRESS%s", e->sc->n_windows ? " (maintenance window open)" : "");
     release_deferred(e);
-    if (rollout_allowed(e)) schedule_window(e, now_of(e));  /* O7: anchored here */
+    if (eng_rollout_allowed(e)) eng_schedule_window(e, now_of(e));  /* O7: anchored here */
   } else if (!in && s == MODEL_JOB_IN_PROGRESS) {
-    set_job_status(e, MODEL_JOB_SCHEDULED);
-    stop_windows(e);
+    eng_set_job_status(e, MODEL_JOB_SCHEDULED);
+    eng_stop_windows(e);
     e->job.rate = 0;
     e->job.is_concurrent = e->cancel_pending;
     if (e->job.rollout_done || e->rollout_stopped)
-      logf_(e, "job SCHEDULED: maintenance window closed");
+      eng_log(e, "job SCHEDULED: maintenance window closed");
     else
-      logf_(e, "job SCHEDULED: maintenance window closed; rollout paused with %" PRId64
+      eng_log(e, "job SCHEDULED: maintenance window closed; rollout paused with %" PRId64
                " things notified",
             e->job.notified);
   }
 }
 
-void on_sched_start(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_sched_start(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   (void)w; (void)ev;
   e->sched_started = true;
-  logf_(e, "schedulingConfig.startTime reached");
+  eng_log(e, "schedulingConfig.startTime reached");
   update_schedule_status(e);
 }
 
-void schedule_next_window(model_engine *e, size_t wi, sim_time_ms after) {
+void eng_schedule_next_window(model_engine *e, size_t wi, sim_time_ms after) {
   int64_t next;
   int64_t base = e->sc->sim.start_epoch_ms;
   if (!model_cron_next(&e->sc->windows[wi], base + after, &next)) return;
@@ -236,7 +236,7 @@ void schedule_next_window(model_engine *e, size_t wi, sim_time_ms after) {
 
 /* A window opens; `arg` is its occurrence instant (before now for a window
  * that was already open at t = 0). */
-void on_mw_open(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_mw_open(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   size_t wi = (size_t)ev->subject;
   sim_time_ms occ = (sim_time_ms)ev->arg;
@@ -244,45 +244,45 @@ void on_mw_open(sim_world *w, const sim_event *ev, void *ud) {
   e->open_windows++;
   char d[32];
   sim_duration_format(occ + len - sim_world_now(w), d, sizeof d);
-  logf_(e, "maintenance window %zu opens for %s (%s)", wi, d, e->sc->job.windows[wi].cron);
+  eng_log(e, "maintenance window %zu opens for %s (%s)", wi, d, e->sc->job.windows[wi].cron);
   fail_if(e, sim_world_schedule(w, occ + len, PRIO_SCHED, K_MW_CLOSE, wi, 0, NULL));
-  schedule_next_window(e, wi, occ);
+  eng_schedule_next_window(e, wi, occ);
   update_schedule_status(e);
 }
 
-void on_mw_close(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_mw_close(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   (void)w;
   e->open_windows--;
-  logf_(e, "maintenance window %zu closes", (size_t)ev->subject);
+  eng_log(e, "maintenance window %zu closes", (size_t)ev->subject);
   update_schedule_status(e);
 }
 
-void on_end_time(sim_world *w, const sim_event *ev, void *ud) {
+void eng_on_end_time(sim_world *w, const sim_event *ev, void *ud) {
   model_engine *e = ud;
   (void)w; (void)ev;
   e->ended = true;
   model_job_status s = e->job.status;
   if (s != MODEL_JOB_IN_PROGRESS && s != MODEL_JOB_SCHEDULED) {
-    logf_(e, "schedulingConfig.endTime reached; the job is already %s",
+    eng_log(e, "schedulingConfig.endTime reached; the job is already %s",
           model_job_status_name(s));
-    check_done(e);
+    eng_check_done(e);
     return;
   }
   model_end_behavior b = e->cfg.has_end_behavior ? e->cfg.end_behavior
                                                   : MODEL_END_STOP_ROLLOUT;
-  logf_(e, "schedulingConfig.endTime reached: endBehavior %s", model_end_behavior_name(b));
+  eng_log(e, "schedulingConfig.endTime reached: endBehavior %s", model_end_behavior_name(b));
   e->rollout_stopped = true;
-  stop_windows(e);
+  eng_stop_windows(e);
   e->job.rate = 0;
   if (b == MODEL_END_STOP_ROLLOUT) {
     e->job.is_concurrent = e->cancel_pending;
     e->job.last_updated_at = now_of(e);
     update_schedule_status(e);   /* windows no longer apply (O32 choice) */
-    observe(e, MODEL_ROW_STATUS);
-    check_done(e);
+    eng_observe(e, MODEL_ROW_STATUS);
+    eng_check_done(e);
   } else {
-    cancel_job(e, b == MODEL_END_FORCE_CANCEL, NULL,
+    eng_cancel_job(e, b == MODEL_END_FORCE_CANCEL, NULL,
                b == MODEL_END_FORCE_CANCEL
                    ? "Canceled by schedulingConfig endBehavior FORCE_CANCEL at endTime [synthetic text]"
                    : "Canceled by schedulingConfig endBehavior CANCEL at endTime [synthetic text]",
