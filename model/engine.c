@@ -61,6 +61,7 @@ void model_engine_free(model_engine *e) {
   sim_index_release(&e->past_head);
   sim_index_release(&e->extra_names);
   sim_index_release(&e->big_versions);
+  sim_index_release(&e->exec_high);
   free(e->tgt_cursor);
   free(e->targets);
   free(e->target_arns);

@@ -138,6 +138,8 @@ struct model_engine {
   sim_index past_head;         /* thing -> its newest past record (chain) */
   sim_index extra_names;       /* hash(name) -> thing, for named joiners */
   sim_index big_versions;      /* thing -> versionNumber when above 510 */
+  sim_index exec_high;         /* thing -> highest executionNumber issued, kept
+                                  once its latest record was deleted (O27) */
   gsl_rng **group_rng;         /* one device stream per fleet group */
   group_dyn *groups;           /* dynamic membership per group */
   gsl_rng *lag_rng;            /* service/timeout-lag (O17) */
@@ -183,6 +185,18 @@ static inline void fail_if(model_engine *e, int rc) {
 }
 
 static inline sim_time_ms now_of(const model_engine *e) { return sim_world_now(e->w); }
+
+/* The highest executionNumber thing t has been given (0: none): its latest
+ * record's, unless that was deleted (numbers are never reused, O27). */
+static inline unsigned exec_high(const model_engine *e, int64_t t) {
+  unsigned n = e->things[t].exec_no;
+  if (e->exec_high.count) {
+    size_t cur = 0;
+    int64_t h = sim_index_next(&e->exec_high, (uint64_t)t, &cur);
+    if (h > (int64_t)n) n = (unsigned)h;
+  }
+  return n;
+}
 
 static inline int64_t group_count0(const model_engine *e, long g) {
   return e->sc->fleet.groups[g].count;

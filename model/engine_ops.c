@@ -357,9 +357,12 @@ static void op_delete_execution(model_engine *e, const model_op *o) {
   if (pr) {
     pr->status = EXEC_DELETED;
   } else {
-    /* The newest remaining earlier record becomes the latest again. */
+    /* The newest remaining earlier record becomes the latest again, with
+     * its own number; the highest number given stays known, so a later
+     * execution never reuses one (O27). Without an earlier record the
+     * thing has none (NONE) and exec_no keeps the highest number. */
     past_record *prev = eng_past_of(e, t, 0);
-    uint16_t exec_no = th->exec_no;
+    unsigned high = exec_high(e, t);
     if (prev) {
       th->queued_at = prev->queued_at;
       th->started_at = prev->started_at;
@@ -371,11 +374,14 @@ static void op_delete_execution(model_engine *e, const model_op *o) {
       th->status = prev->status;
       th->retry_attempt = prev->retry_attempt;
       th->flags = (uint8_t)((th->flags & ~F_FORCE) | (prev->force ? F_FORCE : 0));
+      th->exec_no = prev->exec_no;
       prev->status = EXEC_DELETED;   /* moved, still counted once */
+      if (sim_index_set(&e->exec_high, (uint64_t)t, (int64_t)high))
+        sim_world_fail(e->w, SIM_ERR_NOMEM);
     } else {
       th->status = MODEL_EXEC_NONE;
+      th->exec_no = (uint16_t)high;
     }
-    th->exec_no = exec_no;           /* numbers are never reused */
   }
   eng_log(e, "operation %zu delete-job-execution: execution %" PRId64 " on %s deleted",
         o->index, o->execution_number, o->thing_name);
