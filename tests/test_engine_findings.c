@@ -5,6 +5,8 @@
  * the program; goldens live in tests/golden/engine/.
  *
  *  8  delete-job-execution leaves the other executionNumbers unchanged
+ *  9  departures and remove-/delete-things by count pick from the current
+ *     members only
  */
 #include "test_common.h"
 #include "test_util.h"
@@ -220,6 +222,152 @@ static void finding_08_delete_latest_then_rejoin(void **state) {
   model_scenario_free(sc);
 }
 
+/* ------------------------------------------------------------ finding 9 ---
+ *
+ * $.fleet.groups[].departures.ratePerHour is the rate of the group's
+ * departure process (docs/validation.md: "Poisson rate per hour", things
+ * per hour), not a rate per member: each departure takes one uniformly
+ * random current member, and does nothing when the group is empty. With
+ * arrivals at a/h, the number of members is then the M/M/1 birth-death
+ * chain (birth a, death d while non-empty). */
+
+typedef struct members_log {
+  int64_t now_members;       /* members of group dyn now */
+  int64_t joins, leaves, deletions;
+  sim_time_ms last;          /* instant of the last change */
+  double area;               /* integral of members over time, member-ms */
+} members_log;
+
+static void members_on_log(void *ud, const model_engine *e, const char *line) {
+  members_log *m = ud;
+  int delta = 0;
+  if (strstr(line, " joins group dyn (")) { delta = 1; m->joins++; }
+  else if (strstr(line, " leaves group dyn (")) { delta = -1; m->leaves++; }
+  else if (strncmp(line, "thing dyn-", 10) == 0 && strstr(line, " deleted")) {
+    delta = -1;
+    m->deletions++;
+  }
+  if (!delta) return;
+  sim_time_ms now = model_engine_now(e);
+  m->area += (double)m->now_members * (double)(now - m->last);
+  m->last = now;
+  m->now_members += delta;
+}
+
+#define F9_FMT \
+    "{\"name\":\"f9\",\"job\":{\"jobId\":\"f9\",\"targetSelection\":\"CONTINUOUS\"," \
+    "\"targets\":[\"arn:aws:iot:us-west-2:123456789012:thinggroup/other\"]," \
+    "\"document\":\"{}\"}," \
+    "\"fleet\":{\"groups\":[{\"name\":\"other\",\"things\":1,\"behavior\":\"b\"}," \
+    "{\"name\":\"dyn\",\"things\":%d,\"behavior\":\"b\"," \
+    "\"arrivals\":{\"ratePerHour\":%g},\"departures\":{\"ratePerHour\":%g}}]," \
+    "\"behaviors\":{\"b\":{}}}," \
+    "\"simulation\":{\"seed\":%d,\"until\":\"%s\",\"snapshotEvery\":\"1d\"}}"
+
+static members_log f9_run(int n0, double a, double d, int seed, const char *until) {
+  char text[2048];
+  snprintf(text, sizeof text, F9_FMT, n0, a, d, seed, until);
+  model_scenario *sc = load_text("f9.json", text);
+  members_log m = {.now_members = n0};
+  model_observer obs = {NULL, members_on_log, &m, NULL};
+  model_engine *e = NULL;
+  sim_diag dg;
+  assert_int_equal(model_engine_new(&e, sc, sc->sim.seed, &obs, &dg), SIM_OK);
+  assert_int_equal(model_engine_run(e, sc->sim.until), SIM_OK);
+  assert_int_equal(model_engine_now(e), sc->sim.until);   /* ran to the horizon */
+  m.area += (double)m.now_members * (double)(sc->sim.until - m.last);
+  m.last = sc->sim.until;
+  model_engine_free(e);
+  model_scenario_free(sc);
+  return m;
+}
+
+/* Arrivals 90/h, departures 100/h, 180 days: rho = 0.9, the stationary
+ * mean of M/M/1 is rho / (1 - rho) = 9 members. The time average over 180
+ * days has a standard error of about 0.29 (asymptotic variance
+ * 2 rho (1 + 4 rho - 4 rho^2 + rho^3) / (d (1 - rho)^4) = 376 h / 4320 h;
+ * an independent simulation of 40 replications gave 9.05 +- 0.29). Bound:
+ * 9 +- 1.5, about 5 standard errors (false failure ~1e-6; the seed is
+ * fixed, so the check is deterministic). */
+static void finding_09_departures_birth_death(void **state) {
+  (void)state;
+  members_log m = f9_run(9, 90, 100, 7, "180d");
+  double mean = m.area / (180.0 * 24 * 3600 * 1000);
+  fprintf(stderr, "finding 9: rho 0.9, 180 days: time-average members %.2f "
+                  "(expected 9), %" PRId64 " at the end, %" PRId64 " arrivals, %"
+                  PRId64 " departures\n", mean, m.now_members, m.joins, m.leaves);
+  assert_true(m.now_members >= 0);
+  assert_true(mean > 7.5 && mean < 10.5);
+}
+
+/* The issue's case: 1,000 members, arrivals and departures both 100/h for
+ * 180 days. The count is a random walk reflected at 0 (sd of the walk
+ * sqrt(2 * 100 * 4320) = 930): E[N] = E|1000 + W| = 1134, sd 760; bound
+ * N <= 1134 + 4 * 760 = 4174. */
+static void finding_09_departures_equal_rates(void **state) {
+  (void)state;
+  members_log m = f9_run(1000, 100, 100, 1, "180d");
+  fprintf(stderr, "finding 9: 1000 members, 100/h in and out, 180 days: %" PRId64
+                  " members (expected about 1134, sd 760)\n", m.now_members);
+  assert_true(m.now_members >= 0 && m.now_members <= 4174);
+}
+
+/* remove-things / delete-things of a count larger than the group act on
+ * every member, and say how many ("100 of 1000"). */
+typedef struct text_log {
+  char text[1 << 16];
+  size_t len;
+  members_log m;
+} text_log;
+
+static void text_on_log(void *ud, const model_engine *e, const char *line) {
+  text_log *b = ud;
+  members_on_log(&b->m, e, line);
+  if (strncmp(line, "operation ", 10) == 0 && b->len < sizeof b->text - 1024)
+    b->len += (size_t)snprintf(b->text + b->len, sizeof b->text - b->len, "%s\n", line);
+}
+
+static void finding_09_things_by_count(void **state) {
+  (void)state;
+  static const char *const text =
+      "{\"name\":\"f9b\",\"job\":{\"jobId\":\"f9b\","
+      "\"targets\":[\"arn:aws:iot:us-west-2:123456789012:thinggroup/dyn\"],"
+      "\"document\":\"{}\"},"
+      "\"fleet\":{\"groups\":[{\"name\":\"dyn\",\"things\":100,\"behavior\":\"b\"},"
+      "{\"name\":\"two\",\"things\":100,\"behavior\":\"b\"},"
+      "{\"name\":\"three\",\"things\":100,\"behavior\":\"b\"}],"
+      "\"behaviors\":{\"b\":{}}},"
+      "\"simulation\":{\"until\":\"1h\"},\"operations\":["
+      "{\"at\":\"1m\",\"op\":\"remove-things\",\"things\":[\"dyn-000007\",\"dyn-000042\"]},"
+      "{\"at\":\"2m\",\"op\":\"delete-things\",\"group\":\"dyn\",\"count\":1000},"
+      "{\"at\":\"3m\",\"op\":\"delete-things\",\"group\":\"dyn\",\"count\":5},"
+      "{\"at\":\"4m\",\"op\":\"remove-things\",\"group\":\"two\",\"count\":1000},"
+      "{\"at\":\"5m\",\"op\":\"delete-things\",\"group\":\"three\",\"count\":1000}]}";
+  model_scenario *sc = load_text("f9b.json", text);
+  text_log *b = calloc(1, sizeof *b);
+  b->m.now_members = 100;
+  model_observer obs = {NULL, text_on_log, b, NULL};
+  model_engine *e = NULL;
+  sim_diag d;
+  assert_int_equal(model_engine_new(&e, sc, sc->sim.seed, &obs, &d), SIM_OK);
+  assert_int_equal(model_engine_run(e, sc->sim.until), SIM_OK);
+  fprintf(stderr, "%s", b->text);
+  /* two left by name, so 98 members are deleted; then none is left */
+  assert_non_null(strstr(b->text, "operation 1 delete-things: 98 of 1000 things in "
+                                  "group dyn\n"));
+  assert_non_null(strstr(b->text, "operation 2 delete-things: 0 of 5 things in "
+                                  "group dyn\n"));
+  assert_non_null(strstr(b->text, "operation 3 remove-things: 100 of 1000 things in "
+                                  "group two\n"));
+  assert_non_null(strstr(b->text, "operation 4 delete-things: 100 of 1000 things in "
+                                  "group three\n"));
+  assert_int_equal(b->m.deletions, 98);   /* in group dyn */
+  assert_int_equal(b->m.now_members, 0);
+  model_engine_free(e);
+  model_scenario_free(sc);
+  free(b);
+}
+
 int main(int argc, char **argv) {
   test_parse_args(argc, argv);
   const struct CMUnitTest tests[] = {
@@ -228,6 +376,9 @@ int main(int argc, char **argv) {
       cmocka_unit_test(finding_08_delete_latest_twice),
       cmocka_unit_test(finding_08_delete_then_retry),
       cmocka_unit_test(finding_08_delete_latest_then_rejoin),
+      cmocka_unit_test(finding_09_departures_birth_death),
+      cmocka_unit_test(finding_09_departures_equal_rates),
+      cmocka_unit_test(finding_09_things_by_count),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
