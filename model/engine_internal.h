@@ -255,6 +255,7 @@ void eng_on_end_time(sim_world *w, const sim_event *ev, void *ud);
 /* engine_ops.c: operations, cancellation and deletion */
 void eng_cancel_job(model_engine *e, bool force, const char *reason,
                 const char *comment, bool aborted);
+void eng_cancel_upgrade(model_engine *e, const char *reason, const char *comment);
 void eng_on_cancel_batch(sim_world *w, const sim_event *ev, void *ud);
 void eng_on_delete_batch(sim_world *w, const sim_event *ev, void *ud);
 void eng_on_op(sim_world *w, const sim_event *ev, void *ud);

@@ -7,6 +7,7 @@
  *  8  delete-job-execution leaves the other executionNumbers unchanged
  *  9  departures and remove-/delete-things by count pick from the current
  *     members only
+ * 10  endBehavior FORCE_CANCEL upgrades an earlier non-forced cancel
  */
 #include "test_common.h"
 #include "test_util.h"
@@ -368,6 +369,96 @@ static void finding_09_things_by_count(void **state) {
   free(b);
 }
 
+/* ----------------------------------------------------------- finding 10 ---
+ *
+ * 100 things, all QUEUED at 0 (1,000/min) and IN_PROGRESS from 1 s for 10 h.
+ * cancel-job without force at 10m: the job is CANCELED, the 100 IN_PROGRESS
+ * executions continue (spec §8). At endTime (1h) endBehavior FORCE_CANCEL is
+ * a CancelJob with force (O32); on a job already canceled without force,
+ * a forced CancelJob upgrades the cancel (O29): forceCanceled becomes true
+ * and the IN_PROGRESS executions are canceled (at 1,000/min: all at 1h). So
+ * at 1h1m the job must read exactly as when the operator calls cancel-job
+ * --force at 1h instead: CANCELED, forceCanceled, 100 canceled, none in
+ * progress, the first cancel's reasonCode and comment kept (neither the
+ * endTime nor the forced call gives new ones). */
+#define F10_FMT \
+    "{\"name\":\"f10\",\"job\":{\"jobId\":\"f10\"," \
+    "\"targets\":[\"arn:aws:iot:us-west-2:123456789012:thinggroup/k\"],\"document\":\"{}\"," \
+    "\"jobExecutionsRolloutConfig\":{\"maximumPerMinute\":1000}," \
+    "\"schedulingConfig\":{\"endTime\":\"2026-01-01T01:00\",\"endBehavior\":\"%s\"}}," \
+    "\"fleet\":{\"groups\":[{\"name\":\"k\",\"things\":100,\"behavior\":\"b\"}]," \
+    "\"behaviors\":{\"b\":{\"startDelay\":\"1s\",\"runTime\":\"10h\"}}}," \
+    "\"simulation\":{\"until\":\"12h\"},\"operations\":[" \
+    "{\"at\":\"10m\",\"op\":\"cancel-job\",\"reasonCode\":\"MANUAL\",\"comment\":\"stop\"}%s]}"
+
+static cJSON *f10_describe(const char *behavior, const char *more_ops, sim_time_ms at,
+                           bool *finished) {
+  char text[4096];
+  snprintf(text, sizeof text, F10_FMT, behavior, more_ops);
+  model_scenario *sc = load_text("f10.json", text);
+  model_engine *e = run_until(sc, at);
+  report_opts o = {0};
+  char *out = report_describe_job(e, &o, NULL);
+  assert_non_null(out);
+  cJSON *root = cJSON_Parse(out);
+  assert_non_null(root);
+  free(out);
+  if (finished) {
+    model_engine_run(e, sc->sim.until);
+    *finished = model_engine_finished(e) && model_engine_now(e) < sc->sim.until;
+  }
+  model_engine_free(e);
+  model_scenario_free(sc);
+  return root;
+}
+
+static const cJSON *f10_get(const cJSON *root, const char *k) {
+  return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "job"),
+                                          k);
+}
+
+static void finding_10_end_force_cancel_upgrades(void **state) {
+  (void)state;
+  /* before endTime: canceled without force, 100 still IN_PROGRESS */
+  cJSON *r = f10_describe("FORCE_CANCEL", "", 30 * SIM_MS_PER_MIN, NULL);
+  const cJSON *pd = f10_get(r, "jobProcessDetails");
+  assert_string_equal(f10_get(r, "status")->valuestring, "CANCELED");
+  assert_true(cJSON_IsFalse(f10_get(r, "forceCanceled")));
+  assert_int_equal(cJSON_GetObjectItem(pd, "numberOfInProgressThings")->valueint, 100);
+  cJSON_Delete(r);
+
+  bool fin_end = false, fin_op = false;
+  cJSON *end = f10_describe("FORCE_CANCEL", "", 61 * SIM_MS_PER_MIN, &fin_end);
+  cJSON *op = f10_describe("STOP_ROLLOUT",
+                           ",{\"at\":\"1h\",\"op\":\"cancel-job\",\"force\":true}",
+                           61 * SIM_MS_PER_MIN, &fin_op);
+  static const char *const keys[] = {"status", "forceCanceled", "reasonCode", "comment",
+                                     "jobProcessDetails", "lastUpdatedAt", NULL};
+  for (int i = 0; keys[i]; i++) {
+    char *a = cJSON_PrintUnformatted(f10_get(end, keys[i]));
+    char *b = cJSON_PrintUnformatted(f10_get(op, keys[i]));
+    if (!a || !b || strcmp(a, b) != 0)
+      fprintf(stderr, "finding 10: %s: endTime FORCE_CANCEL gives %s, cancel-job "
+                      "--force gives %s\n", keys[i], a ? a : "(none)", b ? b : "(none)");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+  }
+  pd = f10_get(end, "jobProcessDetails");
+  assert_true(cJSON_IsTrue(f10_get(end, "forceCanceled")));
+  assert_int_equal(cJSON_GetObjectItem(pd, "numberOfCanceledThings")->valueint, 100);
+  assert_int_equal(cJSON_GetObjectItem(pd, "numberOfInProgressThings")->valueint, 0);
+  assert_string_equal(f10_get(end, "reasonCode")->valuestring, "MANUAL");
+  assert_string_equal(f10_get(end, "comment")->valuestring, "stop");
+  /* both runs are over once nothing can change, long before the horizon */
+  assert_true(fin_end);
+  assert_true(fin_op);
+  cJSON_Delete(end);
+  cJSON_Delete(op);
+}
+
 int main(int argc, char **argv) {
   test_parse_args(argc, argv);
   const struct CMUnitTest tests[] = {
@@ -379,6 +470,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(finding_09_departures_birth_death),
       cmocka_unit_test(finding_09_departures_equal_rates),
       cmocka_unit_test(finding_09_things_by_count),
+      cmocka_unit_test(finding_10_end_force_cancel_upgrades),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
