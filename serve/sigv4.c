@@ -157,7 +157,7 @@ bool serve_sigv4_parse(const char *h, serve_sigv4_auth *out, const char **why) {
         if (!slash) break;
         s = slash + 1;
       }
-      if (np != 5 || memchr(s, '/', (size_t)(end - s)) ||
+      if (np != 5 || parts[4] + lens[4] != end ||
           !copy_field(out->access_key, sizeof out->access_key, parts[0], lens[0]) ||
           lens[1] != 8 || !copy_field(out->date, sizeof out->date, parts[1], lens[1]) ||
           !copy_field(out->region, sizeof out->region, parts[2], lens[2]) ||
