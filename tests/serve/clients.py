@@ -10,6 +10,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 
 from common import (SOURCE, Server, args, aws, aws_json, boto3_client, check, done,
@@ -272,4 +273,21 @@ srv.http("POST", "/jobsim/clock", '{"advance": "1h"}')
 c = json.loads(srv.http("GET", "/jobsim/clock")[2])
 check(secs(c["offset"]) >= 3600 + secs(b["offset"]), "--speed: POST advance jumps ahead")
 rc, _ = srv.stop()
+
+# ------------------------------------------- examples/watch_rollout.py
+srv = Server(jobsim, S, "--clock", "manual", "--quiet")
+env = dict(os.environ, AWS_ACCESS_KEY_ID="demo", AWS_SECRET_ACCESS_KEY="demo",
+           AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+p = subprocess.run([sys.executable, os.path.join(SOURCE, "examples", "watch_rollout.py"),
+                    "--endpoint", srv.url, "--job-id", J, "--step", "2m"],
+                   capture_output=True, text=True, env=env, timeout=120)
+rows = [l.split() for l in p.stdout.splitlines()[1:] if l.startswith("+")]
+at4 = [r for r in rows if r[0] == "+4m"]
+want = off("describe-job", "4m")["job"]["jobProcessDetails"]
+check(p.returncode == 1 and "reasonCode: ABORT_CRITERIA_MET" in p.stdout and at4 and
+      [int(x) for x in at4[0][2:]] == [want[k] for k in (
+          "numberOfSucceededThings", "numberOfFailedThings", "numberOfTimedOutThings",
+          "numberOfInProgressThings", "numberOfQueuedThings")],
+      "examples/watch_rollout.py: the +4m row equals offline, exit 1 on the abort")
+srv.stop()
 done()
