@@ -8,6 +8,7 @@ send the request (hostile traffic, the jobsim clock).
 
 Usage of a test script: python3 SCRIPT JOBSIM_EXE AWS_CLI
 """
+import atexit
 import json
 import os
 import select
@@ -84,6 +85,7 @@ class Server:
         self.cmd = [jobsim, "serve", scenario, "--port", port] + list(opts)
         self.p = subprocess.Popen(self.cmd, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True)
+        atexit.register(self._reap)   # never leave a server behind, even on a traceback
         ready, _, _ = select.select([self.p.stdout], [], [], 30)
         if not ready:
             self.p.kill()
@@ -94,6 +96,11 @@ class Server:
             raise RuntimeError("jobsim serve did not start: %r %s" % (self.first_line, err))
         self.url = self.first_line
         self.port = int(self.url.rsplit(":", 1)[1])
+
+    def _reap(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
 
     def stop(self, sig=signal.SIGTERM):
         """Send sig, wait; returns (exit code, seconds to exit)."""
