@@ -38,6 +38,10 @@ void cli_print_help(const char *name, FILE *f);
 /* "jobsim X (cJSON ..., GSL ..., SQLite ...)" */
 void cli_version_info(char *buf, size_t n);
 bool cli_parse_u64(const char *s, uint64_t *out);   /* 0..2^53 */
+/* Stop on SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXCPU with exit 128 + signal:
+ * at once while no output directory is being written, else at its commit
+ * (main.c). */
+void cli_catch_signals(void);
 
 /* Commands in plan_cmd.c */
 int cmd_sweep(int argc, char **argv);
