@@ -1,8 +1,9 @@
 /*
  * engine_fleet.c — the fleet during the run: it owns the things that join
  * (arrivals, add-things), leave (departures, remove-things) or are deleted,
- * the extra things' storage and names, and thing lookup by name; it may
- * write a thing's membership flags and, through eng_set_status and
+ * the extra things' storage and names, thing lookup by name and the
+ * groups' arrays of current members for random picks; it may write a
+ * thing's membership flags and, through eng_set_status and
  * eng_new_execution, the execution that follows a join or a departure.
  */
 #define _POSIX_C_SOURCE 200809L

@@ -1,10 +1,11 @@
 /*
  * engine_job.c — the job's state and counters: it owns the job status, the
  * per-status record counters, the creation of execution records and every
- * counted status change (eng_set_status, eng_finish_execution), the job's completion
- * and the end of the run (eng_check_done), the story log and the observation
- * requests; it may write model_job and the latest record of a thing, and
- * touches the rollout only to stop its windows when the job completes.
+ * counted status change (eng_set_status, eng_finish_execution), the job's
+ * completion and the end of the run (eng_check_done), the story log and the
+ * observation requests; it may write model_job and the latest record of a
+ * thing, and touches the rollout only to stop its windows when the job
+ * completes.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "engine_internal.h"
