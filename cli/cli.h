@@ -54,4 +54,8 @@ int cmd_plan(int argc, char **argv);
 extern const char cli_sweep_usage[];
 extern const char cli_plan_usage[];
 
+/* Command in serve_cmd.c */
+int cmd_serve(int argc, char **argv);
+extern const char cli_serve_usage[];
+
 #endif

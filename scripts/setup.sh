@@ -5,6 +5,9 @@
 # `--mpi` adds OpenMPI, `--chromium` a headless browser (see below).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config diffutils libgsl-dev libsqlite3-dev libcjson-dev libcmocka-dev gnuplot-nox)
+# jobsim serve: libmicrohttpd (HTTP) and OpenSSL libcrypto (SigV4); its tests
+# drive it with Debian's real AWS CLI and boto3 (/usr/bin/aws, /usr/bin/python3).
+pkgs+=(libmicrohttpd-dev libssl-dev awscli python3-boto3)
 if [ "${1:-}" = "--fuzz" ]; then
   pkgs+=(clang libclang-rt-14-dev)
 fi
