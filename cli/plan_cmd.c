@@ -214,6 +214,7 @@ out:
 }
 
 int cmd_sweep(int argc, char **argv) {
+  cli_catch_signals();
   int ret = start_par("sweep");
   if (ret == EXIT_OK) ret = sweep_main(argc, argv);
   fflush(stdout);
@@ -465,6 +466,7 @@ out:
 }
 
 int cmd_plan(int argc, char **argv) {
+  cli_catch_signals();
   int ret = start_par("plan");
   if (ret == EXIT_OK) ret = plan_main(argc, argv);
   fflush(stdout);

@@ -685,7 +685,10 @@ static char *file_stem(const char *file) {
   size_t k = 0;
   for (size_t i = 0; i < n && k < 64; i++) {
     char c = b[i];
-    r[k++] = (isalnum((unsigned char)c) || c == '.' || c == '_' || c == '-') ? c : '_';
+    /* a leading '.' would make a hidden report, or '.' and '..' ($.name
+     * has the same rule) */
+    bool ok = isalnum((unsigned char)c) || c == '_' || c == '-' || (c == '.' && k > 0);
+    r[k++] = ok ? c : '_';
   }
   r[k] = 0;
   if (k == 0) memcpy(r, "scenario", 9);

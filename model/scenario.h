@@ -124,4 +124,18 @@ bool model_parse_iso8601(const char *s, int64_t *epoch_ms);
 /* Format epoch ms as "2026-01-01T00:00:00.000Z" (n >= 25). */
 void model_format_iso8601(int64_t epoch_ms, char *buf, size_t n);
 
+/* ------------------------------------------------ the scenario's worlds ---
+ * (model/scenario_worlds.c, above both scenario.c and worlds.c) */
+
+/* Load scenario `sc` again as world `name` sees it (a new scenario without
+ * worlds, same file name, same settings). */
+int model_world_load(struct model_scenario **out, const struct model_scenario *sc,
+                     const char *name, sim_diag *d);
+
+/* Index of world `name` in sc's worlds, -1 if none. */
+long model_world_find(const struct model_scenario *sc, const char *name);
+/* Names of the worlds of sc, comma-separated, into buf ("default" when the
+ * scenario has none). */
+void model_world_list(const struct model_scenario *sc, char *buf, size_t n);
+
 #endif

@@ -102,6 +102,7 @@ static void on_observe(void *ud, const model_engine *e, unsigned why) {
   writer *w = ud;
   if (w->rc || !w->o->write_files) return;
   write_row(w, e, why);
+  if (w->rc) return;   /* keep the first failure's message */
   /* A deleted job has no describe-job any more (ResourceNotFoundException). */
   if ((why & (MODEL_ROW_SNAPSHOT | MODEL_ROW_STATUS | MODEL_ROW_START | MODEL_ROW_END |
               MODEL_ROW_OP)) &&
@@ -210,14 +211,16 @@ void report_run_outcome(const model_scenario *sc, const report_run_stats *st, ch
 }
 
 /* Advance the engine to the horizon. With progress, an interrupt flag or an
- * event cap it goes in slices of simulated time (a minute with progress, an
- * hour otherwise) and looks at them between slices; the same events run in
- * the same order either way. */
+ * event cap it goes in slices of simulated time (a minute with progress or
+ * an interrupt flag, an hour otherwise) and looks at them between slices;
+ * the same events run in the same order either way. */
 static int advance(model_engine *e, const model_scenario *sc, const report_run_opts *o,
                    sim_diag *d) {
   if (!o->progress && !o->stop && !o->max_events)
     return model_engine_run(e, sc->sim.until);
-  const sim_time_ms slice = o->progress ? SIM_MS_PER_MIN : SIM_MS_PER_H;
+  /* a minute: an interrupt or the cap takes effect fast even when an hour
+   * of simulated time holds millions of events */
+  const sim_time_ms slice = o->progress || o->stop ? SIM_MS_PER_MIN : SIM_MS_PER_H;
   int rc = SIM_OK;
   for (sim_time_ms t = 0; !rc;) {
     t = t > sc->sim.until - slice ? sc->sim.until : t + slice;

@@ -6,6 +6,9 @@
 # may be given at once (.ci/run: --chromium --fuzz).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config diffutils libgsl-dev libsqlite3-dev libcjson-dev libcmocka-dev gnuplot-nox)
+# jobsim serve: libmicrohttpd (HTTP) and OpenSSL libcrypto (SigV4); its tests
+# drive it with Debian's real AWS CLI and boto3 (/usr/bin/aws, /usr/bin/python3).
+pkgs+=(libmicrohttpd-dev libssl-dev awscli python3-boto3)
 has() { local a; for a in "${args[@]}"; do [ "$a" = "$1" ] && return 0; done; return 1; }
 args=("$@")
 if has --fuzz; then
