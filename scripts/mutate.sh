@@ -3,7 +3,7 @@
 #
 #   scripts/mutate.sh [--full] [--only ID[,ID...]] [--list] [--check] [-j N]
 #
-# Each mutation below is one small change of model/*.c (a flipped
+# Each mutation below is one small change of the model code (model/) (a flipped
 # comparison, an off-by-one, swapped counters, a changed constant, a dropped
 # statement). One at a time, the script applies it, rebuilds, runs the test
 # suite and restores the file, then prints a table: mutation -> the first
@@ -12,9 +12,9 @@
 # test kills it, the reason is wrong and the run fails).
 #
 # Every site is found by a code pattern that must occur exactly once across
-# model/*.c, never by file and line, so the list survives code moves (the
-# script stops with an error naming the pattern when it matches no place or
-# several).
+# model/*.c and model/*.h, never by file and line, so the list survives code
+# moves (the script stops with an error naming the pattern when it matches
+# no place or several).
 #
 # The working tree is never modified: the script mutates a private copy of
 # the sources (build-mutate/src, refreshed from the working tree at each
@@ -85,8 +85,8 @@ m retry-spend-swapped "a FAILED retry is charged to the TIMED_OUT budget and vic
 m retry-nibbles-swapped "the two spent-retry counters read swapped (O19)" \
   'unsigned rf = th->retries & 0xf, rt = th->retries >> 4;' 'unsigned rt = th->retries & 0xf, rf = th->retries >> 4;'
 m retry-rejected "REJECTED retried like FAILED" \
-  'if (s == MODEL_EXEC_FAILED || s == MODEL_EXEC_TIMED_OUT) maybe_retry(e, t, s);' \
-  'if (s != MODEL_EXEC_SUCCEEDED) maybe_retry(e, t, s);'
+  'if (s == MODEL_EXEC_FAILED || s == MODEL_EXEC_TIMED_OUT) eng_maybe_retry(e, t, s);' \
+  'if (s != MODEL_EXEC_SUCCEEDED) eng_maybe_retry(e, t, s);'
 m retry-after-cancel "retries still created after a cancel or abort (O16)" \
   'if (e->job.canceled || e->job.status == MODEL_JOB_DELETION_IN_PROGRESS) return;' \
   'if (e->job.status == MODEL_JOB_DELETION_IN_PROGRESS) return;'
@@ -150,7 +150,7 @@ m mw-already-open "a window open at creation is not counted as open (O33)" \
 m mw-never-closes "the job stays IN_PROGRESS after a window closes (O34)" \
   'e->open_windows > 0 || e->ended);' 'e->open_windows >= 0 || e->ended);'
 m deferred-dropped "QUEUED executions that waited for a window are never handed out (O34)" \
-  'if (th->status == MODEL_EXEC_QUEUED) notify_device(e, t);' ';'
+  'if (th->status == MODEL_EXEC_QUEUED) eng_notify_device(e, t);' ';'
 m end-default-cancel "default endBehavior CANCEL instead of STOP_ROLLOUT (O32)" \
   ': MODEL_END_STOP_ROLLOUT;' ': MODEL_END_CANCEL;'
 m end-force-unforced "endBehavior FORCE_CANCEL cancels without force (O32)" \
@@ -171,7 +171,7 @@ m rejoin-keeps-budget "a re-joined thing keeps its spent retries (DG-CFG)" \
 m force-upgrade-refused "cancel-job --force after a cancel refused (O29)" \
   'if (o->force && !e->job.force_canceled) {' 'if (o->force && e->job.force_canceled) {'
 m update-abort-not-evaluated "a new abortConfig waits for the next terminal transition (O30)" \
-  'if (o->upd_abort) check_abort(e);' ';'
+  'if (o->upd_abort) eng_check_abort(e);' ';'
 m delete-canceled-needs-force "delete-job of a CANCELED job needs force (O31)" \
   'if (!o->force && s != MODEL_JOB_COMPLETED && s != MODEL_JOB_CANCELED) {' \
   'if (!o->force && s != MODEL_JOB_COMPLETED) {'
@@ -281,7 +281,7 @@ read_file() { local c; c=$(cat "$1"; printf x); printf '%s' "${c%x}"; }
 site() {
   local pat=$1 f c rest n total=0 where=""
   SITE_FILE="" SITE_LINE=""
-  for f in "$src"/model/*.c; do
+  for f in "$src"/model/*.c "$src"/model/*.h; do
     c=$(read_file "$f")
     rest=${c//"$pat"/}
     n=$(( (${#c} - ${#rest}) / ${#pat} ))
@@ -294,7 +294,7 @@ site() {
     fi
   done
   if [ "$total" -ne 1 ]; then
-    echo "mutate.sh: pattern matches $total places in model/*.c (must be exactly 1):" >&2
+    echo "mutate.sh: pattern matches $total places in model/*.[ch] (must be exactly 1):" >&2
     echo "  pattern: $pat" >&2
     [ -n "$where" ] && echo "  found in:$where" >&2
     return 1
@@ -346,7 +346,7 @@ if [ "$bad_patterns" -gt 0 ]; then
 fi
 if [ "$list" = 1 ]; then exit 0; fi
 if [ "$check" = 1 ]; then
-  echo "mutate.sh: all ${#selected[@]} patterns match exactly one place in model/*.c"
+  echo "mutate.sh: all ${#selected[@]} patterns match exactly one place in model/*.[ch]"
   exit 0
 fi
 
@@ -357,16 +357,25 @@ cmake -S "$src" -B "$bld" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJOBSIM_WERROR=OFF 
 ctest_args=(--output-on-failure -j"$jobs")
 if [ "$full" = 1 ]; then
   mode="full suite, every failing test"
+  stages=("")
 else
+  # the fast unit tests of sim/ and model/ first (the rule tests are there),
+  # then the rest of the suite without label slow; stop at the first failure
   ctest_args+=(--stop-on-failure -LE slow)
   mode="suite without label slow, first failure"
+  stages=("-R ^test_(model|sim)_" "-E ^test_(model|sim)_")
 fi
 
 # run_suite LOG: runs ctest; prints the failing tests (ctest test, with the
 # first failing cmocka case in brackets), first failure first.
 run_suite() {
-  local log=$1
-  if (cd "$bld" && ctest "${ctest_args[@]}") >"$log" 2>&1; then return 0; fi
+  local log=$1 st ok=1
+  : >"$log"
+  for st in "${stages[@]}"; do
+    # shellcheck disable=SC2086
+    if ! (cd "$bld" && ctest "${ctest_args[@]}" $st) >>"$log" 2>&1; then ok=0; break; fi
+  done
+  if [ "$ok" = 1 ]; then return 0; fi
   awk '
     /Test +#[0-9]+: / && /(\*\*\*|Failed|Timeout|Exception|Not Run)/ && !/Passed/ {
       for (i = 1; i <= NF; i++) if ($i ~ /^#[0-9]+:$/) { name = $(i + 1); break }
@@ -383,7 +392,7 @@ run_suite() {
   return 1
 }
 
-echo "mutate.sh: ${#selected[@]} mutations of model/*.c; $mode; logs in $logs/" >&2
+echo "mutate.sh: ${#selected[@]} mutations of model/*.[ch]; $mode; logs in $logs/" >&2
 start_all=$(date +%s)
 if ! cmake --build "$bld" -j"$jobs" >"$logs/baseline-build.log" 2>&1; then
   echo "mutate.sh: the unmutated sources do not build; see $logs/baseline-build.log" >&2
