@@ -53,6 +53,7 @@ void model_engine_free(model_engine *e) {
       for (int64_t k = 0; k < e->groups[g].n; k++) free(e->groups[g].names[k]);
       free(e->groups[g].names);
       free(e->groups[g].extras);
+      free(e->groups[g].members);
     }
     free(e->groups);
   }
@@ -61,6 +62,7 @@ void model_engine_free(model_engine *e) {
   sim_index_release(&e->past_head);
   sim_index_release(&e->extra_names);
   sim_index_release(&e->big_versions);
+  sim_index_release(&e->exec_high);
   free(e->tgt_cursor);
   free(e->targets);
   free(e->target_arns);
@@ -223,5 +225,9 @@ size_t model_engine_peak_pending(const model_engine *e) {
   return sim_world_peak_pending(e->w);
 }
 size_t model_engine_bytes(const model_engine *e) {
-  return (size_t)e->cap_things * sizeof(thing_state) + e->cap_past * sizeof(past_record);
+  size_t n = (size_t)e->cap_things * sizeof(thing_state) +
+             e->cap_past * sizeof(past_record);
+  for (size_t g = 0; g < e->sc->fleet.n_groups; g++)
+    n += (size_t)e->groups[g].cap_members * sizeof *e->groups[g].members;
+  return n;
 }

@@ -1,7 +1,7 @@
 /*
  * engine_exec.c — the execution records beyond each thing's latest one: it
  * owns the side table of superseded executions (past_record chains),
- * versionNumbers above 510 (big_versions) and the read-only views of every
+ * versionNumbers above 254 (big_versions) and the read-only views of every
  * record (describe-job-execution, list-job-executions-for-job); it writes
  * only the side table and big_versions, never the job's counters.
  */

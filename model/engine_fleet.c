@@ -1,8 +1,9 @@
 /*
  * engine_fleet.c — the fleet during the run: it owns the things that join
  * (arrivals, add-things), leave (departures, remove-things) or are deleted,
- * the extra things' storage and names, and thing lookup by name; it may
- * write a thing's membership flags and, through eng_set_status and
+ * the extra things' storage and names, thing lookup by name and the
+ * groups' arrays of current members for random picks; it may write a
+ * thing's membership flags and, through eng_set_status and
  * eng_new_execution, the execution that follows a join or a departure.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -113,6 +114,42 @@ int64_t eng_add_thing(model_engine *e, long gi, const char *name) {
   return t;
 }
 
+/* Append thing t to the member array of its group (once, and only once
+ * the array is built). */
+static int list_member(model_engine *e, int64_t t) {
+  thing_state *th = &e->things[t];
+  group_dyn *g = &e->groups[th->group];
+  if (!g->listed || (th->flags & F_LISTED)) return SIM_OK;
+  if (g->n_members == g->cap_members) {
+    int64_t nc = g->cap_members * 2 + 64;
+    uint32_t *nm = realloc(g->members, (size_t)nc * sizeof *nm);
+    if (!nm) {
+      sim_world_fail(e->w, SIM_ERR_NOMEM);
+      return SIM_ERR_NOMEM;
+    }
+    g->members = nm;
+    g->cap_members = nc;
+  }
+  g->members[g->n_members++] = (uint32_t)t;
+  th->flags |= F_LISTED;
+  return SIM_OK;
+}
+
+/* Build group gi's member array from its current members: initial things in
+ * index order, then those that joined later, in joining order. */
+static int build_members(model_engine *e, long gi) {
+  group_dyn *g = &e->groups[gi];
+  const model_group *fg = &e->sc->fleet.groups[gi];
+  g->listed = true;
+  for (int64_t p = 0; p < fg->count + g->n; p++) {
+    int64_t t = p < fg->count ? fg->first + p : g->extras[p - fg->count];
+    int rc = (e->things[t].flags & (F_MEMBER | F_GONE)) == F_MEMBER ? list_member(e, t)
+                                                                     : SIM_OK;
+    if (rc) return rc;
+  }
+  return SIM_OK;
+}
+
 /* A thing becomes a member of its group again (or for the first time).
  * CONTINUOUS: late joiners of a target group get an execution at once, not
  * rate-limited (DG-CFG); a re-joined thing's retry count restarts at zero. */
@@ -121,6 +158,7 @@ void eng_join(model_engine *e, int64_t t, const char *why) {
   char name[160];
   model_engine_thing_name(e, t, name, sizeof name);
   th->flags |= F_MEMBER;
+  (void)list_member(e, t);   /* out of memory fails the run */
   model_job_status s = e->job.status;
   bool gets = e->cfg.continuous && group_targeted(e, th->group) && e->rollout_started &&
               !e->rollout_stopped &&
@@ -166,17 +204,21 @@ void eng_delete_thing(model_engine *e, int64_t t) {
   if (removed) eng_check_done(e);
 }
 
-/* A random current member of group gi, or -1 (rejection sampling over the
- * group's things; gives up after 64 tries, which only a nearly empty group
- * reaches). */
+/* A uniformly random current member of group gi, or -1 when it has none.
+ * Draws an entry of the member array; one that is no longer a member (it
+ * left by name or was deleted) is dropped and the draw repeated, so each
+ * draw is uniform over the entries and the one returned uniform over the
+ * members. The member returned is dropped too: the caller makes it leave. */
 int64_t eng_random_member(model_engine *e, long gi) {
-  int64_t total = group_count0(e, gi) + e->groups[gi].n;
-  if (total == 0) return -1;
-  for (int tries = 0; tries < 64; tries++) {
-    int64_t p = (int64_t)gsl_rng_uniform_int(e->groups[gi].rng, (unsigned long)total);
-    int64_t t = p < group_count0(e, gi) ? e->sc->fleet.groups[gi].first + p
-                                        : e->groups[gi].extras[p - group_count0(e, gi)];
-    if ((e->things[t].flags & (F_MEMBER | F_GONE)) == F_MEMBER) return t;
+  group_dyn *g = &e->groups[gi];
+  if (!g->listed && build_members(e, gi)) return -1;
+  while (g->n_members > 0) {
+    int64_t i = (int64_t)gsl_rng_uniform_int(g->rng, (unsigned long)g->n_members);
+    int64_t t = g->members[i];
+    g->members[i] = g->members[--g->n_members];   /* swap-remove */
+    thing_state *th = &e->things[t];
+    th->flags &= (uint8_t)~F_LISTED;
+    if ((th->flags & (F_MEMBER | F_GONE)) == F_MEMBER) return t;
   }
   return -1;
 }

@@ -77,7 +77,8 @@ enum {
   F_FORCE = 1 << 3,    /* latest execution was force-canceled */
   F_DEFERRED = 1 << 4, /* QUEUED execution waiting for a maintenance window */
   F_ROLLED = 1 << 5,   /* has had an execution (rollout does not return) */
-  F_RAN = 1 << 6       /* its device acted on an execution (started or rejected) */
+  F_RAN = 1 << 6,      /* its device acted on an execution (started or rejected) */
+  F_LISTED = 1 << 7    /* in its group's array of members (group_dyn.members) */
 };
 
 /* Internal status of a deleted record (never counted, never shown). */
@@ -90,16 +91,16 @@ typedef struct thing_state {
   uint16_t group;            /* fleet group index */
   uint16_t exec_no;          /* its executionNumber, 0 = none yet */
   uint32_t status : 4;       /* model_exec_status of the latest execution */
-  uint32_t flags : 7;        /* F_* */
+  uint32_t flags : 8;        /* F_* */
   uint32_t retries : 8;      /* retries spent: low nibble FAILED, high TIMED_OUT */
   uint32_t retry_attempt : 4;/* its retryAttempt (<= 10) */
-  uint32_t version : 9;      /* versionNumber; VERSION_BIG: see big_versions */
+  uint32_t version : 8;      /* versionNumber; VERSION_BIG: see big_versions */
 } thing_state;
 
-/* versionNumber above 510 (a device that reports progress very often) lives
- * in the engine's big_versions index; the 9-bit field then says VERSION_BIG.
+/* versionNumber above 254 (a device that reports progress often) lives in
+ * the engine's big_versions index; the 8-bit field then says VERSION_BIG.
  * This keeps the per-thing record at 32 bytes. */
-#define VERSION_BIG 511u
+#define VERSION_BIG 255u
 
 _Static_assert(sizeof(thing_state) == 32, "per-thing state is 32 bytes");
 
@@ -119,6 +120,13 @@ typedef struct group_dyn {     /* things that joined a group after the start */
   char **names;                /* explicit name per extra, or NULL */
   int64_t n, cap;
   gsl_rng *rng;                /* fleet/<group>: arrivals, departures, picks */
+  /* Current members, for random picks (departures, remove-/delete-things
+   * by count): built at the first pick, then kept. Every member is in it
+   * once (F_LISTED); a thing that left by name stays until a pick meets it
+   * and drops it, so a pick is uniform over the members now. */
+  uint32_t *members;
+  int64_t n_members, cap_members;
+  bool listed;                 /* members is built and maintained */
 } group_dyn;
 
 struct model_engine {
@@ -137,7 +145,9 @@ struct model_engine {
   size_t n_past, cap_past;
   sim_index past_head;         /* thing -> its newest past record (chain) */
   sim_index extra_names;       /* hash(name) -> thing, for named joiners */
-  sim_index big_versions;      /* thing -> versionNumber when above 510 */
+  sim_index big_versions;      /* thing -> versionNumber when above 254 */
+  sim_index exec_high;         /* thing -> highest executionNumber issued, kept
+                                  once its latest record was deleted (O27) */
   gsl_rng **group_rng;         /* one device stream per fleet group */
   group_dyn *groups;           /* dynamic membership per group */
   gsl_rng *lag_rng;            /* service/timeout-lag (O17) */
@@ -183,6 +193,18 @@ static inline void fail_if(model_engine *e, int rc) {
 }
 
 static inline sim_time_ms now_of(const model_engine *e) { return sim_world_now(e->w); }
+
+/* The highest executionNumber thing t has been given (0: none): its latest
+ * record's, unless that was deleted (numbers are never reused, O27). */
+static inline unsigned exec_high(const model_engine *e, int64_t t) {
+  unsigned n = e->things[t].exec_no;
+  if (e->exec_high.count) {
+    size_t cur = 0;
+    int64_t h = sim_index_next(&e->exec_high, (uint64_t)t, &cur);
+    if (h > (int64_t)n) n = (unsigned)h;
+  }
+  return n;
+}
 
 static inline int64_t group_count0(const model_engine *e, long g) {
   return e->sc->fleet.groups[g].count;
@@ -233,6 +255,7 @@ void eng_on_end_time(sim_world *w, const sim_event *ev, void *ud);
 /* engine_ops.c: operations, cancellation and deletion */
 void eng_cancel_job(model_engine *e, bool force, const char *reason,
                 const char *comment, bool aborted);
+void eng_cancel_upgrade(model_engine *e, const char *reason, const char *comment);
 void eng_on_cancel_batch(sim_world *w, const sim_event *ev, void *ud);
 void eng_on_delete_batch(sim_world *w, const sim_event *ev, void *ud);
 void eng_on_op(sim_world *w, const sim_event *ev, void *ud);

@@ -1,10 +1,11 @@
 /*
  * engine_job.c — the job's state and counters: it owns the job status, the
  * per-status record counters, the creation of execution records and every
- * counted status change (eng_set_status, eng_finish_execution), the job's completion
- * and the end of the run (eng_check_done), the story log and the observation
- * requests; it may write model_job and the latest record of a thing, and
- * touches the rollout only to stop its windows when the job completes.
+ * counted status change (eng_set_status, eng_finish_execution), the job's
+ * completion and the end of the run (eng_check_done), the story log and the
+ * observation requests; it may write model_job and the latest record of a
+ * thing, and touches the rollout only to stop its windows when the job
+ * completes.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "engine_internal.h"
@@ -74,7 +75,8 @@ void eng_set_status(model_engine *e, int64_t t, model_exec_status s) {
  * and not deleted, goes to the side table. */
 void eng_new_execution(model_engine *e, int64_t t, unsigned retry_attempt) {
   thing_state *th = &e->things[t];
-  if (th->exec_no == UINT16_MAX) {   /* bad input, not a bug: refuse, go on */
+  unsigned last = exec_high(e, t);
+  if (last == UINT16_MAX) {   /* bad input, not a bug: refuse, go on */
     char name[160];
     model_engine_thing_name(e, t, name, sizeof name);
     eng_log(e, "thing %s has had 65535 executions; jobsim creates no more", name);
@@ -86,7 +88,7 @@ void eng_new_execution(model_engine *e, int64_t t, unsigned retry_attempt) {
   }
   bool first = !(th->flags & F_ROLLED);
   sim_time_ms now = now_of(e);
-  th->exec_no++;
+  th->exec_no = (uint16_t)(last + 1);
   th->status = MODEL_EXEC_QUEUED;
   th->retry_attempt = (uint8_t)retry_attempt;
   th->version = 1;

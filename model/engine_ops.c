@@ -51,6 +51,21 @@ void eng_cancel_job(model_engine *e, bool force, const char *reason,
   eng_check_done(e);
 }
 
+/* O29: a forced cancel of a job canceled without force (by the user or an
+ * abort), from cancel-job --force or endBehavior FORCE_CANCEL: the job
+ * becomes forceCanceled and its IN_PROGRESS executions are canceled too, at
+ * the propagation rate. reason and comment replace the earlier ones when
+ * given (NULL keeps them). */
+void eng_cancel_upgrade(model_engine *e, const char *reason, const char *comment) {
+  e->job.force_canceled = true;
+  e->cancel_force = true;
+  if (reason) snprintf(e->job.reason_code, sizeof e->job.reason_code, "%s", reason);
+  if (comment) snprintf(e->job.comment, sizeof e->job.comment, "%s", comment);
+  e->job.last_updated_at = now_of(e);
+  start_cancel_batches(e);
+  eng_observe(e, MODEL_ROW_OP);
+}
+
 /* O28: QUEUED (and with force IN_PROGRESS) executions become CANCELED at up
  * to cancel_rate per minute, in thing order. No new QUEUED record appears
  * after a cancel, so every one left is ahead of the cursor. */
@@ -160,14 +175,7 @@ static void op_cancel_job(model_engine *e, const model_op *o) {
         eng_log(e, "operation %zu cancel-job --force: upgrades the earlier cancel; "
                  "%" PRId64 " IN_PROGRESS executions to cancel",
               o->index, e->job.counters[MODEL_EXEC_IN_PROGRESS]);
-        e->job.force_canceled = true;
-        e->cancel_force = true;
-        if (o->reason_code)
-          snprintf(e->job.reason_code, sizeof e->job.reason_code, "%s", o->reason_code);
-        if (o->comment) snprintf(e->job.comment, sizeof e->job.comment, "%s", o->comment);
-        e->job.last_updated_at = now_of(e);
-        start_cancel_batches(e);
-        eng_observe(e, MODEL_ROW_OP);
+        eng_cancel_upgrade(e, o->reason_code, o->comment);
         return;
       }
       refuse(e, o, "InvalidRequestException", "the job is already CANCELED%s",
@@ -357,9 +365,12 @@ static void op_delete_execution(model_engine *e, const model_op *o) {
   if (pr) {
     pr->status = EXEC_DELETED;
   } else {
-    /* The newest remaining earlier record becomes the latest again. */
+    /* The newest remaining earlier record becomes the latest again, with
+     * its own number; the highest number given stays known, so a later
+     * execution never reuses one (O27). Without an earlier record the
+     * thing has none (NONE) and exec_no keeps the highest number. */
     past_record *prev = eng_past_of(e, t, 0);
-    uint16_t exec_no = th->exec_no;
+    unsigned high = exec_high(e, t);
     if (prev) {
       th->queued_at = prev->queued_at;
       th->started_at = prev->started_at;
@@ -371,11 +382,14 @@ static void op_delete_execution(model_engine *e, const model_op *o) {
       th->status = prev->status;
       th->retry_attempt = prev->retry_attempt;
       th->flags = (uint8_t)((th->flags & ~F_FORCE) | (prev->force ? F_FORCE : 0));
+      th->exec_no = prev->exec_no;
       prev->status = EXEC_DELETED;   /* moved, still counted once */
+      if (sim_index_set(&e->exec_high, (uint64_t)t, (int64_t)high))
+        sim_world_fail(e->w, SIM_ERR_NOMEM);
     } else {
       th->status = MODEL_EXEC_NONE;
+      th->exec_no = (uint16_t)high;
     }
-    th->exec_no = exec_no;           /* numbers are never reused */
   }
   eng_log(e, "operation %zu delete-job-execution: execution %" PRId64 " on %s deleted",
         o->index, o->execution_number, o->thing_name);

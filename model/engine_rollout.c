@@ -4,7 +4,8 @@
  * cap), the SNAPSHOT membership fixed at rollout start, schedulingConfig
  * startTime and endTime, the maintenance windows and the IN_PROGRESS <->
  * SCHEDULED switch; it creates executions only through eng_new_execution and
- * changes the job status only through eng_set_job_status and eng_cancel_job.
+ * changes the job status only through eng_set_job_status, eng_cancel_job
+ * and eng_cancel_upgrade.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "engine_internal.h"
@@ -263,14 +264,23 @@ void eng_on_end_time(sim_world *w, const sim_event *ev, void *ud) {
   (void)w; (void)ev;
   e->ended = true;
   model_job_status s = e->job.status;
+  model_end_behavior b = e->cfg.has_end_behavior ? e->cfg.end_behavior
+                                                  : MODEL_END_STOP_ROLLOUT;
+  if (s == MODEL_JOB_CANCELED && b == MODEL_END_FORCE_CANCEL && !e->job.force_canceled) {
+    /* FORCE_CANCEL is a forced CancelJob: it upgrades an earlier cancel */
+    eng_log(e, "schedulingConfig.endTime reached: endBehavior FORCE_CANCEL upgrades the "
+               "earlier cancel; %" PRId64 " IN_PROGRESS executions to cancel",
+            e->job.counters[MODEL_EXEC_IN_PROGRESS]);
+    eng_cancel_upgrade(e, NULL, NULL);
+    eng_check_done(e);
+    return;
+  }
   if (s != MODEL_JOB_IN_PROGRESS && s != MODEL_JOB_SCHEDULED) {
     eng_log(e, "schedulingConfig.endTime reached; the job is already %s",
           model_job_status_name(s));
     eng_check_done(e);
     return;
   }
-  model_end_behavior b = e->cfg.has_end_behavior ? e->cfg.end_behavior
-                                                  : MODEL_END_STOP_ROLLOUT;
   eng_log(e, "schedulingConfig.endTime reached: endBehavior %s", model_end_behavior_name(b));
   e->rollout_stopped = true;
   eng_stop_windows(e);
