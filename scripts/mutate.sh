@@ -91,7 +91,7 @@ m retry-after-cancel "retries still created after a cancel or abort (O16)" \
   'if (e->job.canceled || e->job.status == MODEL_JOB_DELETION_IN_PROGRESS) return;' \
   'if (e->job.status == MODEL_JOB_DELETION_IN_PROGRESS) return;'
 m retry-exec-number "a retry reuses the attempt's executionNumber (O18)" \
-  'th->exec_no++;' ';'
+  'th->exec_no = (uint16_t)(last + 1);' 'th->exec_no = (uint16_t)(last ? last : 1);'
 m retry-attempt "retryAttempt not incremented on a retry (O18)" \
   'new_execution(e, t, th->retry_attempt + 1u);' 'new_execution(e, t, th->retry_attempt);'
 
