@@ -185,8 +185,8 @@ m device-connected-inverted "a device is offline with probability connected, not
 m fleet-arrival-rate "arrivals and departures at twice their ratePerHour" \
   'gsl_ran_exponential(r, 3600000.0 / per_hour)' 'gsl_ran_exponential(r, 1800000.0 / per_hour)'
 m timeout-bumps-version "TIMED_OUT (set by the service) increments versionNumber" \
-  'finish_execution(e, ev_thing(ev), MODEL_EXEC_TIMED_OUT);' \
-  'version_inc(e, ev_thing(ev)); finish_execution(e, ev_thing(ev), MODEL_EXEC_TIMED_OUT);'
+  'eng_finish_execution(e, ev_thing(ev), MODEL_EXEC_TIMED_OUT);' \
+  'eng_version_inc(e, ev_thing(ev)); eng_finish_execution(e, ev_thing(ev), MODEL_EXEC_TIMED_OUT);'
 
 # CreateJob validation (model/jobcfg.c)
 m cfg-retry-total-ge "a retry total of exactly 10 rejected (O19)" \
@@ -355,27 +355,21 @@ bash scripts/setup.sh
 mkdir -p "$logs"
 cmake -S "$src" -B "$bld" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJOBSIM_WERROR=OFF >/dev/null
 ctest_args=(--output-on-failure -j"$jobs")
+# stages: "include-regex|exclude-regex" (either may be empty)
 if [ "$full" = 1 ]; then
   mode="full suite, every failing test"
-  stages=("")
+  stages=(";")
 else
   # the fast unit tests of sim/ and model/ first (the rule tests are there),
   # then the rest of the suite without label slow; stop at the first failure
   ctest_args+=(--stop-on-failure -LE slow)
   mode="suite without label slow, first failure"
-  stages=("-R ^test_(model|sim)_" "-E ^test_(model|sim)_")
+  stages=("^test_(model|sim)_;" ";^test_(model|sim)_")
 fi
 
-# run_suite LOG: runs ctest; prints the failing tests (ctest test, with the
-# first failing cmocka case in brackets), first failure first.
-run_suite() {
-  local log=$1 st ok=1
-  : >"$log"
-  for st in "${stages[@]}"; do
-    # shellcheck disable=SC2086
-    if ! (cd "$bld" && ctest "${ctest_args[@]}" $st) >>"$log" 2>&1; then ok=0; break; fi
-  done
-  if [ "$ok" = 1 ]; then return 0; fi
+# failing_tests LOG: the failing tests of a ctest log, first failure first,
+# one a line, the first failing cmocka case after it in brackets.
+failing_tests() {
   awk '
     /Test +#[0-9]+: / && /(\*\*\*|Failed|Timeout|Exception|Not Run)/ && !/Passed/ {
       for (i = 1; i <= NF; i++) if ($i ~ /^#[0-9]+:$/) { name = $(i + 1); break }
@@ -385,11 +379,64 @@ run_suite() {
     }
     /^\[  FAILED  \] [^ ]+$/ && cur != "" && !(cur in kase) { kase[cur] = $4 }
     END {
-      if (n == 0) print "suite failed (see log)"
       for (i = 1; i <= n; i++)
-        printf "%s%s%s\n", order[i], (order[i] in kase) ? " [" kase[order[i]] "]" : "", ""
-    }' "$log"
-  return 1
+        printf "%s%s\n", order[i], (order[i] in kase) ? " [" kase[order[i]] "]" : ""
+    }' "$1"
+}
+
+# A test that fails and then passes twice when run alone is flaky (a timing
+# test on a loaded machine), not a kill: it is noted and left out of the
+# rest of that run of the suite.
+FLAKY=""
+passes_alone() {
+  local t=$1 k
+  for k in 1 2; do
+    (cd "$bld" && ctest --output-on-failure -R "^$t\$") >>"$2" 2>&1 || return 1
+  done
+  return 0
+}
+
+# run_suite LOG: runs the suite on the current build; on failure prints the
+# failing tests (see failing_tests) and returns 1.
+run_suite() {
+  local log=$1 st inc exc line t real
+  : >"$log"
+  FLAKY=""
+  for st in "${stages[@]}"; do
+    inc=${st%%;*} exc=${st#*;}
+    while :; do
+      local args=("${ctest_args[@]}")
+      [ -n "$inc" ] && args+=(-R "$inc")
+      [ -n "$exc" ] && args+=(-E "$exc")
+      : >"$log.stage"
+      if (cd "$bld" && ctest "${args[@]}") >"$log.stage" 2>&1; then
+        cat "$log.stage" >>"$log"
+        break
+      fi
+      cat "$log.stage" >>"$log"
+      real=""
+      while IFS= read -r line; do
+        t=${line%% *}
+        if passes_alone "$t" "$log"; then
+          FLAKY="$FLAKY $t"
+          exc="${exc:+$exc|}^$t\$"
+        else
+          real="$real$line"$'\n'
+        fi
+      done < <(failing_tests "$log.stage")
+      if [ -n "$real" ]; then
+        printf '%s' "$real"
+        return 1
+      fi
+      if [ "$full" = 1 ] || [ -z "$(failing_tests "$log.stage")" ]; then
+        [ -n "$(failing_tests "$log.stage")" ] && break
+        echo "suite failed (see $log)"
+        return 1
+      fi
+      # only flaky failures: run the stage again without them
+    done
+  done
+  return 0
 }
 
 echo "mutate.sh: ${#selected[@]} mutations of model/*.[ch]; $mode; logs in $logs/" >&2
@@ -440,6 +487,7 @@ for rec in "${selected[@]}"; do
       killed=$((killed + 1))
     fi
   fi
+  [ -n "$FLAKY" ] && result="$result (flaky, left out:$FLAKY)"
   restore
   printf '[%2d/%d] %-30s %4ss  %s\n' "$k" "${#selected[@]}" "$id" "$(( $(date +%s) - t0 ))" \
     "$result" >&2

@@ -1250,17 +1250,22 @@ static void test_end_time_default(void **state) {
 
 /* Operations AWS refuses change nothing: cancel-job-execution of an
  * IN_PROGRESS execution without force (InvalidStateTransitionException),
- * associate-targets-with-job on a SNAPSHOT job. With force the execution
+ * associate-targets-with-job on a SNAPSHOT job (only CONTINUOUS jobs take
+ * new targets): group h stays without executions. With force the execution
  * is CANCELED and marked forceCanceled. */
 static void test_refused_operations(void **state) {
   (void)state;
-  grp g[] = {{"g", 2, "{'startDelay':'0s','runTime':'1h'}"}, {"h", 1, B_OK20}};
-  model_scenario *sc = fleet_scenario(
-      g, 1, 10, "", "",
-      "{'at':'1m','op':'cancel-job-execution','thingName':'g-000000'},"
+  model_scenario *sc = scenario(
+      "{'job':{'jobId':'ops','document':'{}',"
+      "'targets':['arn:aws:iot:us-west-2:123456789012:thinggroup/g']},"
+      "'fleet':{'groups':[{'name':'g','things':2,'behavior':'b'},"
+      "{'name':'h','things':1,'behavior':'b'}],"
+      "'behaviors':{'b':{'startDelay':'0s','runTime':'1h'}}},"
+      "'operations':[{'at':'1m','op':'cancel-job-execution','thingName':'g-000000'},"
       "{'at':'2m','op':'cancel-job-execution','thingName':'g-000001','force':true},"
       "{'at':'3m','op':'associate-targets-with-job',"
-      "'targets':['arn:aws:iot:us-west-2:123456789012:thinggroup/g']}");
+      "'targets':['arn:aws:iot:us-west-2:123456789012:thinggroup/h']}],"
+      "'simulation':{'until':'2h'}}");
   model_engine *e = run_to(sc, 5 * MIN);
   assert_int_equal(model_engine_job(e)->refused_ops, 2);
   model_exec_view v;
@@ -1270,6 +1275,8 @@ static void test_refused_operations(void **state) {
   assert_int_equal(v.status, MODEL_EXEC_CANCELED);
   assert_true(v.force_canceled);
   assert_int_equal(v.updated_at, 2 * MIN);
+  assert_false(model_engine_exec(e, thing(e, "h-000000"), 0, &v));
+  assert_int_equal(model_engine_config(e)->n_targets, 1);
   model_engine_free(e);
   model_scenario_free(sc);
 }
