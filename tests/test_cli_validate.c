@@ -1449,7 +1449,7 @@ static void run_ucase(void **state) {
   }
   if (c->stdout_to != NULL && access(c->stdout_to, W_OK) != 0) {
     for (size_t i = 0; i < n; i++) free(args[i]);
-    skip();
+    test_skip("%s: %s is not writable here", c->name, c->stdout_to);
   }
   run_result r;
   const char *cargs[8];
