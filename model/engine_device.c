@@ -56,6 +56,17 @@ void eng_notify_device(model_engine *e, int64_t t) {
                                 dev_subject(t, th->exec_no, 0), 0, NULL));
 }
 
+/* A device whose QUEUED execution waited for a maintenance window is
+ * connected: at the opening it acts after its start delay (O34), without
+ * being drawn offline again. */
+void eng_device_resume(model_engine *e, int64_t t) {
+  thing_state *th = &e->things[t];
+  sim_time_ms delay = sim_dist_sample(&behavior_of(e, t)->start_delay,
+                                      e->group_rng[th->group]);
+  fail_if(e, sim_world_schedule(e->w, now_of(e) + delay, PRIO_DEVICE, K_DEVICE_ACT,
+                                dev_subject(t, th->exec_no, 0), 0, NULL));
+}
+
 /* Retry budget (O19): separate FAILED / TIMED_OUT budgets, or one shared
  * budget for ALL. Returns true and spends one retry when allowed. */
 static bool take_retry(model_engine *e, thing_state *th, model_exec_status s) {
@@ -175,6 +186,16 @@ void eng_on_device_act(sim_world *w, const sim_event *ev, void *ud) {
   int64_t t = ev_thing(ev);
   thing_state *th = &e->things[t];
   if (th->exec_no != ev_exec(ev) || th->status != MODEL_EXEC_QUEUED) return; /* stale */
+  if (ev->prio < PRIO_SCHED && e->job.status == MODEL_JOB_IN_PROGRESS &&
+      e->sc->n_windows && !e->ended && e->mw_open_until <= sim_world_now(w)) {
+    /* Every open maintenance window closes at this instant: a window is
+     * [occurrence, occurrence + duration) (O33), so act after the schedule
+     * changes of this instant, when the job is SCHEDULED (or IN_PROGRESS
+     * again, when another window opens now). */
+    fail_if(e, sim_world_schedule(w, sim_world_now(w), PRIO_SCHED + 1, K_DEVICE_ACT,
+                                  ev->subject, ev->arg, NULL));
+    return;
+  }
   if (!devices_may_start(e)) {
     /* SCHEDULED between windows: wait for the next window; canceled or
      * being deleted: wait for the propagation to reach it. */

@@ -162,6 +162,7 @@ struct model_engine {
   bool sched_started;          /* startTime passed (or none) */
   bool ended;                  /* endTime passed */
   int open_windows;            /* maintenance windows open now */
+  sim_time_ms mw_open_until;   /* latest close of the windows opened so far */
   int64_t *deferred;           /* things whose QUEUED execution waits for a window */
   size_t n_deferred, cap_deferred;
   /* cancellation / deletion propagation */
@@ -232,6 +233,7 @@ past_record *eng_past_of(const model_engine *e, int64_t t, int64_t exec_no);
 
 /* engine_device.c: the device model */
 void eng_notify_device(model_engine *e, int64_t t);
+void eng_device_resume(model_engine *e, int64_t t);
 void eng_maybe_retry(model_engine *e, int64_t t, model_exec_status s);
 void eng_on_device_act(sim_world *w, const sim_event *ev, void *ud);
 void eng_on_device_done(sim_world *w, const sim_event *ev, void *ud);

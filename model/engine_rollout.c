@@ -174,7 +174,8 @@ void eng_on_window(sim_world *w, const sim_event *ev, void *ud) {
 
 /* ----------------------------------------------------- status machine --- */
 
-/* Re-hand QUEUED executions that waited for a window to their devices. */
+/* Re-hand QUEUED executions that waited for a window to their devices
+ * (connected already: they start after their start delay, O34). */
 static void release_deferred(model_engine *e) {
   size_t n = e->n_deferred;
   e->n_deferred = 0;
@@ -182,7 +183,7 @@ static void release_deferred(model_engine *e) {
     int64_t t = e->deferred[i];
     thing_state *th = &e->things[t];
     th->flags &= (uint8_t)~F_DEFERRED;
-    if (th->status == MODEL_EXEC_QUEUED) eng_notify_device(e, t);
+    if (th->status == MODEL_EXEC_QUEUED) eng_device_resume(e, t);
   }
 }
 
@@ -243,6 +244,7 @@ void eng_on_mw_open(sim_world *w, const sim_event *ev, void *ud) {
   sim_time_ms occ = (sim_time_ms)ev->arg;
   sim_time_ms len = e->sc->job.windows[wi].duration_min * SIM_MS_PER_MIN;
   e->open_windows++;
+  if (occ + len > e->mw_open_until) e->mw_open_until = occ + len;
   char d[32];
   sim_duration_format(occ + len - sim_world_now(w), d, sizeof d);
   eng_log(e, "maintenance window %zu opens for %s (%s)", wi, d, e->sc->job.windows[wi].cron);

@@ -150,7 +150,13 @@ m mw-already-open "a window open at creation is not counted as open (O33)" \
 m mw-never-closes "the job stays IN_PROGRESS after a window closes (O34)" \
   'e->open_windows > 0 || e->ended);' 'e->open_windows >= 0 || e->ended);'
 m deferred-dropped "QUEUED executions that waited for a window are never handed out (O34)" \
-  'if (th->status == MODEL_EXEC_QUEUED) eng_notify_device(e, t);' ';'
+  'if (th->status == MODEL_EXEC_QUEUED) eng_device_resume(e, t);' ';'
+m deferred-reconnects "a device that waited for a window is drawn offline again at the opening (O34)" \
+  'if (th->status == MODEL_EXEC_QUEUED) eng_device_resume(e, t);' 'if (th->status == MODEL_EXEC_QUEUED) eng_notify_device(e, t);'
+m mw-close-instant "a device start at a window's closing instant goes ahead (O33: [occ, occ + len))" \
+  'e->mw_open_until <= sim_world_now(w)) {' 'e->mw_open_until < sim_world_now(w)) {'
+m mw-close-instant-gap "a device start at the closing instant waits although the next window opens then (O33)" \
+  'e->mw_open_until <= sim_world_now(w)) {' 'e->mw_open_until <= sim_world_now(w)) { defer(e, t); return;'
 m end-default-cancel "default endBehavior CANCEL instead of STOP_ROLLOUT (O32)" \
   ': MODEL_END_STOP_ROLLOUT;' ': MODEL_END_CANCEL;'
 m end-force-unforced "endBehavior FORCE_CANCEL cancels without force (O32)" \

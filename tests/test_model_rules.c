@@ -1358,13 +1358,7 @@ static void test_fleet_poisson(void **state) {
   model_scenario_free(sc);
 }
 
-/* ------------------------------------------- known bugs (WILL_FAIL) --- */
-
-/* These two fail today: each shows a bug in model/ (reported to the
- * coordinator). tests/CMakeLists.txt registers them as
- * test_model_rules_bug_close and test_model_rules_bug_reconnect with
- * WILL_FAIL, so the suite stays green and turns red the day a fix lands
- * (then drop WILL_FAIL). */
+/* ------------------------------- maintenance-window edges, continued --- */
 
 /* O33/O34 at the closing instant. Window [02:00, 03:00), 10 per minute,
  * devices start 60 s after queueing and run 60 s. Batch 59 is queued at
@@ -1372,9 +1366,11 @@ static void test_fleet_poisson(void **state) {
  * (half-open interval) and the job SCHEDULED: they must wait (QUEUED) and
  * start 60 s after the next opening (26 h + 60 s). Batch 58 (started 02:59)
  * reports at 03:00: 590 SUCCEEDED, none IN_PROGRESS.
- * Today the device events of 03:00 run before the window closes at 03:00,
- * so batch 59 starts at 03:00 in a closed window. */
-static void bug_device_starts_at_window_close(void **state) {
+ * With a second window [03:00, 04:00) right after the first, the job is in
+ * a window at 03:00 and batch 59 starts at 03:00. (Until the fix, the
+ * device events of 03:00 ran before the window closed at 03:00, so batch 59
+ * started at 03:00 in a closed window.) */
+static void test_window_close_instant(void **state) {
   (void)state;
   model_scenario *sc = scenario(
       "{'job':{'jobId':'mw','targets':['arn:aws:iot:us-west-2:123456789012:thinggroup/g'],"
@@ -1397,6 +1393,30 @@ static void bug_device_starts_at_window_close(void **state) {
   assert_int_equal(v.started_at, 26 * H + MIN);
   model_engine_free(e);
   model_scenario_free(sc);
+
+  /* Back to back: [02:00, 03:00) and [03:00, 04:00) leave no gap. At 03:00
+   * batches 0..58 have SUCCEEDED (batch k: queued 02:00 + k min, started
+   * one minute later, done two minutes later), batch 59 starts at 03:00
+   * and batch 60 is queued by the rollout window of 03:00. */
+  sc = scenario(
+      "{'job':{'jobId':'mw','targets':['arn:aws:iot:us-west-2:123456789012:thinggroup/g'],"
+      "'document':'{}','jobExecutionsRolloutConfig':{'maximumPerMinute':10},"
+      "'schedulingConfig':{'maintenanceWindows':[{'startTime':'cron(0 2 * * ? *)',"
+      "'durationInMinutes':60},{'startTime':'cron(0 3 * * ? *)','durationInMinutes':60}]}},"
+      "'fleet':{'groups':[{'name':'g','things':1000,'behavior':'b'}],"
+      "'behaviors':{'b':{'startDelay':'60s','runTime':'60s'}}},"
+      "'simulation':{'startTime':'2026-01-01T00:00:00Z','until':'2d'}}");
+  e = run_to(sc, 3 * H);
+  j = model_engine_job(e);
+  assert_int_equal(j->status, MODEL_JOB_IN_PROGRESS);
+  assert_int_equal(j->notified, 610);
+  assert_int_equal(j->counters[MODEL_EXEC_SUCCEEDED], 590);
+  assert_int_equal(j->counters[MODEL_EXEC_IN_PROGRESS], 10);
+  assert_int_equal(j->counters[MODEL_EXEC_QUEUED], 10);
+  assert_true(model_engine_exec(e, 599, 0, &v));
+  expect_record(&v, 1, MODEL_EXEC_IN_PROGRESS, 2 * H + 59 * MIN, 3 * H, 3 * H);
+  model_engine_free(e);
+  model_scenario_free(sc);
 }
 
 /* O34: "a device that would start one waits and starts after its start
@@ -1404,10 +1424,10 @@ static void bug_device_starts_at_window_close(void **state) {
  * (connected 0) and reconnect after 2 h, longer than the 60-min window:
  * things queued at 02:00 come back at 04:00 (job SCHEDULED), wait, and
  * start at the next opening, 26 h (start delay 0); SUCCEEDED at 26 h 1 min.
- * Today the release at the opening notifies the device again, which
- * draws "offline" again and comes back 2 h later, outside the window,
- * every day: the execution never starts. */
-static void bug_deferred_device_reconnects_again(void **state) {
+ * (Until the fix, the release at the opening notified the device again,
+ * which drew "offline" again and came back 2 h later, outside the window,
+ * every day: the execution never started.) */
+static void test_deferred_device_start_delay(void **state) {
   (void)state;
   model_scenario *sc = scenario(
       "{'job':{'jobId':'mw','targets':['arn:aws:iot:us-west-2:123456789012:thinggroup/g'],"
@@ -1427,7 +1447,7 @@ static void bug_deferred_device_reconnects_again(void **state) {
   model_scenario_free(sc);
 }
 
-int main(int argc, char **argv) {
+int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_exponential_rounding_cap),
       cmocka_unit_test(test_exponential_criteria_or_and_quota),
@@ -1449,6 +1469,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_timeout_lag),
       cmocka_unit_test(test_step_timer_example),
       cmocka_unit_test(test_maintenance_window_edges),
+      cmocka_unit_test(test_window_close_instant),
+      cmocka_unit_test(test_deferred_device_start_delay),
       cmocka_unit_test(test_snapshot_membership),
       cmocka_unit_test(test_removed_and_joiners),
       cmocka_unit_test(test_rejoin_resets_retries),
@@ -1458,13 +1480,5 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_device_model),
       cmocka_unit_test(test_fleet_poisson),
   };
-  const struct CMUnitTest bug_close[] = {
-      cmocka_unit_test(bug_device_starts_at_window_close)};
-  const struct CMUnitTest bug_reconnect[] = {
-      cmocka_unit_test(bug_deferred_device_reconnects_again)};
-  if (argc > 1 && strcmp(argv[1], "--bug-close") == 0)
-    return cmocka_run_group_tests(bug_close, NULL, NULL);
-  if (argc > 1 && strcmp(argv[1], "--bug-reconnect") == 0)
-    return cmocka_run_group_tests(bug_reconnect, NULL, NULL);
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
