@@ -50,7 +50,8 @@ static bool quiet = false;
 
 /* Interrupts. The one mutable global besides `quiet`: a signal handler can
  * only talk to the program through a volatile sig_atomic_t. SIGINT, SIGTERM,
- * SIGHUP, SIGQUIT and SIGXCPU all stop a command the same way, with exit
+ * SIGHUP, SIGQUIT, SIGXCPU and every other signal that would end the process
+ * (stop_signals: all but the faults) stop a command the same way, with exit
  * 128 + signal (130 for SIGINT, 143 for SIGTERM) and no report left:
  *  - `jobsim run` polls the flag between slices of simulated time and while
  *    it writes (outdir.h report_interrupted: gnuplot is killed, a commit
@@ -70,19 +71,29 @@ static void on_signal(int sig) {
   got_signal = sig;
 }
 
-static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXCPU};
+/* Every signal whose default action ends the process, but the faults
+ * (SIGSEGV, SIGBUS, SIGFPE, SIGILL: a handler cannot resume the faulting
+ * instruction; a run that dies of one leaves its temporary directory to
+ * the next run) and SIGKILL/SIGSTOP, which cannot be caught; plus the
+ * real-time signals SIGRTMIN..SIGRTMAX (not constants, added below). */
+static const int stop_signals[] = {SIGINT,  SIGTERM, SIGHUP,    SIGQUIT, SIGXCPU,
+                                   SIGUSR1, SIGUSR2, SIGALRM,   SIGPIPE, SIGVTALRM,
+                                   SIGPROF, SIGIO,   SIGPWR,    SIGSTKFLT, SIGTRAP,
+                                   SIGSYS,  SIGABRT};
 
 static void catch_signals(bool at_once) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+  const size_t n = sizeof stop_signals / sizeof stop_signals[0];
+  for (size_t i = 0; i < n; i++)
     sigaddset(&sa.sa_mask, stop_signals[i]);   /* one handler at a time */
+  for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++) sigaddset(&sa.sa_mask, sig);
   exit_at_once = at_once;
   report_interrupt_watch(&got_signal);
-  for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
-    sigaction(stop_signals[i], &sa, NULL);
+  for (size_t i = 0; i < n; i++) sigaction(stop_signals[i], &sa, NULL);
+  for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++) sigaction(sig, &sa, NULL);
 }
 
 /* For sweep and plan (cli.h). */

@@ -432,6 +432,9 @@ static void op_things(model_engine *e, const model_op *o) {
         refuse(e, o, "ResourceNotFoundException", "thing '%s' was deleted", name);
       } else if (!(e->things[t].flags & F_MEMBER)) {
         eng_join(e, t, what);
+      } else {   /* AddThingToThingGroup of a member succeeds, changes nothing */
+        eng_log(e, "operation %zu %s: thing %s is already in group %s; nothing changed",
+                o->index, what, name, e->sc->fleet.groups[o->group].name);
       }
       continue;
     }
@@ -441,6 +444,9 @@ static void op_things(model_engine *e, const model_op *o) {
     }
     if (o->kind == MODEL_OP_REMOVE_THINGS) {
       if (e->things[t].flags & F_MEMBER) eng_leave(e, t, what);
+      else   /* RemoveThingFromThingGroup of a non-member: likewise */
+        eng_log(e, "operation %zu %s: thing %s is not in group %s; nothing changed",
+                o->index, what, name, e->sc->fleet.groups[e->things[t].group].name);
     } else {
       eng_delete_thing(e, t);
     }

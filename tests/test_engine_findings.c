@@ -8,6 +8,8 @@
  *  9  departures and remove-/delete-things by count pick from the current
  *     members only
  * 10  endBehavior FORCE_CANCEL upgrades an earlier non-forced cancel
+ * 25  (last sub-point) add-things of a member, remove-things of a
+ *     non-member: a line in events.log
  */
 #include "test_common.h"
 #include "test_util.h"
@@ -459,6 +461,60 @@ static void finding_10_end_force_cancel_upgrades(void **state) {
   cJSON_Delete(op);
 }
 
+
+/* ------------------------------------------------- finding 25 (last) ---
+ *
+ * add-things of things already in the group left no line in events.log:
+ * the operation happened (AWS's AddThingToThingGroup of a member succeeds
+ * and changes nothing) but the log did not say so. Same for remove-things
+ * of a thing that is not a member (RemoveThingFromThingGroup succeeds).
+ * Group g holds g-000000..g-000002 (the generated names); other is empty
+ * but for other-000000. */
+static void all_on_log(void *ud, const model_engine *e, const char *line) {
+  text_log *b = ud;
+  (void)e;
+  if (b->len < sizeof b->text - 1024)
+    b->len += (size_t)snprintf(b->text + b->len, sizeof b->text - b->len, "%s\n", line);
+}
+
+static void finding_25_add_things_present_logged(void **state) {
+  (void)state;
+  static const char *const text =
+      "{\"name\":\"f25\",\"job\":{\"jobId\":\"f25\","
+      "\"targets\":[\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"],"
+      "\"document\":\"{}\"},"
+      "\"fleet\":{\"groups\":[{\"name\":\"g\",\"things\":3,\"behavior\":\"b\"},"
+      "{\"name\":\"other\",\"things\":1,\"behavior\":\"b\"}],"
+      "\"behaviors\":{\"b\":{}}},"
+      "\"simulation\":{\"until\":\"1h\"},\"operations\":["
+      "{\"at\":\"1m\",\"op\":\"add-things\",\"group\":\"g\",\"things\":[\"g-000001\"]},"
+      "{\"at\":\"2m\",\"op\":\"add-things\",\"group\":\"g\","
+      "\"things\":[\"g-000000\",\"new-1\",\"g-000002\"]},"
+      "{\"at\":\"3m\",\"op\":\"remove-things\",\"things\":[\"g-000001\"]},"
+      "{\"at\":\"4m\",\"op\":\"remove-things\",\"things\":[\"g-000001\"]}]}";
+  model_scenario *sc = load_text("f25.json", text);
+  text_log *b = calloc(1, sizeof *b);
+  model_observer obs = {NULL, all_on_log, b, NULL};
+  model_engine *e = NULL;
+  sim_diag d;
+  assert_int_equal(model_engine_new(&e, sc, sc->sim.seed, &obs, &d), SIM_OK);
+  assert_int_equal(model_engine_run(e, sc->sim.until), SIM_OK);
+  fprintf(stderr, "%s", b->text);
+  assert_non_null(strstr(b->text, "operation 0 add-things: thing g-000001 is already in "
+                                  "group g; nothing changed\n"));
+  assert_non_null(strstr(b->text, "operation 1 add-things: thing g-000000 is already in "
+                                  "group g; nothing changed\n"));
+  assert_non_null(strstr(b->text, "thing new-1 joins group g (add-things)"));
+  assert_non_null(strstr(b->text, "operation 1 add-things: thing g-000002 is already in "
+                                  "group g; nothing changed\n"));
+  assert_non_null(strstr(b->text, "thing g-000001 leaves group g (remove-things)"));
+  assert_non_null(strstr(b->text, "operation 3 remove-things: thing g-000001 is not in "
+                                  "group g; nothing changed\n"));
+  model_engine_free(e);
+  model_scenario_free(sc);
+  free(b);
+}
+
 int main(int argc, char **argv) {
   test_parse_args(argc, argv);
   const struct CMUnitTest tests[] = {
@@ -471,6 +527,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(finding_09_departures_equal_rates),
       cmocka_unit_test(finding_09_things_by_count),
       cmocka_unit_test(finding_10_end_force_cancel_upgrades),
+      cmocka_unit_test(finding_25_add_things_present_logged),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
