@@ -156,6 +156,16 @@ static void report_diag(const sim_diag *d) {
 
 /* (struct opt is in cli.h, shared with plan_cmd.c) */
 
+/* A file argument as the AWS CLI writes one: "file://s.json" is "s.json",
+ * "file:///tmp/s.json" is "/tmp/s.json" (relative to the current directory,
+ * as for the CLI). */
+static const char *file_url(const char *a) {
+  return strncmp(a, "file://", 7) == 0 && a[7] ? a + 7 : a;
+}
+static char *file_url_arg(char *a) {
+  return strncmp(a, "file://", 7) == 0 && a[7] ? a + 7 : a;
+}
+
 /* Parse options before/among arguments; collects positionals into argv
  * (in place), returns their count, or -1 on a usage error (printed). */
 static int parse_opts(const char *cmd, int argc, char **argv, const opt *opts,
@@ -165,7 +175,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, const opt *opts,
   for (int i = 1; i < argc; i++) {
     char *a = argv[i];
     if (only_pos || a[0] != '-' || strcmp(a, "-") == 0) {
-      argv[npos++] = a;
+      argv[npos++] = file_url_arg(a);   /* positionals are files */
       continue;
     }
     if (strcmp(a, "--") == 0) { only_pos = true; continue; }
@@ -197,7 +207,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, const opt *opts,
         }
         inline_val = argv[++i];
       }
-      *o->value = inline_val;
+      *o->value = strcmp(o->lng, "scenario") == 0 || strcmp(o->lng, "db") == 0
+                      ? file_url(inline_val) : inline_val;
     } else {
       if (inline_val) {
         fprintf(stderr, "jobsim: %s: option '--%s' takes no value\n"
@@ -281,6 +292,7 @@ static void print_help(const command *c, FILE *f);
  * 0.25 s of wall time, erased when the run ends. */
 typedef struct progress {
   const char *name;       /* scenario */
+  char horizon[64];       /* "14h" */
   double t0, last;        /* wall seconds: start, last line */
   bool shown;             /* a line is on screen */
 } progress;
@@ -300,8 +312,9 @@ static void on_progress(void *ud, const model_engine *e) {
   sim_time_ms sim = model_engine_now(e);
   sim_duration_format(sim - sim % 1000, t, sizeof t);
   double ev = (double)model_engine_events(e);
-  fprintf(stderr, "\r\033[Kjobsim: %s: +%s simulated, %.2fM events, %.2fM events/s",
-          p->name, t, ev / 1e6, ev / 1e6 / (now - p->t0 > 1e-9 ? now - p->t0 : 1e-9));
+  fprintf(stderr, "\r\033[Kjobsim: %s: +%s simulated of %s, %.2fM events, %.2fM events/s",
+          p->name, t, p->horizon, ev / 1e6,
+          ev / 1e6 / (now - p->t0 > 1e-9 ? now - p->t0 : 1e-9));
   fflush(stderr);
   p->shown = true;
 }
@@ -319,6 +332,7 @@ typedef struct index_entry {
   char *description;
   char outcome[512];
   bool ok;
+  bool thumb;             /* its plots/counters.png was rendered */
 } index_entry;
 
 typedef struct index_job {
@@ -343,7 +357,8 @@ static int write_index(const char *parent, const index_entry *ix, size_t n,
   report_page_entry *pe = calloc(n ? n : 1, sizeof *pe);
   if (!pe) return EXIT_IO;
   for (size_t i = 0; i < n; i++)
-    pe[i] = (report_page_entry){ix[i].name, ix[i].description, ix[i].outcome, ix[i].ok};
+    pe[i] = (report_page_entry){ix[i].name, ix[i].description, ix[i].outcome, ix[i].ok,
+                                ix[i].thumb};
   sim_diag d;
   sim_diag_init(&d, NULL);
   index_job j = {pe, n, ver};
@@ -473,18 +488,30 @@ static model_scenario *run_check(const run_args *a, const char *file, int *exit_
   return sc;
 }
 
-/* The line `jobsim run` prints for a finished scenario. */
+/* The line `jobsim run` prints for a finished scenario: how the job ended
+ * and when (an abort's instant and figures, then when the last execution
+ * ended), then the counters. */
 static void run_print_summary(const model_scenario *sc, const report_run_stats *st,
                               const char *dir) {
-  char end[64], state[96];
+  char end[64], at[64], state[400];
   const model_job *j = &st->job;
   sim_duration_format(j->status == MODEL_JOB_COMPLETED ? j->completed_at : st->end, end,
                       sizeof end);
-  if (j->vanished)
+  if (j->vanished) {
     snprintf(state, sizeof state, "deleted at +%s", end);
-  else
-    snprintf(state, sizeof state, "%s%s at +%s", model_job_status_name(j->status),
-             j->aborted ? " (aborted)" : "", end);
+  } else if (j->status == MODEL_JOB_CANCELED) {
+    char brief[160];
+    report_abort_brief(j, brief, sizeof brief);
+    sim_time_ms t = j->aborted && j->aborted_at >= 0 ? j->aborted_at : st->canceled_at;
+    sim_duration_format(t >= 0 ? t : j->last_updated_at, at, sizeof at);
+    snprintf(state, sizeof state, "CANCELED by %s at +%s%s%s; last execution ended +%s",
+             j->aborted ? "abort" : "cancel-job", at, brief[0] ? " " : "", brief, end);
+  } else if (j->status == MODEL_JOB_COMPLETED || st->finished) {
+    snprintf(state, sizeof state, "%s at +%s", model_job_status_name(j->status), end);
+  } else {
+    snprintf(state, sizeof state, "NOT FINISHED: %s at the horizon +%s",
+             model_job_status_name(j->status), end);
+  }
   const int64_t *k = j->counters;
   printf("%s: %s: %" PRId64 " of %" PRId64 " things notified, %" PRId64
          " succeeded, %" PRId64 " failed, %" PRId64 " rejected, %" PRId64
@@ -495,6 +522,26 @@ static void run_print_summary(const model_scenario *sc, const report_run_stats *
          k[MODEL_EXEC_CANCELED], k[MODEL_EXEC_REMOVED], j->retries, dir);
 }
 
+/* A run that stopped at its horizon with the job still able to change
+ * (IN_PROGRESS, SCHEDULED, DELETION_IN_PROGRESS): its report is not the
+ * outcome, said on stderr whatever --quiet says. */
+static void run_warn_horizon(const model_scenario *sc, const report_run_stats *st) {
+  const model_job *j = &st->job;
+  /* a CONTINUOUS job is IN_PROGRESS until someone cancels it: by design */
+  if (st->finished || j->vanished || j->status == MODEL_JOB_COMPLETED ||
+      j->status == MODEL_JOB_CANCELED || sc->job.continuous)
+    return;
+  char h[64];
+  sim_duration_format(sc->sim.until, h, sizeof h);
+  const int64_t *k = j->counters;
+  fprintf(stderr, "jobsim: warning: %s: the run stopped at its horizon +%s with the job "
+                  "still %s (%" PRId64 " of %" PRId64 " things notified, %" PRId64
+                  " executions QUEUED or IN_PROGRESS); the report shows no outcome: raise "
+                  "$.simulation.until or --until\n",
+          sc->name, h, model_job_status_name(j->status), j->notified, sc->n_targeted,
+          k[MODEL_EXEC_QUEUED] + k[MODEL_EXEC_IN_PROGRESS]);
+}
+
 /* Run one checked scenario into `dir`; its index entry in *x (when set).
  * Returns the exit code; *stop is set when the batch must end. */
 static int run_one(run_args *a, const model_scenario *sc, const char *dir,
@@ -503,6 +550,7 @@ static int run_one(run_args *a, const model_scenario *sc, const char *dir,
   sim_diag d;
   sim_diag_init(&d, sc->file);
   progress pr = {.name = sc->name, .t0 = wall_s(), .last = wall_s()};
+  sim_duration_format(sc->sim.until, pr.horizon, sizeof pr.horizon);
   report_run_opts ro = a->ro;
   if (!quiet && isatty(STDERR_FILENO)) {
     ro.progress = on_progress;
@@ -516,6 +564,7 @@ static int run_one(run_args *a, const model_scenario *sc, const char *dir,
     x->ok = rc == SIM_OK;
     if (rc) snprintf(x->outcome, sizeof x->outcome, "no report: %.400s", d.msg);
     else report_run_outcome(sc, &st, x->outcome, sizeof x->outcome);
+    x->thumb = rc == SIM_OK && st.plots == REPORT_PLOT_RENDERED;
   }
   if (!rc && st.plots == REPORT_PLOT_NO_GNUPLOT && !*warned_gnuplot) {
     fprintf(stderr, "jobsim: warning: gnuplot not found on PATH; plots skipped\n");
@@ -530,6 +579,7 @@ static int run_one(run_args *a, const model_scenario *sc, const char *dir,
     return rc == SIM_ERR_LIMIT ? EXIT_IO : exit_for(rc);
   }
   run_print_summary(sc, &st, dir);
+  run_warn_horizon(sc, &st);
   return a->fail_on_abort && st.job.aborted ? EXIT_CHECK : EXIT_OK;
 }
 
@@ -746,7 +796,7 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
                   {"max-memory", 0, true, &maxmem_s, NULL},
                   {"max-events", 0, true, &maxev_s, NULL}};
   size_t no = 8;
-  if (kind == VIEW_JOB) opts[no++] = (opt){"db", 0, true, &db_s, NULL};
+  opts[no++] = (opt){"db", 0, true, &db_s, NULL};
   if (kind == VIEW_EXECUTION) {
     opts[no++] = (opt){"thing-name", 0, true, &thing_s, NULL};
     opts[no++] = (opt){"execution-number", 0, true, &exec_s, NULL};
@@ -765,9 +815,7 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
     return usage_error(cmd, "%s", "--seed does not apply to --db (the store records its "
                                   "run's seed)");
   if (!scen && !db_s)
-    return usage_error(cmd, "%s", kind == VIEW_JOB
-                                      ? "missing --scenario <file> or --db <run.sqlite>"
-                                      : "missing --scenario <file>");
+    return usage_error(cmd, "%s", "missing --scenario <file> or --db <run.sqlite>");
   if (!job_id) return usage_error(cmd, "%s", "missing --job-id <id>");
   if (kind == VIEW_EXECUTION && !thing_s)
     return usage_error(cmd, "%s", "missing --thing-name <name>");
@@ -802,11 +850,33 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
   }
   if (token_s && !report_parse_next_token(token_s, &lo.start))
     return usage_error(cmd, "--next-token '%s' is not a token jobsim returned", token_s);
-  if (db_s) return describe_from_store(cmd, db_s, job_id, at_s, &ro);
+  if (db_s && kind == VIEW_JOB) return describe_from_store(cmd, db_s, job_id, at_s, &ro);
   sim_diag d;
   model_scenario *sc = NULL;
-  int rc = model_scenario_load(&sc, scen, &d);
-  if (rc) {
+  report_store *store = NULL;
+  char *store_job = NULL;   /* describe-job at --at, from the store */
+  int rc;
+  if (db_s) {
+    /* The store keeps the job's history, not every execution's: the
+     * execution views replay the run it records (its scenario, seed and
+     * horizon, deterministic), and check the replay against the store. */
+    sim_diag_init(&d, NULL);
+    if ((rc = report_store_open(&store, db_s, &d))) {
+      report_diag(&d);
+      return exit_for(rc);
+    }
+    const model_scenario *rs = report_store_scenario(store);
+    sim_diag_init(&d, db_s);
+    rc = model_scenario_load_text(&sc, rs->file, rs->json_text, strlen(rs->json_text), &d);
+    if (rc) {
+      report_diag(&d);
+      report_store_free(store);
+      return exit_for(rc);
+    }
+    sc->sim.seed = report_store_info_of(store)->seed;
+    sc->sim.until = report_store_info_of(store)->until;
+    scen = db_s;
+  } else if ((rc = model_scenario_load(&sc, scen, &d))) {
     report_diag(&d);
     return exit_for(rc);
   }
@@ -821,9 +891,31 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
     goto out;
   }
   if (strcmp(job_id, sc->job.job_id) != 0) {
-    ret = not_found(cmd, "job '%s' does not exist (scenario %s creates job '%s')",
-                    job_id, scen, sc->job.job_id);
+    if (store)
+      ret = not_found(cmd, "job '%s' does not exist (the run in %s is of job '%s')", job_id,
+                      db_s, sc->job.job_id);
+    else
+      ret = not_found(cmd, "job '%s' does not exist (scenario %s creates job '%s')",
+                      job_id, scen, sc->job.job_id);
     goto out;
+  }
+  if (store) {
+    /* what the store can answer: describe-job at `at` (also the horizon
+     * check: past the horizon of a run that had not finished, exit 1) */
+    char *jt = NULL;
+    size_t jl = 0;
+    bool deleted = false;
+    sim_diag_init(&d, NULL);
+    if ((rc = report_store_describe_job(store, at, &ro, &jt, &jl, &deleted, &d))) {
+      report_diag(&d);
+      ret = rc == SIM_ERR_RANGE ? EXIT_CHECK : exit_for(rc);
+      goto out;
+    }
+    store_job = jt;   /* compared with the replay's below */
+    if (deleted) {
+      ret = not_found(cmd, "job '%s' does not exist (it was deleted)", job_id);
+      goto out;
+    }
   }
   if (seed_s) sc->sim.seed = seed;
   if (at > sc->sim.until) sc->sim.until = at;   /* look past the scenario horizon */
@@ -842,6 +934,20 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
   if (model_engine_job(e)->vanished) {
     ret = not_found(cmd, "job '%s' does not exist (it was deleted)", job_id);
     goto out;
+  }
+  if (store_job) {
+    size_t rl = 0;
+    char *replayed = report_describe_job(e, &ro, &rl);
+    bool same = replayed && rl == strlen(store_job) && memcmp(replayed, store_job, rl) == 0;
+    free(replayed);
+    if (!same) {
+      fprintf(stderr, "jobsim: %s: %s: replaying the recorded scenario and seed does not "
+                      "give the job the store records at that instant (was the run made "
+                      "with --world?); use --scenario with the run's options\n",
+              cmd, db_s);
+      ret = EXIT_CHECK;
+      goto out;
+    }
   }
   if (kind == VIEW_JOB) {
     text = report_describe_job(e, &ro, &len);
@@ -869,8 +975,10 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
   fwrite(text, 1, len, stdout);
 out:
   free(text);
+  free(store_job);
   model_engine_free(e);
   model_scenario_free(sc);
+  report_store_free(store);
   return ret;
 }
 
@@ -944,13 +1052,14 @@ static const command commands[] = {
      "`aws iot describe-job --job-id <id>` would print then. With --db it\n"
      "answers from a report's store instead, without simulating, byte for byte\n"
      "the same (exit 1 past the horizon of a run that had not finished).\n\n"
-     "        --scenario <file>       the scenario\n"
+     "        --scenario <file>       the scenario (file://<file> too)\n"
      "        --db <file>             a report's run.sqlite (default --at: its horizon)\n"
      "        --job-id <id>           the job (ResourceNotFoundException otherwise)\n"
      "        --at <time>             offset after creation (10m, 1h30m) or ISO 8601\n"
      "                                UTC time; default: the scenario's horizon\n"
      "    -s, --seed <n>              override the scenario's seed\n"
-     "        --timestamp-format <f>  epoch (default) or iso8601\n"
+     "        --timestamp-format <f>  epoch (default, as AWS CLI v1 prints it) or\n"
+     "                                iso8601 (as AWS CLI v2 prints it)\n"
      "        --compact               one-line JSON\n"
      "        --max-memory <size>     refuse a simulation estimated to need more\n"
      "                                (default: the memory available now; unlimited)\n"
@@ -960,10 +1069,15 @@ static const command commands[] = {
     {"describe-job-execution", cmd_describe_execution,
      "print what `aws iot describe-job-execution` shows at a simulated instant",
      "usage: jobsim describe-job-execution --scenario <file> --job-id <id>\n"
+     "                                     --thing-name <name> [<options>]\n"
+     "   or: jobsim describe-job-execution --db <dir/run.sqlite> --job-id <id>\n"
      "                                     --thing-name <name> [<options>]\n\n"
      "Prints the thing's latest execution of the job (or --execution-number N)\n"
-     "exactly as `aws iot describe-job-execution` would at that instant.\n\n"
-     "        --scenario <file>       the scenario\n"
+     "exactly as `aws iot describe-job-execution` would at that instant. With\n"
+     "--db it replays the run a report's store records (its scenario, seed and\n"
+     "horizon), checked against the store's describe-job at that instant.\n\n"
+     "        --scenario <file>       the scenario (file://<file> too)\n"
+     "        --db <file>             a report's run.sqlite (default --at: its horizon)\n"
      "        --job-id <id>           the job (ResourceNotFoundException otherwise)\n"
      "        --thing-name <name>     the thing\n"
      "        --execution-number <n>  an earlier execution (a retry has its own)\n"
@@ -980,11 +1094,15 @@ static const command commands[] = {
     {"list-job-executions-for-job", cmd_list_executions,
      "print what `aws iot list-job-executions-for-job` shows at an instant",
      "usage: jobsim list-job-executions-for-job --scenario <file> --job-id <id>\n"
+     "                                          [<options>]\n"
+     "   or: jobsim list-job-executions-for-job --db <dir/run.sqlite> --job-id <id>\n"
      "                                          [<options>]\n\n"
      "Lists each thing's latest execution of the job (retryAttempt counts its\n"
      "retries). Like the AWS CLI, all pages are printed unless --max-results or\n"
-     "--next-token asks for one page, which then ends with \"nextToken\".\n\n"
-     "        --scenario <file>       the scenario\n"
+     "--next-token asks for one page, which then ends with \"nextToken\". With\n"
+     "--db it replays the run a report's store records, as describe-job-execution.\n\n"
+     "        --scenario <file>       the scenario (file://<file> too)\n"
+     "        --db <file>             a report's run.sqlite (default --at: its horizon)\n"
      "        --job-id <id>           the job\n"
      "        --status <status>       only executions in this status\n"
      "        --max-results <n>       one page of at most n (1..250)\n"

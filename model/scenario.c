@@ -789,13 +789,20 @@ static int load_job(model_scenario *s, const cJSON *root, char *jfile, size_t jn
       return sim_diag_set(d, SIM_ERR_SCHEMA, "$.job",
                           "expected a CreateJob object or a path to one, got an "
                           "empty string");
+    /* "file://create-job.json", the AWS CLI's prefix, names the same file
+     * as "create-job.json" (relative to the scenario file here, where the
+     * CLI would take the current directory: a scenario and its job file
+     * travel together) */
+    const char *jv = job->valuestring;
+    if (strncmp(jv, "file://", 7) == 0) jv += 7;
+    if (!jv[0])
+      return sim_diag_set(d, SIM_ERR_SCHEMA, "$.job",
+                          "expected a path after 'file://', got nothing");
     const char *slash = strrchr(s->file, '/');
-    if (job->valuestring[0] == '/' || !slash)   /* "-" is a file, not stdin */
-      snprintf(jfile, jn, "%s%s", strcmp(job->valuestring, "-") ? "" : "./",
-               job->valuestring);
+    if (jv[0] == '/' || !slash)   /* "-" is a file, not stdin */
+      snprintf(jfile, jn, "%s%s", strcmp(jv, "-") ? "" : "./", jv);
     else
-      snprintf(jfile, jn, "%.*s/%s", (int)(slash - s->file), s->file,
-               job->valuestring);
+      snprintf(jfile, jn, "%.*s/%s", (int)(slash - s->file), s->file, jv);
     sim_diag jd;
     sim_diag_init(&jd, jfile);
     char *text = NULL;

@@ -17,7 +17,22 @@ void report_timestamp(const model_scenario *sc, sim_time_ms t, report_ts_format 
                       char *buf, size_t n) {
   int64_t ms = sc->sim.start_epoch_ms + t;
   if (f == REPORT_TS_EPOCH) {
-    snprintf(buf, n, "%" PRId64 ".%03d", ms / 1000, (int)(ms % 1000));
+    /* As AWS CLI v1 prints it (and v2 with cli_timestamp_format = wire):
+     * the wire number parsed into a Python float and printed by json.dump,
+     * i.e. float.__repr__, the shortest text that reads back as the same
+     * double. An epoch in seconds with milliseconds has at most 13
+     * significant digits, well within a double's 15, so that text is the
+     * decimal with its trailing zeros dropped, keeping at least one:
+     * 1767225600.0, 1767225600.12, 1560787022.733. Before 1970 (negative
+     * offsets) the sign goes in front of the whole number. */
+    int64_t a = ms < 0 ? -ms : ms;
+    int frac = (int)(a % 1000);
+    char fr[8];
+    if (frac == 0) snprintf(fr, sizeof fr, "0");
+    else if (frac % 100 == 0) snprintf(fr, sizeof fr, "%d", frac / 100);
+    else if (frac % 10 == 0) snprintf(fr, sizeof fr, "%02d", frac / 10);
+    else snprintf(fr, sizeof fr, "%03d", frac);
+    snprintf(buf, n, "%s%" PRId64 ".%s", ms < 0 ? "-" : "", a / 1000, fr);
     return;
   }
   /* Python datetime.isoformat() as AWS CLI v2 prints it, in UTC: the

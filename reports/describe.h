@@ -12,7 +12,7 @@
 #include "engine.h"
 
 typedef enum report_ts_format {
-  REPORT_TS_EPOCH,     /* 1560787022.733 (wire format, AWS CLI v1) */
+  REPORT_TS_EPOCH,     /* 1560787022.733, 1767225600.0 (AWS CLI v1: Python float repr) */
   REPORT_TS_ISO8601    /* 2019-06-17T15:57:02.733000+00:00 (AWS CLI v2, UTC) */
 } report_ts_format;
 

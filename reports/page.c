@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,40 +117,125 @@ static void dur(sim_time_ms t, char *b, size_t n) {
   sim_duration_format(t - t % 1000, b, n);   /* whole seconds read better */
 }
 
+void report_thousands(int64_t v, char *b, size_t n) {
+  char t[32];
+  snprintf(t, sizeof t, "%" PRId64, v < 0 ? -v : v);
+  size_t l = strlen(t), k = 0;
+  char o[48];
+  if (v < 0) o[k++] = '-';
+  for (size_t i = 0; i < l; i++) {
+    if (i && (l - i) % 3 == 0) o[k++] = ',';
+    o[k++] = t[i];
+  }
+  o[k] = 0;
+  snprintf(b, n, "%s", o);
+}
+
+bool report_abort_facts_of(const model_job *j, report_abort_facts *f) {
+  memset(f, 0, sizeof *f);
+  if (!j->aborted) return false;
+  /* engine_abort.c: "Job aborted by abortConfig criterion %zu: %s %ld of %ld
+   * executed (%.2f%%) >= thresholdPercentage %.2f%% with %ld %s >=
+   * minNumberOfExecutedThings %ld [synthetic text]" */
+  char gate_kind[16];
+  int n = sscanf(j->comment,
+                 "Job aborted by abortConfig criterion %d: %15s %" SCNd64 " of %" SCNd64
+                 " executed (%*f%%) >= thresholdPercentage %lf%% with %" SCNd64
+                 " %15s >= minNumberOfExecutedThings %" SCNd64,
+                 &f->criterion, f->type, &f->failed, &f->executed, &f->threshold, &f->gate,
+                 gate_kind, &f->min_executed);
+  return n == 8 && f->executed > 0;
+}
+
+/* The failure percentage with enough decimals to show it is over the
+ * threshold (5.003 % when 5.00 % would read as equal). */
+static int pct_decimals(double pct, double thr) {
+  int dec = 2;
+  while (dec < 4) {
+    double sc = dec == 2 ? 100.0 : dec == 3 ? 1000.0 : 10000.0;
+    if (floor(pct * sc + 0.5) / sc > thr || pct <= thr) break;
+    dec++;
+  }
+  return dec;
+}
+
+void report_abort_brief(const model_job *j, char *b, size_t n) {
+  report_abort_facts f;
+  if (!report_abort_facts_of(j, &f)) {
+    if (n) b[0] = 0;
+    return;
+  }
+  double pct = 100.0 * (double)f.failed / (double)f.executed;
+  snprintf(b, n, "(%s %.*f %% >= %g %% after %" PRId64 ")", f.type,
+           pct_decimals(pct, f.threshold), pct, f.threshold, f.min_executed);
+}
+
+/* " (96.9 %)" of den, "" when den is 0. */
+static void share(int64_t v, int64_t den, char *b, size_t n) {
+  if (den <= 0) { if (n) b[0] = 0; return; }
+  snprintf(b, n, " (%.1f %%)", 100.0 * (double)v / (double)den);
+}
+
 void report_page_outcome(const model_scenario *sc, const model_job *j, sim_time_ms end,
                          sim_time_ms canceled_at, char *b, size_t n) {
-  char d1[64], of[48] = "";
+  char d1[64], of[64] = "", nt[32], tg[32], c[4][32], p[4][24];
   /* "of M" only when M bounds it: things that join a group later are
    * notified too (CONTINUOUS jobs) */
-  if (j->notified <= sc->n_targeted)
-    snprintf(of, sizeof of, " of %" PRId64, sc->n_targeted);
+  report_thousands(j->notified, nt, sizeof nt);
+  report_thousands(sc->n_targeted, tg, sizeof tg);
+  if (j->notified <= sc->n_targeted) {
+    char sh[24];
+    share(j->notified, sc->n_targeted, sh, sizeof sh);
+    snprintf(of, sizeof of, " of %s%s", tg, sh);
+  }
   const int64_t *k = j->counters;
+  static const model_exec_status st4[] = {MODEL_EXEC_SUCCEEDED, MODEL_EXEC_FAILED,
+                                          MODEL_EXEC_REJECTED, MODEL_EXEC_TIMED_OUT};
+  for (int i = 0; i < 4; i++) {
+    report_thousands(k[st4[i]], c[i], sizeof c[i]);
+    share(k[st4[i]], j->records, p[i], sizeof p[i]);
+  }
   switch (j->status) {
     case MODEL_JOB_COMPLETED:
       dur(j->completed_at, d1, sizeof d1);
-      snprintf(b, n, "COMPLETED in %s: %" PRId64 " succeeded, %" PRId64 " failed, %" PRId64
-               " rejected, %" PRId64 " timed out",
-               d1, k[MODEL_EXEC_SUCCEEDED], k[MODEL_EXEC_FAILED], k[MODEL_EXEC_REJECTED],
-               k[MODEL_EXEC_TIMED_OUT]);
+      snprintf(b, n, "COMPLETED in %s: %s succeeded%s, %s failed%s, %s rejected%s, %s timed "
+               "out%s", d1, c[0], p[0], c[1], p[1], c[2], p[2], c[3], p[3]);
       return;
-    case MODEL_JOB_CANCELED:
-      dur(canceled_at >= 0 ? canceled_at : j->last_updated_at, d1, sizeof d1);
-      snprintf(b, n, "CANCELED %s at %s, %" PRId64 "%s"
-               " devices hit (notified): %" PRId64 " failed, %" PRId64 " rejected, %" PRId64
-               " timed out",
-               j->aborted ? "by abort" : "by cancel-job", d1, j->notified, of,
-               k[MODEL_EXEC_FAILED], k[MODEL_EXEC_REJECTED], k[MODEL_EXEC_TIMED_OUT]);
+    case MODEL_JOB_CANCELED: {
+      report_abort_facts f;
+      char why[400] = "";
+      if (j->aborted && report_abort_facts_of(j, &f)) {
+        double pct = 100.0 * (double)f.failed / (double)f.executed;
+        char ex[32], mn[32];
+        report_thousands(f.gate, ex, sizeof ex);
+        report_thousands(f.min_executed, mn, sizeof mn);
+        int dec = pct_decimals(pct, f.threshold);
+        snprintf(why, sizeof why, " (%s failures %.*f %% \u2265 %g %%, %.*f points over, "
+                 "with %s %s \u2265 %s)", f.type, dec, pct, f.threshold, dec,
+                 pct - f.threshold, ex,
+                 sc->sim.abort_gate == MODEL_GATE_NOTIFIED ? "notified" : "executed", mn);
+      }
+      sim_time_ms at = j->aborted && j->aborted_at >= 0 ? j->aborted_at
+                       : canceled_at >= 0                ? canceled_at
+                                                         : j->last_updated_at;
+      dur(at, d1, sizeof d1);
+      snprintf(b, n, "CANCELED %s at %s%s: %s%s devices notified: %s failed, %s rejected, "
+               "%s timed out", j->aborted ? "by abort" : "by cancel-job", d1, why, nt, of,
+               c[1], c[2], c[3]);
       return;
+    }
     case MODEL_JOB_IN_PROGRESS:
     case MODEL_JOB_DELETION_IN_PROGRESS:
     case MODEL_JOB_SCHEDULED:
-    default:
+    default: {
+      char fl[32];
       dur(end, d1, sizeof d1);
-      snprintf(b, n, "%s at the horizon %s: %" PRId64 "%s"
-               " devices notified, %" PRId64 " succeeded, %" PRId64 " still in flight",
-               model_job_status_name(j->status), d1, j->notified, of,
-               k[MODEL_EXEC_SUCCEEDED], k[MODEL_EXEC_QUEUED] + k[MODEL_EXEC_IN_PROGRESS]);
+      report_thousands(k[MODEL_EXEC_QUEUED] + k[MODEL_EXEC_IN_PROGRESS], fl, sizeof fl);
+      snprintf(b, n, "%s at the horizon %s: %s%s devices notified, %s succeeded, %s still "
+               "QUEUED or IN_PROGRESS", model_job_status_name(j->status), d1, nt, of, c[0],
+               fl);
       return;
+    }
   }
 }
 
@@ -168,7 +254,11 @@ static const char css[] =
     "table{border-collapse:collapse;font-size:.88em;margin:.4em 0}"
     "th,td{border:1px solid #e3e6ea;padding:3px 8px;text-align:left;vertical-align:top}"
     "th{background:#f1f3f5}td.n{text-align:right;font-variant-numeric:tabular-nums}"
-    "table.kv th{width:14em}"
+    "table.kv th{width:14em}td.t{white-space:nowrap}"
+    ".warn{background:#fff3bf;border:2px solid #e0a800;color:#5c4400;padding:.6em .9em;"
+    "border-radius:6px;font-weight:600;margin:.6em 0}"
+    ".sub{color:#3b4450;margin:.2em 0 .4em}"
+    ".thumb{width:240px;border:1px solid #e3e6ea}"
     "pre{background:#f6f8fa;border:1px solid #e3e6ea;padding:10px;overflow-x:auto;"
     "font-size:.8em;line-height:1.35}"
     "pre.story{max-height:420px;overflow-y:auto}"
@@ -275,13 +365,35 @@ static void job_config(buf *b, const model_scenario *sc) {
   puts_(b, "</table>\n");
 }
 
-/* "lognormal, mean 2m5.3s" or "constant 30s". */
+/* A distribution as the scenario writes it: "lognormal median 5s σ 0.5",
+ * "exponential mean 6h", "uniform 1s–5s", "30s" (constant). */
 static void dist_text(const sim_dist *dd, char *v, size_t n) {
-  char m[64];
-  double mean = sim_dist_mean(dd);
-  sim_duration_format((sim_time_ms)(mean + 0.5), m, sizeof m);
-  if (dd->kind == SIM_DIST_CONSTANT) snprintf(v, n, "%s", m);
-  else snprintf(v, n, "%s, mean %s", sim_dist_name(dd->kind), m);
+  char a[40], c[40];
+  sim_duration_format((sim_time_ms)(dd->p1 + 0.5), a, sizeof a);
+  sim_duration_format((sim_time_ms)(dd->p2 + 0.5), c, sizeof c);
+  switch (dd->kind) {
+    case SIM_DIST_CONSTANT: snprintf(v, n, "%s", a); return;
+    case SIM_DIST_UNIFORM: snprintf(v, n, "uniform %s\u2013%s", a, c); return;
+    case SIM_DIST_EXPONENTIAL: snprintf(v, n, "exponential mean %s", a); return;
+    case SIM_DIST_LOGNORMAL:
+      snprintf(v, n, "lognormal median %s \u03c3 %g", a, dd->p2);
+      return;
+    case SIM_DIST_NORMAL:
+      snprintf(v, n, "normal mean %s sd %s (cut at 0)", a, c);
+      return;
+    case SIM_DIST_WEIBULL: snprintf(v, n, "weibull scale %s shape %g", a, dd->p2); return;
+    case SIM_DIST_GAMMA:
+      sim_duration_format((sim_time_ms)(dd->p2 + 0.5), c, sizeof c);
+      snprintf(v, n, "gamma shape %g scale %s", dd->p1, c);
+      return;
+    case SIM_DIST_EMPIRICAL:
+    default: {
+      char m[64];
+      sim_duration_format((sim_time_ms)(sim_dist_mean(dd) + 0.5), m, sizeof m);
+      snprintf(v, n, "empirical, %zu values, mean %s", dd->n, m);
+      return;
+    }
+  }
 }
 
 static void fleet(buf *b, const model_scenario *sc) {
@@ -295,10 +407,12 @@ static void fleet(buf *b, const model_scenario *sc) {
     const model_behavior *bh = &f->behaviors[gr->behavior];
     puts_(b, "<tr><td>");
     esc(b, gr->name);
-    putf(b, "</td><td class=\"n\">%" PRId64 "</td><td>", gr->count);
+    char cnt[32];
+    report_thousands(gr->count, cnt, sizeof cnt);
+    putf(b, "</td><td class=\"n\">%s</td><td>", cnt);
     esc(b, bh->name);
     putf(b, "</td><td class=\"n\">%.1f%%</td>", 100.0 * bh->connected);
-    char v[128];
+    char v[256];
     const sim_dist *ds[] = {&bh->reconnect_after, &bh->start_delay, &bh->run_time};
     for (int i = 0; i < 3; i++) {
       dist_text(ds[i], v, sizeof v);
@@ -375,32 +489,181 @@ static void plots(buf *b, const report_outdir *dir, const report_page_input *in)
   }
 }
 
+/* One line of events.log: "ISO  +OFFSET  text". */
+typedef struct story_line {
+  const char *p;   /* the line (not NUL-terminated) */
+  size_t len;
+  const char *text;   /* after the time columns */
+  int64_t window, created, rate, notified;   /* a window line, else window -1 */
+} story_line;
+
+static void parse_line(story_line *l) {
+  l->window = -1;
+  const char *e = l->p + l->len;
+  const char *t = l->p;
+  /* two space-separated columns, then the text */
+  for (int col = 0; col < 2 && t < e; col++) {
+    while (t < e && *t != ' ') t++;
+    while (t < e && *t == ' ') t++;
+  }
+  l->text = t;
+  char tmp[160];
+  size_t tl = (size_t)(e - t) < sizeof tmp - 1 ? (size_t)(e - t) : sizeof tmp - 1;
+  memcpy(tmp, t, tl);
+  tmp[tl] = 0;
+  int64_t w, c, r, nt;
+  int used = 0;
+  if (sscanf(tmp, "window %" SCNd64 ": %" SCNd64 " executions created at %" SCNd64
+                  "/min, %" SCNd64 " things notified%n", &w, &c, &r, &nt, &used) == 4 &&
+      tmp[used] == 0) {
+    l->window = w;
+    l->created = c;
+    l->rate = r;
+    l->notified = nt;
+  }
+}
+
+static void put_line(buf *b, const story_line *l) {
+  char tmp[8192];
+  size_t n = l->len < sizeof tmp - 1 ? l->len : sizeof tmp - 1;
+  memcpy(tmp, l->p, n);
+  tmp[n] = 0;
+  esc(b, tmp);
+  puts_(b, "\n");
+}
+
+/* The next story line from *cur (skipping # lines); false at the end. */
+static bool next_line(const char **cur, story_line *l) {
+  const char *p = *cur;
+  while (p && *p) {
+    const char *nl = strchr(p, '\n');
+    size_t len = nl ? (size_t)(nl - p) : strlen(p);
+    const char *next = p + len + (nl ? 1 : 0);
+    if (p[0] != '#') {
+      *l = (story_line){.p = p, .len = len};
+      parse_line(l);
+      *cur = next;
+      return true;
+    }
+    p = next;
+  }
+  *cur = p;
+  return false;
+}
+
+/* One item of the story: a line, or a run of three or more consecutive
+ * window lines at one rate (first, last, how many, executions created). */
+typedef struct story_item {
+  story_line first, last;
+  size_t lines;
+  int64_t created;
+} story_item;
+
+typedef struct story_cursor {
+  const char *p;
+  story_line ahead;   /* read but not yet used */
+  bool has_ahead;
+} story_cursor;
+
+static bool next_item(story_cursor *c, story_item *it) {
+  story_line l;
+  if (c->has_ahead) { l = c->ahead; c->has_ahead = false; }
+  else if (!next_line(&c->p, &l)) return false;
+  *it = (story_item){l, l, 1, l.window >= 0 ? l.created : 0};
+  if (l.window < 0) return true;
+  /* extend the run while windows follow at the same rate; a run of two
+   * stays two lines (the second is then the lookahead) */
+  story_line m;
+  story_item one = *it;
+  bool second = false;
+  story_line second_line;
+  while (next_line(&c->p, &m)) {
+    if (m.window != it->last.window + 1 || m.rate != it->first.rate) {
+      c->ahead = m;
+      c->has_ahead = true;
+      break;
+    }
+    if (it->lines == 1) { second = true; second_line = m; }
+    it->last = m;
+    it->lines++;
+    it->created += m.created;
+  }
+  if (it->lines == 2 && second) {
+    /* not a run: give the second line back, and read on after it */
+    c->p = second_line.p + second_line.len + (second_line.p[second_line.len] ? 1 : 0);
+    c->ahead = second_line;
+    c->has_ahead = true;
+    *it = one;
+  }
+  return true;
+}
+
+static void put_item(buf *b, const story_item *it) {
+  if (it->lines == 1) { put_line(b, &it->first); return; }
+  char cr[32], nt[32], head[160], last[64] = "";
+  report_thousands(it->created, cr, sizeof cr);
+  report_thousands(it->last.notified, nt, sizeof nt);
+  size_t hl = (size_t)(it->first.text - it->first.p);
+  if (hl >= sizeof head) hl = sizeof head - 1;
+  memcpy(head, it->first.p, hl);
+  head[hl] = 0;
+  /* the last window's offset: the second column of its line */
+  const char *o = it->last.p;
+  while (o < it->last.text && *o != ' ') o++;
+  while (o < it->last.text && *o == ' ') o++;
+  size_t ol = 0;
+  while (o + ol < it->last.text && o[ol] != ' ' && ol < sizeof last - 1) ol++;
+  memcpy(last, o, ol);
+  last[ol] = 0;
+  esc(b, head);
+  putf(b, "windows %" PRId64 "\u2013%" PRId64 ": %" PRId64 "/min, %s executions created, "
+          "%s things notified by %s\n", it->first.window, it->last.window, it->first.rate,
+       cr, nt, last);
+}
+
+/* The story: events.log without its # header. Runs of three or more
+ * consecutive window lines at one rate become one line; when the result
+ * is still longer than MAX_STORY_LINES, the middle is left out and the
+ * first lines and the last STORY_TAIL lines (the outcome) are kept. Two
+ * passes over the text, nothing allocated per line. */
+#define STORY_TAIL 50
+
 static void story(buf *b, const report_outdir *dir) {
   char path[4300];
   report_outdir_path(dir, "events.log", path, sizeof path);
   char *text = slurp(path, NULL);
   puts_(b, "<h2>The story (events.log)</h2>\n<pre class=\"story\">");
-  size_t lines = 0, skipped = 0;
-  for (char *p = text; p && *p;) {
-    char *nl = strchr(p, '\n');
-    size_t l = nl ? (size_t)(nl - p) : strlen(p);
-    if (p[0] != '#') {
-      if (lines < MAX_STORY_LINES) {
-        char save = p[l];
-        p[l] = 0;
-        esc(b, p);
-        p[l] = save;
-        puts_(b, "\n");
-        lines++;
-      } else {
-        skipped++;
+  story_cursor c = {text, {0}, false};
+  story_item it;
+  size_t ni = 0, collapsed = 0;
+  while (next_item(&c, &it)) {
+    ni++;
+    if (it.lines > 1) collapsed++;
+  }
+  size_t head = ni, tail_from = ni;
+  if (ni > MAX_STORY_LINES) {
+    head = MAX_STORY_LINES - STORY_TAIL;
+    tail_from = ni - STORY_TAIL;
+  }
+  c = (story_cursor){text, {0}, false};
+  size_t left_out = 0;
+  for (size_t k = 0; next_item(&c, &it); k++) {
+    if (k >= head && k < tail_from) {
+      left_out += it.lines;
+      if (k + 1 == tail_from) {
+        char ls[32];
+        report_thousands((int64_t)left_out, ls, sizeof ls);
+        putf(b, "\n        \u2026 %s lines left out here (all are in events.log and "
+                "run.sqlite) \u2026\n\n", ls);
       }
+      continue;
     }
-    p += l + (nl ? 1 : 0);
+    put_item(b, &it);
   }
   puts_(b, "</pre>\n");
-  if (skipped)
-    putf(b, "<p class=\"note\">%zu more lines in events.log</p>\n", skipped);
+  if (collapsed)
+    puts_(b, "<p class=\"meta\">Runs of rollout windows at one rate are shown as one line; "
+             "<code>events.log</code> has each window.</p>\n");
   free(text);
 }
 
@@ -420,13 +683,17 @@ static void snapshots(buf *b, const report_page_input *in) {
     sim_duration_format(r->at, d1, sizeof d1);
     model_format_iso8601(sc->sim.start_epoch_ms + r->at, iso, sizeof iso);
     const int64_t *k = r->counters;
-    putf(b, "<tr><td>+%s</td><td>%s</td><td>%s</td>", d1, iso,
-         model_job_status_name(r->status));
+    putf(b, "<tr><td class=\"t\">+%s</td><td class=\"t\">%.10s %.12s</td><td>%s</td>", d1,
+         iso, iso + 11, model_job_status_name(r->status));
     static const model_exec_status cols[] = {
         MODEL_EXEC_QUEUED, MODEL_EXEC_IN_PROGRESS, MODEL_EXEC_SUCCEEDED,
         MODEL_EXEC_FAILED, MODEL_EXEC_REJECTED, MODEL_EXEC_TIMED_OUT,
         MODEL_EXEC_CANCELED, MODEL_EXEC_REMOVED};
-    for (int c = 0; c < 8; c++) putf(b, "<td class=\"n\">%" PRId64 "</td>", k[cols[c]]);
+    for (int c = 0; c < 8; c++) {
+      char v[32];
+      report_thousands(k[cols[c]], v, sizeof v);
+      putf(b, "<td class=\"n\">%s</td>", v);
+    }
     puts_(b, "</tr>\n");
   }
   puts_(b, "</table>\n");
@@ -450,12 +717,48 @@ int report_page_write(const report_outdir *dir, const report_page_input *in,
   puts_(&b, model_job_status_name(in->final->status));
   puts_(&b, "\">");
   esc(&b, outcome);
-  putf(&b, "</div>\n<p class=\"meta\">job <code>");
+  puts_(&b, "</div>\n");
+  {
+    char r[64], e2[64], line[512];
+    size_t l = 0;
+    line[0] = 0;
+    if (in->rollout_end >= 0) {
+      sim_duration_format(in->rollout_end, r, sizeof r);
+      l += (size_t)snprintf(line + l, sizeof line - l, "Rollout: the last thing was notified "
+                            "at +%s. ", r);
+    }
+    dur(in->end, e2, sizeof e2);
+    if (in->finished)
+      snprintf(line + l, sizeof line - l, "The last execution ended at +%s.", e2);
+    puts_(&b, "<p class=\"sub\">");
+    esc(&b, line);
+    puts_(&b, "</p>\n");
+  }
+  if (!in->finished && !in->final->vanished &&
+      in->final->status != MODEL_JOB_COMPLETED && in->final->status != MODEL_JOB_CANCELED) {
+    char h[64], fl[32];
+    sim_duration_format(sc->sim.until, h, sizeof h);
+    const int64_t *k = in->final->counters;
+    report_thousands(k[MODEL_EXEC_QUEUED] + k[MODEL_EXEC_IN_PROGRESS], fl, sizeof fl);
+    if (sc->job.continuous)
+      putf(&b, "<p class=\"note\">A CONTINUOUS job stays %s until it is canceled: the "
+               "simulation stopped at its horizon (+%s) with %s executions QUEUED or "
+               "IN_PROGRESS.</p>\n", model_job_status_name(in->final->status), h, fl);
+    else
+      putf(&b, "<div class=\"warn\">Not finished: the simulation stopped at its horizon "
+               "(+%s) with the job still %s and %s executions QUEUED or IN_PROGRESS. What "
+               "this page shows is not the outcome; raise <code>simulation.until</code> (or "
+               "<code>--until</code>) to see the job end.</div>\n", h,
+           model_job_status_name(in->final->status), fl);
+  }
+  putf(&b, "<p class=\"meta\">job <code>");
   esc(&b, sc->job.job_id);
-  putf(&b, "</code> &middot; seed %" PRIu64 " &middot; %" PRId64
-           " things targeted &middot; simulated by jobsim</p>\n", in->seed, sc->n_targeted);
+  char tgt[32];
+  report_thousands(sc->n_targeted, tgt, sizeof tgt);
+  putf(&b, "</code> &middot; seed %" PRIu64 " &middot; %s"
+           " things targeted &middot; simulated by jobsim</p>\n", in->seed, tgt);
   if (sc->description) {
-    puts_(&b, "<h2>What this scenario teaches</h2>\n<p>");
+    puts_(&b, "<h2>About this scenario</h2>\n<p>");
     esc(&b, sc->description);
     puts_(&b, "</p>\n");
   }
@@ -487,8 +790,8 @@ int report_page_index(const char *path, const report_page_entry *e, size_t n,
   putf(&b, "<h1>jobsim reports</h1>\n<p class=\"meta\">%zu scenario%s &middot; ", n,
        n == 1 ? "" : "s");
   esc(&b, version_info ? version_info : "");
-  puts_(&b, "</p>\n<table>\n<tr><th>scenario</th><th>outcome</th><th>what it teaches"
-            "</th></tr>\n");
+  puts_(&b, "</p>\n<table>\n<tr><th>scenario</th><th>counters</th><th>outcome</th>"
+            "<th>about</th></tr>\n");
   for (size_t i = 0; i < n; i++) {
     puts_(&b, "<tr><td>");
     if (e[i].ok) {
@@ -499,6 +802,16 @@ int report_page_index(const char *path, const report_page_entry *e, size_t n,
       puts_(&b, "</a>");
     } else {
       esc(&b, e[i].name);
+    }
+    puts_(&b, "</td><td>");
+    if (e[i].ok && e[i].thumb) {
+      puts_(&b, "<a href=\"");
+      esc(&b, e[i].name);
+      puts_(&b, "/index.html\"><img class=\"thumb\" alt=\"counters plot of ");
+      esc(&b, e[i].name);
+      puts_(&b, "\" src=\"");
+      esc(&b, e[i].name);
+      puts_(&b, "/plots/counters.png\"></a>");
     }
     puts_(&b, "</td><td>");
     esc(&b, e[i].outcome);

@@ -26,7 +26,27 @@ typedef struct report_page_input {
   const char *describe_job;           /* final describe-job text */
   bool plots;                         /* the plots/ PNG images exist: embed them */
   const char *plots_note;             /* why there are no plots, or NULL */
+  sim_time_ms rollout_end;            /* last instant a thing was first notified, -1 */
+  bool finished;                      /* the job could no longer change at `end` */
 } report_page_input;
+
+/* 1234567 as "1,234,567". */
+void report_thousands(int64_t v, char *buf, size_t n);
+
+/* What an abort fired on, read back from the comment the engine gives the
+ * job (engine_abort.c): criterion index, failure type, failures among
+ * executed, the gate count and the criterion's threshold and minimum. */
+typedef struct report_abort_facts {
+  int criterion;
+  char type[16];
+  int64_t failed, executed, gate, min_executed;
+  double threshold;   /* % */
+} report_abort_facts;
+bool report_abort_facts_of(const model_job *j, report_abort_facts *out);
+
+/* "(ALL 5.00 % >= 5 % after 500)": the abort's figures for one-line
+ * summaries; "" when the job did not abort. */
+void report_abort_brief(const model_job *j, char *buf, size_t n);
 
 /* One line of outcome: "COMPLETED in 3h12m4s", "CANCELED by abort at 14m3s,
  * 212 of 10000 devices notified", "IN_PROGRESS at the horizon 12h: ...". */
@@ -43,6 +63,7 @@ typedef struct report_page_entry {
   const char *description;   /* or NULL */
   const char *outcome;       /* report_page_outcome() text, or an error */
   bool ok;                   /* the report exists (link it) */
+  bool thumb;                /* NAME/plots/counters.png exists: show it */
 } report_page_entry;
 
 /* Write `path` (atomically): an index of several runs, each linked to

@@ -33,6 +33,8 @@ typedef struct writer {
   report_timeline_row *trows, *snaps;  /* every row / the snapshot rows */
   size_t n_trows, cap_trows, n_snaps, cap_snaps;
   sim_time_ms canceled_at;  /* first observation of CANCELED, -1 */
+  int64_t last_notified;    /* things notified at the last row */
+  sim_time_ms rollout_end;  /* last row at which a thing was first notified, -1 */
 } writer;
 
 static int push_row(report_timeline_row **v, size_t *n, size_t *cap,
@@ -107,6 +109,10 @@ static void write_row(writer *w, const model_engine *e, unsigned why) {
     rc = sim_diag_set(w->d, SIM_ERR_NOMEM, NULL, "out of memory");
   if (rc) fail(w, rc);
   if (w->canceled_at < 0 && r.status == MODEL_JOB_CANCELED) w->canceled_at = r.at;
+  if (r.notified > w->last_notified) {   /* a thing got its first execution */
+    w->last_notified = r.notified;
+    w->rollout_end = r.at;
+  }
 }
 
 static void on_observe(void *ud, const model_engine *e, unsigned why) {
@@ -273,14 +279,15 @@ static int write_extras(writer *w, const model_engine *e, uint64_t seed,
                           w->canceled_at, w->snaps, w->n_snaps,
                           final_text ? final_text : "(the job was deleted: describe-job "
                                                     "fails with ResourceNotFoundException)",
-                          st->plots == REPORT_PLOT_RENDERED, note};
+                          st->plots == REPORT_PLOT_RENDERED, note, st->rollout_end,
+                          st->finished};
   (void)e;
   return report_page_write(&w->dir, &pg, w->d);
 }
 
 int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
                const report_run_opts *o, report_run_stats *stats, sim_diag *d) {
-  writer w = {.sc = sc, .o = o, .d = d, .canceled_at = -1};
+  writer w = {.sc = sc, .o = o, .d = d, .canceled_at = -1, .rollout_end = -1};
   model_engine *e = NULL;
   report_run_stats st;
   memset(&st, 0, sizeof st);
@@ -321,6 +328,9 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
   st.engine_bytes = model_engine_bytes(e);
   st.things = model_engine_things(e);
   st.canceled_at = w.canceled_at;
+  st.rollout_end = w.rollout_end;
+  /* as the store counts it: a run that reached its horizon is unfinished */
+  st.finished = model_engine_finished(e) && st.end < sc->sim.until;
   if (o->write_files) {
     size_t len = 0;
     if (!st.job.vanished) {   /* a deleted job has no describe-job */

@@ -51,6 +51,9 @@ typedef struct report_run_stats {
   size_t engine_bytes;       /* engine heap for per-thing state */
   int64_t things;            /* things in the fleet at the end */
   sim_time_ms canceled_at;   /* instant of the cancel or abort, -1 if none */
+  sim_time_ms rollout_end;   /* last instant a thing got its first execution, -1 */
+  bool finished;             /* the job could no longer change at `end` (else the
+                                run stopped at its horizon) */
   report_plot_status plots;  /* what became of the plots (opts.plots) */
   char plots_why[256];       /* REPORT_PLOT_FAILED: gnuplot's complaint */
 } report_run_stats;
