@@ -12,6 +12,8 @@
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "duration.h"
@@ -42,7 +44,7 @@ const char cli_sweep_usage[] =
     "                            i uses the same seed at every point and world\n"
     "        --max-memory <size> refuse a sweep estimated to need more (700M, 4G,\n"
     "                            unlimited; default: the memory available now)\n"
-    "    -q, --quiet             no warnings or summary on stderr\n"
+    "    -q, --quiet             no progress, warnings or summary on stderr\n"
     "    -h, --help              this help\n\n"
     "Example:\n"
     "    jobsim sweep scenarios/bad-release-worlds.json -n 200 \\\n"
@@ -130,6 +132,115 @@ static int mkdir_p_parent(const char *p) {
   return mkdir(p, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* --------------------------------------------------------- progress --- */
+
+/* One line on stderr, rewritten in place (only on a terminal, never with
+ * --quiet), erased at the end. */
+typedef struct progress_line {
+  const char *cmd, *name;
+  double t0, last;
+  bool shown;
+} progress_line;
+
+static double wall_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void fmt_secs(double s, char *b, size_t n) {
+  if (s < 0) s = 0;
+  long x = (long)(s + 0.5);
+  if (x < 60) snprintf(b, n, "%lds", x);
+  else if (x < 3600) snprintf(b, n, "%ldm%02lds", x / 60, x % 60);
+  else snprintf(b, n, "%ldh%02ldm", x / 3600, x % 3600 / 60);
+}
+
+static void progress_clear_line(progress_line *p) {
+  if (!p->shown) return;
+  fputs("\r\033[K", stderr);
+  fflush(stderr);
+  p->shown = false;
+}
+
+static void plan_progress_cb(void *ud, const plan_progress *pp) {
+  progress_line *p = ud;
+  double now = wall_now(), el = now - p->t0;
+  char e[32], left[80] = "";
+  fmt_secs(el, e, sizeof e);
+  if (pp->batch_done > 0 && pp->batch_total > pp->batch_done) {
+    char t[32];
+    double rate = (double)pp->reps_done / (el > 1e-6 ? el : 1e-6);
+    fmt_secs((double)(pp->batch_total - pp->batch_done) / rate, t, sizeof t);
+    snprintf(left, sizeof left, ", this round about %s left", t);
+  }
+  fprintf(stderr, "\r\033[Kjobsim: plan: %s: round %zu: %zu/%zu replications, %zu/%zu "
+                  "candidates decided, %zu replications in all, %s elapsed%s",
+          p->name, pp->round, pp->batch_done, pp->batch_total, pp->decided, pp->candidates,
+          pp->reps_done, e, left);
+  fflush(stderr);
+  p->shown = true;
+  p->last = now;
+}
+
+static void sweep_progress_cb(void *ud, size_t done, size_t total) {
+  progress_line *p = ud;
+  double now = wall_now(), el = now - p->t0;
+  char e[32], t[32] = "?";
+  fmt_secs(el, e, sizeof e);
+  if (done) fmt_secs(el * (double)(total - done) / (double)done, t, sizeof t);
+  fprintf(stderr, "\r\033[Kjobsim: sweep: %s: %zu/%zu replications, %s elapsed, about %s left",
+          p->name, done, total, e, t);
+  fflush(stderr);
+  p->shown = true;
+  p->last = now;
+}
+
+static bool parse_prob(const char *s, double lo, double hi, double *out) {
+  if (!s || !*s) return false;
+  char *end;
+  errno = 0;
+  double x = strtod(s, &end);
+  if (errno || *end || !(x >= lo && x <= hi)) return false;
+  *out = x;
+  return true;
+}
+
+/* Values in a comma list (empty items count, so that "1,,2" has 3). */
+static size_t list_count(const char *s) {
+  size_t n = 1;
+  for (; *s; s++) n += *s == ',';
+  return n;
+}
+
+/* Comma list of numbers into out (at most PLAN_MAX_CHOICES: a longer list
+ * is refused by its count first, see list_error). */
+static bool parse_list(const char *s, double lo, double hi, bool integer, double *out,
+                       size_t *n) {
+  char buf[1024];
+  if (!s || strlen(s) >= sizeof buf || list_count(s) > PLAN_MAX_CHOICES) return false;
+  snprintf(buf, sizeof buf, "%s", s);
+  *n = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    double x;
+    if (*n == PLAN_MAX_CHOICES || !parse_prob(t, lo, hi, &x)) return false;
+    if (integer && x != floor(x)) return false;
+    out[(*n)++] = x;
+  }
+  return *n > 0;
+}
+
+/* The usage error of a list option that parse_list refused: its count
+ * when there are too many values, else `rule`. */
+static int list_error(const char *opt_name, const char *s, const char *rule) {
+  size_t n = list_count(s);
+  if (n > PLAN_MAX_CHOICES)
+    return cli_usage_error("plan", "%s takes at most %d values, got %zu", opt_name,
+                           PLAN_MAX_CHOICES, n);
+  return cli_usage_error("plan", "%s needs %s, not '%.200s'", opt_name, rule, s);
+}
+
 /* --------------------------------------------------------------- sweep --- */
 
 static int sweep_main(int argc, char **argv) {
@@ -200,7 +311,11 @@ static int sweep_main(int argc, char **argv) {
     goto out;
   }
   char where[2048];
+  progress_line pl = {.cmd = "sweep", .name = sc->name, .t0 = wall_now()};
+  plan_reps_progress pg = {sweep_progress_cb, &pl, 250};
+  if (!quiet && isatty(STDERR_FILENO) && plan_par_rank() == 0) so.progress = &pg;
   rc = plan_sweep_run(&sw, sc, vary, n_vary, &so, where, sizeof where, &d);
+  progress_clear_line(&pl);
   if (rc) {
     char msg[2048];
     sim_diag_format(&d, msg, sizeof msg);
@@ -257,34 +372,39 @@ int cmd_sweep(int argc, char **argv) {
 /* ---------------------------------------------------------------- plan --- */
 
 const char cli_plan_usage[] =
-    "usage: jobsim plan [<options>] --deadline <d> --max-exposure <k>\n"
-    "                   --max-false-abort <p> <scenario.json>\n\n"
+    "usage: jobsim plan [<options>] --deadline <d> <scenario.json>\n\n"
     "Searches rollout settings (constant rate, or exponential base/factor/\n"
     "criteria) and abort criteria (threshold, minimum executed) for the fastest\n"
     "job that, at confidence level C,\n"
-    "  - completes on the healthy world by the deadline:  P(T <= d) >= C\n"
-    "  - aborts on the healthy world rarely:              P(abort) <= p\n"
-    "  - exposes few things to a bad release:             P(E <= k) >= C\n"
-    "(T: completion time, never when the job does not complete; E: things of the\n"
-    "bad-release world's affected groups that ran the job). Every candidate uses\n"
-    "the same seeds (common random numbers); a constraint whose 95 % Wilson\n"
-    "interval straddles its limit gets more replications. Prints a ranked table\n"
-    "and writes <dir>/create-job.json, ready for\n"
+    "  - reaches the deadline measure on the healthy world:  P(T <= d) >= C\n"
+    "  - aborts on the healthy world rarely:                 P(abort) <= p\n"
+    "  - exposes few things to a bad release:                P(E <= k) >= C\n"
+    "T is the deadline measure (--deadline-for), E the things of the\n"
+    "bad-release world's affected groups that ran the job. Only --deadline is\n"
+    "required: a limit not given is not applied (the table says so). Your own\n"
+    "rollout and abort settings are always measured as the row 'yours'.\n"
+    "Without $.worlds the scenario is the healthy world and the bad release is\n"
+    "the default one: every targeted thing that runs the job fails.\n"
+    "Candidates are derived from the fleet and the deadline (the output says\n"
+    "how); --rates, --exponential, --thresholds, --min-executed set them by\n"
+    "hand. Prints a ranked table and writes <dir>/create-job.json, ready for\n"
     "`aws iot create-job --cli-input-json file://create-job.json`.\n\n"
-    "        --deadline <duration>    e.g. 4h (required)\n"
-    "        --max-exposure <k>       things (required)\n"
-    "        --max-false-abort <p>    probability 0..1 (required)\n"
+    "        --deadline <duration>    e.g. 6h (required)\n"
+    "        --deadline-for <what>    what must happen by the deadline: rollout (the\n"
+    "                                 last execution created), terminal:P (P %% of\n"
+    "                                 targeted things finished; default terminal:99)\n"
+    "                                 or completed (the job COMPLETED)\n"
+    "        --max-exposure <k>       things (default: not applied)\n"
+    "        --max-false-abort <p>    probability 0..1 (default: not applied)\n"
     "        --confidence <c>         0.5..0.999 (default 0.9)\n"
     "        --healthy <world>        the healthy world (default: 'healthy', else the\n"
     "                                 first world that affects no group)\n"
     "        --bad <world>            the bad-release world (default: every other\n"
-    "                                 world that affects groups)\n"
-    "        --rates <list>           constant rates per minute (default\n"
-    "                                 100,200,400,700,1000)\n"
+    "                                 world that affects groups, else the default)\n"
+    "        --rates <list>           constant rates per minute\n"
     "        --exponential <list>     base:factor:notified settings, or none\n"
-    "                                 (default 50:2:500,100:2:1000; max 1000/min)\n"
-    "        --thresholds <list>      thresholdPercentage values (default 5,10)\n"
-    "        --min-executed <list>    minNumberOfExecutedThings (default 100,500)\n"
+    "        --thresholds <list>      thresholdPercentage values\n"
+    "        --min-executed <list>    minNumberOfExecutedThings values\n"
     "    -n, --replications <n>       first batch and batch size (default 50)\n"
     "        --max-replications <n>   cap per candidate and world (default 200)\n"
     "    -j, --threads <n>            worker threads (default: all cores)\n"
@@ -292,62 +412,26 @@ const char cli_plan_usage[] =
     "    -s, --seed <n>               master seed (default: the scenario's)\n"
     "        --max-memory <size>      refuse a search estimated to need more (700M,\n"
     "                                 4G, unlimited; default: the memory available)\n"
-    "    -q, --quiet                  no warnings on stderr\n"
+    "    -q, --quiet                  no progress or warnings on stderr\n"
     "    -h, --help                   this help\n\n"
-    "Exit 1 when no candidate meets every constraint (the binding one is named).\n";
+    "Example:\n"
+    "    jobsim plan --deadline 6h --max-exposure 100 scenarios/bad-release-abort.json\n\n"
+    "Exit 1 when no candidate meets every limit (the binding one is named, with\n"
+    "the smallest limits some candidate meets).\n";
 
-static bool parse_prob(const char *s, double lo, double hi, double *out) {
-  if (!s || !*s) return false;
-  char *end;
-  errno = 0;
-  double x = strtod(s, &end);
-  if (errno || *end || !(x >= lo && x <= hi)) return false;
-  *out = x;
-  return true;
-}
-
-/* Values in a comma list (empty items count, so that "1,,2" has 3). */
-static size_t list_count(const char *s) {
-  size_t n = 1;
-  for (; *s; s++) n += *s == ',';
-  return n;
-}
-
-/* Comma list of numbers into out (at most PLAN_MAX_CHOICES: a longer list
- * is refused by its count first, see list_error). */
-static bool parse_list(const char *s, double lo, double hi, bool integer, double *out,
-                       size_t *n) {
-  char buf[1024];
-  if (!s || strlen(s) >= sizeof buf || list_count(s) > PLAN_MAX_CHOICES) return false;
-  snprintf(buf, sizeof buf, "%s", s);
-  *n = 0;
-  char *save = NULL;
-  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-    double x;
-    if (*n == PLAN_MAX_CHOICES || !parse_prob(t, lo, hi, &x)) return false;
-    if (integer && x != floor(x)) return false;
-    out[(*n)++] = x;
-  }
-  return *n > 0;
-}
-
-/* The usage error of a list option that parse_list refused: its count
- * when there are too many values, else `rule`. */
-static int list_error(const char *opt_name, const char *s, const char *rule) {
-  size_t n = list_count(s);
-  if (n > PLAN_MAX_CHOICES)
-    return cli_usage_error("plan", "%s takes at most %d values, got %zu", opt_name,
-                           PLAN_MAX_CHOICES, n);
-  return cli_usage_error("plan", "%s needs %s, not '%.200s'", opt_name, rule, s);
-}
+static const char plan_example[] =
+    "jobsim: plan: example: jobsim plan --deadline 6h --max-exposure 100 "
+    "--max-false-abort 0.05 %s\n";
 
 static int plan_main(int argc, char **argv) {
-  const char *deadline_s = NULL, *exp_s = NULL, *fa_s = NULL, *conf_s = NULL;
+  const char *deadline_s = NULL, *dlfor_s = NULL, *exp_s = NULL, *fa_s = NULL,
+             *conf_s = NULL;
   const char *healthy = NULL, *bad = NULL, *rates_s = NULL, *expo_s = NULL,
              *thr_s = NULL, *minx_s = NULL, *reps_s = NULL, *max_s = NULL,
              *threads_s = NULL, *out = NULL, *seed_s = NULL, *maxmem_s = NULL;
   bool help = false, quiet = false;
   const opt opts[] = {{"deadline", 0, true, &deadline_s, NULL},
+                      {"deadline-for", 0, true, &dlfor_s, NULL},
                       {"max-exposure", 0, true, &exp_s, NULL},
                       {"max-false-abort", 0, true, &fa_s, NULL},
                       {"confidence", 0, true, &conf_s, NULL},
@@ -371,23 +455,31 @@ static int plan_main(int argc, char **argv) {
     cli_print_help("plan", stdout);
     return EXIT_OK;
   }
-  if (n == 0) return cli_usage_error("plan", "%s", "missing <scenario.json>");
   if (n > 1) return cli_usage_error("plan", "one scenario at a time, got '%s' too", argv[1]);
-  if (!deadline_s || !exp_s || !fa_s)
-    return cli_usage_error("plan", "%s",
-                           "--deadline, --max-exposure and --max-false-abort are required");
   plan_planner_opts o;
   memset(&o, 0, sizeof o);
-  if (sim_duration_parse(deadline_s, &o.deadline, NULL) || o.deadline <= 0)
-    return cli_usage_error("plan", "--deadline needs a duration such as 4h, not '%s'",
+  if (deadline_s && (sim_duration_parse(deadline_s, &o.deadline, NULL) || o.deadline <= 0))
+    return cli_usage_error("plan", "--deadline needs a duration such as 6h, not '%s'",
                            deadline_s);
+  o.deadline_for = PLAN_DL_TERMINAL;
+  o.terminal_pct = PLAN_TERMINAL_DEFAULT;
+  if (dlfor_s && !plan_deadline_for_parse(dlfor_s, &o.deadline_for, &o.terminal_pct))
+    return cli_usage_error("plan", "--deadline-for needs rollout, terminal:P (P a percentage "
+                                   "0..100, e.g. terminal:99) or completed, not '%s'", dlfor_s);
   uint64_t u = 0;
-  if (!cli_parse_u64(exp_s, &u))
-    return cli_usage_error("plan", "--max-exposure needs a number of things, not '%s'", exp_s);
-  o.max_exposure = (int64_t)u;
-  if (!parse_prob(fa_s, 0.0, 1.0, &o.max_false_abort))
-    return cli_usage_error("plan", "--max-false-abort needs a probability 0..1, not '%s'",
-                           fa_s);
+  if (exp_s) {
+    if (!cli_parse_u64(exp_s, &u))
+      return cli_usage_error("plan", "--max-exposure needs a number of things, not '%s'",
+                             exp_s);
+    o.has_exposure = true;
+    o.max_exposure = (int64_t)u;
+  }
+  if (fa_s) {
+    if (!parse_prob(fa_s, 0.0, 1.0, &o.max_false_abort))
+      return cli_usage_error("plan", "--max-false-abort needs a probability 0..1, not '%s'",
+                             fa_s);
+    o.has_false_abort = true;
+  }
   o.confidence = 0.9;
   if (conf_s && !parse_prob(conf_s, 0.5, 0.999, &o.confidence))
     return cli_usage_error("plan", "--confidence needs a number 0.5..0.999, not '%s'",
@@ -410,12 +502,39 @@ static int plan_main(int argc, char **argv) {
   model_scenario *sc = NULL;
   plan_result *res = NULL;
   int ret = EXIT_OK;
-  int rc = model_scenario_load(&sc, argv[0], &d);
-  if (rc) {
-    cli_report_diag(&d);
-    return cli_exit_for(rc);
+  /* what is missing, all at once: the scenario, --deadline, the worlds */
+  if (n == 0 || !deadline_s) {
+    if (n == 0) fprintf(stderr, "jobsim: plan: missing <scenario.json>\n");
+    if (!deadline_s)
+      fprintf(stderr, "jobsim: plan: --deadline is required: when the rollout must be done, "
+                      "e.g. --deadline 6h (what must be done by then: --deadline-for)\n");
   }
-  plan_planner_defaults(&o, sc->sim.rollout_quota);
+  if (n > 0) {
+    int rc = model_scenario_load(&sc, argv[0], &d);
+    if (rc) {
+      if (n == 0 || !deadline_s) fprintf(stderr, plan_example, argv[0]);
+      cli_report_diag(&d);
+      return cli_exit_for(rc);
+    }
+    char names[9][72], err[1024];
+    size_t nw = 0;
+    bool dflt = false;
+    if (!plan_planner_worlds(sc, &o, names, &nw, &dflt, err, sizeof err)) {
+      for (char *line = err, *nl; *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        if (!nl) nl = line + strlen(line) - 1;
+        else *nl = 0;
+        fprintf(stderr, "jobsim: plan: %s: $.worlds: %s\n", sc->file, line);
+      }
+      deadline_s = NULL;   /* report as a usage error below */
+    }
+  }
+  if (n == 0 || !deadline_s) {
+    fprintf(stderr, plan_example, n > 0 ? argv[0] : "SCENARIO.json");
+    fprintf(stderr, "jobsim: see 'jobsim plan --help'\n");
+    model_scenario_free(sc);
+    return EXIT_USAGE;
+  }
   double tmp[PLAN_MAX_CHOICES];
   size_t nt = 0;
   if (rates_s) {
@@ -427,10 +546,12 @@ static int plan_main(int argc, char **argv) {
       goto out;
     }
     o.n_rates = nt;
+    o.set_rates = true;
     for (size_t i = 0; i < nt; i++) o.rates[i] = (int64_t)tmp[i];
   }
   if (expo_s) {
     o.n_exps = 0;
+    o.set_exps = true;
     if (strcmp(expo_s, "none") != 0) {
       char buf[1024];
       if (strlen(expo_s) >= sizeof buf || list_count(expo_s) > PLAN_MAX_CHOICES) {
@@ -458,6 +579,7 @@ static int plan_main(int argc, char **argv) {
       ret = list_error("--thresholds", thr_s, "percentages 0..100 separated by commas");
       goto out;
     }
+    o.set_thresholds = true;
   }
   if (minx_s) {
     if (!parse_list(minx_s, 1, 2147483647, true, tmp, &nt)) {
@@ -465,24 +587,31 @@ static int plan_main(int argc, char **argv) {
       goto out;
     }
     o.n_min_exec = nt;
+    o.set_min_exec = true;
     for (size_t i = 0; i < nt; i++) o.min_exec[i] = (int64_t)tmp[i];
   }
+  if ((ret = common_opts("plan", threads_s, seed_s, sc, &o.threads, &o.seed))) goto out;
+  plan_planner_grid(&o, sc, NULL, 0);   /* for the size; the planner derives it again */
   if (o.n_rates + o.n_exps == 0) {
     ret = cli_usage_error("plan", "%s", "no rollout candidates (--rates and --exponential)");
     goto out;
   }
-  if ((ret = common_opts("plan", threads_s, seed_s, sc, &o.threads, &o.seed))) goto out;
   uint64_t need = plan_planner_memory_estimate(sc, &o);   /* before anything is built */
   if (max_memory && need > max_memory) {
     char what[200];
     snprintf(what, sizeof what, "%zu candidates x up to %zu replications per world on %u "
-             "threads", (o.n_rates + o.n_exps) * o.n_thresholds * o.n_min_exec, o.max,
-             o.threads);
+             "threads", plan_planner_count(&o), o.max, o.threads);
     ret = too_big("plan", need, max_memory, maxmem_s != NULL, what);
     goto out;
   }
+  progress_line pl = {.cmd = "plan", .name = sc->name, .t0 = wall_now()};
+  if (!quiet && isatty(STDERR_FILENO) && plan_par_rank() == 0) {
+    o.progress = plan_progress_cb;
+    o.progress_ud = &pl;
+  }
   sim_diag_init(&d, sc->file);
-  rc = plan_planner_run(&res, sc, &o, &d);
+  int rc = plan_planner_run(&res, sc, &o, &d);
+  progress_clear_line(&pl);
   if (rc) {
     if (rc == SIM_ERR_USAGE) {
       ret = cli_usage_error("plan", "%s", d.msg);
@@ -524,6 +653,12 @@ static int plan_main(int argc, char **argv) {
   }
   if (res->chosen == SIZE_MAX) {
     fprintf(stderr, "jobsim: plan: no feasible configuration: %s\n", res->binding);
+    for (const char *a = res->advice; *a;) {
+      const char *nl = strchr(a, '\n');
+      size_t l = nl ? (size_t)(nl - a) : strlen(a);
+      fprintf(stderr, "jobsim: plan: %.*s\n", (int)l, a);
+      a += l + (nl != NULL);
+    }
     ret = EXIT_CHECK;
   }
 out:

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "par.h"
@@ -33,12 +34,21 @@ typedef struct batch {
   plan_metrics *out;
   atomic_size_t next;
   atomic_size_t failed_at;       /* lowest failing item, or SIZE_MAX */
+  atomic_size_t done;            /* items finished (progress) */
+  const plan_reps_progress *pg;  /* or NULL */
+  double terminal_pct;
+  double last;                   /* wall s of the last report (calling thread) */
   pthread_mutex_t lock;          /* guards diag */
   sim_diag diag;
 } batch;
 
-static void *worker(void *arg) {
-  batch *b = arg;
+static double wall_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *work(batch *b, bool caller) {
   for (;;) {
     size_t item = atomic_fetch_add(&b->next, 1) + b->lo;
     if (item >= b->hi) break;
@@ -47,8 +57,9 @@ static void *worker(void *arg) {
     const plan_task *tk = &b->tasks[t];
     sim_diag d;
     sim_diag_init(&d, tk->sc->file);
-    int rc = plan_metrics_run(&b->out[item], tk->sc, plan_rep_seed(b->seed, b->first + r),
-                              tk->affects, tk->n_affects, &d);
+    int rc = plan_metrics_run_pct(&b->out[item], tk->sc,
+                                  plan_rep_seed(b->seed, b->first + r), tk->affects,
+                                  tk->n_affects, b->terminal_pct, &d);
     if (rc) {
       pthread_mutex_lock(&b->lock);
       if (item < atomic_load(&b->failed_at)) {
@@ -58,12 +69,28 @@ static void *worker(void *arg) {
       }
       pthread_mutex_unlock(&b->lock);
     }
+    atomic_fetch_add(&b->done, 1);
+    if (caller && b->pg) {
+      double now = wall_s();
+      if ((now - b->last) * 1000.0 >= (double)b->pg->every_ms) {
+        b->last = now;
+        b->pg->fn(b->pg->ud, atomic_load(&b->done), b->hi - b->lo);
+      }
+    }
   }
   return NULL;
 }
 
+static void *worker(void *arg) { return work(arg, false); }
+
 int plan_reps_run(const plan_task *tasks, size_t n_tasks, size_t first, size_t count,
                   uint64_t seed, unsigned threads, plan_metrics *out, sim_diag *d) {
+  return plan_reps_run_progress(tasks, n_tasks, first, count, seed, threads, 0, out, NULL, d);
+}
+
+int plan_reps_run_progress(const plan_task *tasks, size_t n_tasks, size_t first,
+                           size_t count, uint64_t seed, unsigned threads, double terminal_pct,
+                           plan_metrics *out, const plan_reps_progress *pg, sim_diag *d) {
   size_t n = n_tasks * count;
   if (!n) return SIM_OK;
   int size = plan_par_size(), rank = plan_par_rank();
@@ -79,6 +106,10 @@ int plan_reps_run(const plan_task *tasks, size_t n_tasks, size_t first, size_t c
              .hi = n * (size_t)(rank + 1) / (size_t)size};
   atomic_init(&b.next, 0);
   atomic_init(&b.failed_at, SIZE_MAX);
+  atomic_init(&b.done, 0);
+  b.pg = pg && pg->fn ? pg : NULL;
+  b.terminal_pct = terminal_pct;
+  b.last = wall_s();
   pthread_mutex_init(&b.lock, NULL);
   sim_diag_init(&b.diag, NULL);
   memset(out + b.lo, 0, (b.hi - b.lo) * sizeof *out);
@@ -91,7 +122,7 @@ int plan_reps_run(const plan_task *tasks, size_t n_tasks, size_t first, size_t c
     if (pthread_create(&tid[started], NULL, worker, &b) != 0) break;
     started++;
   }
-  worker(&b);   /* the calling thread works too */
+  work(&b, true);   /* the calling thread works too, and reports progress */
   for (unsigned i = 0; i < started; i++) pthread_join(tid[i], NULL);
   pthread_mutex_destroy(&b.lock);
 

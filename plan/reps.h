@@ -28,6 +28,15 @@ typedef struct plan_task {
   size_t n_affects;
 } plan_task;
 
+/* Progress of a batch: called on the calling thread, at most every
+ * `every_ms` of wall time, with items done and the batch's items (this
+ * rank's share). */
+typedef struct plan_reps_progress {
+  void (*fn)(void *ud, size_t done, size_t total);
+  void *ud;
+  unsigned every_ms;
+} plan_reps_progress;
+
 /* Master seed of replication `index` under sweep/plan seed `seed`. */
 uint64_t plan_rep_seed(uint64_t seed, size_t index);
 
@@ -40,5 +49,11 @@ unsigned plan_default_threads(void);
  * failing item (lowest task, then replication). */
 int plan_reps_run(const plan_task *tasks, size_t n_tasks, size_t first, size_t count,
                   uint64_t seed, unsigned threads, plan_metrics *out, sim_diag *d);
+/* The same, with plan_metrics.terminal_at measured for terminal_pct % of
+ * the targeted things (0: PLAN_TERMINAL_DEFAULT), reporting progress
+ * through pg (NULL: none). */
+int plan_reps_run_progress(const plan_task *tasks, size_t n_tasks, size_t first,
+                           size_t count, uint64_t seed, unsigned threads, double terminal_pct,
+                           plan_metrics *out, const plan_reps_progress *pg, sim_diag *d);
 
 #endif

@@ -260,6 +260,34 @@ int plan_vary_parse(plan_vary *v, const char *arg, char *err, size_t n) {
       }
       return SIM_OK;
     }
+    if (full_double(pa, &a) && full_double(pb, &b)) {
+      snprintf(err, n, "--vary %s=%s: a range is start:stop:step with three numbers, and "
+                       "'%s' is not a step: e.g. %s=%s:%s:%g gives %s, %g, ... up to %s; or "
+                       "list the values: %s=%s,%s",
+               v->path, vals, ps, v->path, pa, pb, b > a ? (b - a) / 4 : 1.0, pa,
+               a + (b > a ? (b - a) / 4 : 1.0), pb, v->path, pa, pb);
+      free(copy);
+      return SIM_ERR_USAGE;
+    }
+    free(copy);
+    copy = strdup(vals);
+    if (!copy) return SIM_ERR_NOMEM;
+  } else if (c1 && !c2 && !strchr(copy, ',')) {
+    /* start:stop without a step */
+    *c1 = 0;
+    char *pa = copy, *pb = c1 + 1;
+    trim(pa), trim(pb);
+    if (full_double(pa, &a) && full_double(pb, &b)) {
+      double st = b > a ? (b - a) / 4 : 1.0;
+      snprintf(err, n, "--vary %s=%s: a range needs a step: start:stop:step, e.g. "
+                       "%s=%s:%s:%g gives %s, %g, ... up to %s (stop included when it falls "
+                       "on the grid); or list the values: %s=%s,%s (to mean the text "
+                       "'%s:%s', write it as a JSON string: '\"%s:%s\"')",
+               v->path, vals, v->path, pa, pb, st, pa, a + st, pb, v->path, pa, pb, pa, pb,
+               pa, pb);
+      free(copy);
+      return SIM_ERR_USAGE;
+    }
     free(copy);
     copy = strdup(vals);
     if (!copy) return SIM_ERR_NOMEM;
@@ -536,8 +564,8 @@ int plan_sweep_run(plan_sweep **out, const model_scenario *base, const plan_vary
     rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
     goto fail;
   }
-  if ((rc = plan_reps_run(tasks, s->n_points * s->n_worlds, 0, s->reps, s->seed,
-                          s->threads, s->m, d)))
+  if ((rc = plan_reps_run_progress(tasks, s->n_points * s->n_worlds, 0, s->reps, s->seed,
+                                   s->threads, 0, s->m, o->progress, d)))
     goto fail;
   free(tasks);
   *out = s;

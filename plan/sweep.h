@@ -68,6 +68,7 @@ typedef struct plan_sweep_opts {
   /* Refuse (SIM_ERR_NOMEM, before any replication) when the grid's largest
    * scenario (a --vary may change the fleet) would not fit; 0: no check. */
   uint64_t max_memory;
+  const struct plan_reps_progress *progress;   /* or NULL (reps.h) */
 } plan_sweep_opts;
 
 /* Bytes a sweep of `base` over `points` grid points and `worlds` worlds

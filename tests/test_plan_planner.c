@@ -51,8 +51,11 @@ static plan_planner_opts opts(sim_time_ms deadline, int64_t k, unsigned threads)
   plan_planner_opts o;
   memset(&o, 0, sizeof o);
   o.deadline = deadline;
+  o.has_exposure = true;
   o.max_exposure = k;
+  o.has_false_abort = true;
   o.max_false_abort = 0.05;
+  o.set_rates = o.set_exps = o.set_thresholds = o.set_min_exec = true;
   o.confidence = 0.9;
   o.initial = 20;
   o.max = 60;
@@ -89,7 +92,9 @@ static void test_known_optimum_tight_exposure(void **state) {
   assert_int_equal(c->e_q, 200);
   /* exactly one feasible candidate; the checks of the construction */
   size_t feasible = 0;
-  for (size_t i = 0; i < r->n; i++) {
+  assert_true(r->c[0].baseline);   /* yours: no rollout config (1000/min), no abort */
+  assert_false(r->c[0].feasible);
+  for (size_t i = 1; i < r->n; i++) {
     const plan_candidate *x = &r->c[i];
     feasible += x->feasible;
     int64_t windows = (1000 + x->rate - 1) / x->rate;
