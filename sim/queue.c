@@ -1,50 +1,79 @@
 /*
- * queue.c — the pending-event set: an indexed binary min-heap over a slot
- * pool. Heap entries copy the key (time, prio, seq) beside the slot index,
- * so sifting compares contiguous 24-byte entries and never touches a slot;
- * slots hold the event and a generation that makes old handles stale.
- * Invariants: heap[i] <= its children in (time, prio, seq) order; for a
- * pending slot s, heap[pos[s]].slot == s; free slots form a LIFO list
- * threaded through `pos`. Arrays grow by doubling and never shrink. A binary
- * heap beat a pairing heap or calendar queue on flat arrays and predictable
- * cost; revisit only if profiling says so.
+ * queue.c — the pending-event set (see queue.h): a radix heap
+ * with 8-bit digits (a hierarchical timing wheel that keeps exact order)
+ * in front of a small binary heap.
+ *
+ * Keys are times mapped to unsigned (sign bit flipped). `last` never
+ * decreases. Every pending event is in exactly one of:
+ *   near    a binary min-heap on (time, prio, seq) of the events whose key
+ *           is <= last (the events due at `last`, usually one or two, and
+ *           any pushed below `last`, which a world never does during a run);
+ *   bucket (L, d)  an unordered singly linked list, threaded through the
+ *           slots, of events whose key is > last, differs from last first
+ *           in byte L and has d in that byte.
+ * So near's events all precede every bucket's, and bucket (L, d) precedes
+ * (L, d') for d < d' and every bucket of a higher level. Pop takes near's
+ * root; when near is empty it moves `last` up to the least key of the
+ * lowest non-empty bucket and redistributes that bucket: its events land in
+ * near (those equal to the new `last`) or in lower levels. An event moves
+ * at most once per level (three times for delays under 4.6 hours).
+ *
+ * Cancelling an event in near removes it at once; one in a bucket is marked
+ * dead (its handle is stale at once, and size counts pending events only)
+ * and unlinked when its bucket is next redistributed, or by a sweep of all
+ * buckets when dead events outnumber pending ones by 1,024.
  */
 #include "queue.h"
 
 #include <string.h>
 
-#define NIL UINT32_MAX                   /* end of the free list */
-#define MAX_SLOTS ((size_t)1 << 31)      /* keeps slot + 1 and pos in 32 bits */
-#define MIN_CAP 16                       /* first allocation, entries */
+#define NIL 0u                           /* list end: links hold slot + 1 */
+#define MAX_SLOTS ((size_t)1 << 31)
+#define MIN_CAP 16
+#define LEVELS 8
+#define DIGITS 256
+#define SWEEP_SLACK 1024
 
-typedef struct hent {
-  sim_time_ms time; /* copy of the event's time, ms */
-  int32_t prio;     /* copy of the event's priority (lower first) */
-  uint32_t slot;    /* index into slots */
-  uint64_t seq;     /* copy of the event's push counter */
+enum { S_FREE, S_NEAR, S_BUCKET, S_DEAD };
+
+typedef struct hent {  /* near-heap entry: the key beside the slot index */
+  sim_time_ms time;
+  int32_t prio;
+  uint32_t slot;
+  uint64_t seq;
 } hent;
 
-typedef struct slot {
-  sim_event ev; /* the event; ev.id is its handle while pending */
-  uint32_t gen; /* generation, bumped each time the slot is freed */
+typedef struct slot {  /* one event; 64 bytes, the link beside the time */
+  sim_time_ms time;
+  uint64_t seq;
+  uint64_t subject;
+  uint64_t arg;
+  int32_t prio;
+  uint32_t kind;
+  uint32_t gen;        /* bumped when the event stops being pending */
+  uint32_t link;       /* S_BUCKET/S_DEAD: next in its list (slot + 1, 0 end);
+                          S_NEAR: index in near; S_FREE: next free slot + 1 */
+  uint32_t state;      /* S_* */
+  uint32_t pad[3];
 } slot;
 
 struct sim_queue {
-  sim_alloc alloc;    /* allocator for the arrays and the queue itself */
-  hent *heap;         /* binary heap, `size` entries used */
-  size_t size;        /* pending events, entries */
-  size_t heap_cap;    /* capacity of heap, entries */
-  slot *slots;        /* slot pool, `nslots` ever used */
-  uint32_t *pos;      /* per slot: heap index while pending, next free
-                         slot while free (apart from slots: sifting writes
-                         it at every level, so it must stay cache-dense) */
-  size_t nslots;      /* slots handed out at least once, entries */
-  size_t slot_cap;    /* capacity of slots, entries */
-  size_t pos_cap;     /* capacity of pos (>= slot_cap), entries */
-  uint32_t free_head; /* first free slot below nslots, NIL if none */
-  uint64_t next_seq;  /* seq for the next push, counter */
-  size_t peak;        /* largest size ever reached, entries */
+  sim_alloc alloc;
+  slot *slots;
+  size_t nslots, slot_cap;
+  uint32_t free_head;             /* slot + 1, or NIL */
+  hent *near;
+  size_t n_near, near_cap;
+  uint64_t last;                  /* key bound: near <= last < buckets */
+  size_t size, dead, peak;        /* pending, dead in buckets, max size */
+  uint64_t next_seq;
+  sim_event top;                  /* what peek returned */
+  uint32_t levels;                /* bit L: some bucket of level L non-empty */
+  uint64_t bits[LEVELS][DIGITS / 64];
+  uint32_t head[LEVELS][DIGITS];  /* list heads, slot + 1 */
 };
+
+static inline uint64_t key_of(sim_time_ms t) { return (uint64_t)t ^ (UINT64_C(1) << 63); }
 
 static inline bool less(const hent *a, const hent *b)
 {
@@ -55,15 +84,11 @@ static inline bool less(const hent *a, const hent *b)
   return a->seq < b->seq;
 }
 
-static inline sim_event_id make_id(uint32_t gen, size_t idx)
-{
-  return ((uint64_t)gen << 32) | (uint64_t)(idx + 1);
-}
+/* ------------------------------------------------------------- near --- */
 
-/* Place e at hole i, moving parents down while e is smaller. */
-static void sift_up(sim_queue *q, size_t i, hent e)
+static inline __attribute__((always_inline)) void near_up(sim_queue *q, size_t i, hent e)
 {
-  hent *h = q->heap;
+  hent *h = q->near;
 
   while (i > 0) {
     size_t p = (i - 1) / 2;
@@ -71,18 +96,17 @@ static void sift_up(sim_queue *q, size_t i, hent e)
     if (!less(&e, &h[p]))
       break;
     h[i] = h[p];
-    q->pos[h[i].slot] = (uint32_t)i;
+    q->slots[h[i].slot].link = (uint32_t)i;
     i = p;
   }
   h[i] = e;
-  q->pos[e.slot] = (uint32_t)i;
+  q->slots[e.slot].link = (uint32_t)i;
 }
 
-/* Place e at hole i, moving the smaller child up while it beats e. */
-static void sift_down(sim_queue *q, size_t i, hent e)
+static inline __attribute__((always_inline)) void near_down(sim_queue *q, size_t i, hent e)
 {
-  hent *h = q->heap;
-  size_t n = q->size;
+  hent *h = q->near;
+  size_t n = q->n_near;
 
   for (;;) {
     size_t c = 2 * i + 1;
@@ -94,82 +118,169 @@ static void sift_down(sim_queue *q, size_t i, hent e)
     if (!less(&h[c], &e))
       break;
     h[i] = h[c];
-    q->pos[h[i].slot] = (uint32_t)i;
+    q->slots[h[i].slot].link = (uint32_t)i;
     i = c;
   }
   h[i] = e;
-  q->pos[e.slot] = (uint32_t)i;
+  q->slots[e.slot].link = (uint32_t)i;
 }
 
-/* Remove the root by Floyd's bottom-up method: walk the hole down along
- * the smaller children to a leaf, then sift the last entry up from there.
- * The last entry usually belongs near the bottom, so this saves about half
- * the comparisons of a plain sift-down (and their branch mispredictions). */
-static void remove_root(sim_queue *q)
+static inline void near_push(sim_queue *q, uint32_t idx)
 {
-  hent *h = q->heap;
-  size_t n = --q->size, i = 0;
+  slot *s = &q->slots[idx];
+  hent e = {s->time, s->prio, idx, s->seq};
 
-  if (n == 0)
+  s->state = S_NEAR;
+  q->n_near++;
+  near_up(q, q->n_near - 1, e);
+}
+
+/* Remove near[i] (the root when i == 0). */
+static void near_remove(sim_queue *q, size_t i)
+{
+  hent last = q->near[--q->n_near];
+
+  if (i >= q->n_near)
     return;
-  for (;;) {
-    size_t c = 2 * i + 1;
+  if (i > 0 && less(&last, &q->near[(i - 1) / 2]))
+    near_up(q, i, last);
+  else
+    near_down(q, i, last);
+}
 
-    if (c >= n)
-      break;
-    if (c + 1 < n && less(&h[c + 1], &h[c]))
-      c++;
-    h[i] = h[c];
-    q->pos[h[i].slot] = (uint32_t)i;
-    i = c;
+/* ---------------------------------------------------------- buckets --- */
+
+/* File slot idx under `last`: near when its key is <= last, else the bucket
+ * of the highest byte in which it differs from last. */
+static inline void place(sim_queue *q, uint32_t idx)
+{
+  slot *s = &q->slots[idx];
+  uint64_t k = key_of(s->time), x = k ^ q->last;
+
+  if (k <= q->last) {
+    near_push(q, idx);
+    return;
   }
-  sift_up(q, i, h[n]);
+  unsigned bit = 63u - (unsigned)__builtin_clzll(x);
+  unsigned l = bit >> 3, d = (unsigned)(k >> (l * 8)) & 0xff;
+
+  s->state = S_BUCKET;
+  s->link = q->head[l][d];
+  q->head[l][d] = idx + 1;
+  q->bits[l][d >> 6] |= UINT64_C(1) << (d & 63);
+  q->levels |= 1u << l;
 }
 
 static void free_slot(sim_queue *q, uint32_t idx)
 {
-  q->slots[idx].gen++;
-  q->pos[idx] = q->free_head;
-  q->free_head = idx;
+  slot *s = &q->slots[idx];
+
+  s->state = S_FREE;
+  s->link = q->free_head;
+  q->free_head = idx + 1;
 }
 
-/* Make room for one more pending event. Leaves the queue valid on failure. */
-static int reserve(sim_queue *q)
+/* Take the list of the lowest non-empty bucket; *l, *d receive it. */
+static uint32_t take_lowest(sim_queue *q, unsigned *l, unsigned *d)
 {
-  if (q->free_head == NIL && q->nslots == q->slot_cap) {
-    size_t cap = q->slot_cap ? q->slot_cap * 2 : MIN_CAP;
-    slot *p;
-    uint32_t *pp;
+  unsigned lv = (unsigned)__builtin_ctz(q->levels), w = 0;
+  uint64_t *b = q->bits[lv];
 
-    if (q->slot_cap >= MAX_SLOTS)
-      return SIM_ERR_LIMIT;
-    /* pos first: it may end up larger than slot_cap, never smaller */
-    if (q->pos_cap < cap) {
-      pp = sim_realloc(&q->alloc, q->pos, q->pos_cap * sizeof *pp,
-                       cap * sizeof *pp);
-      if (pp == NULL)
-        return SIM_ERR_NOMEM;
-      q->pos = pp;
-      q->pos_cap = cap;
+  while (b[w] == 0)
+    w++;
+  unsigned dg = w * 64 + (unsigned)__builtin_ctzll(b[w]);
+  uint32_t h = q->head[lv][dg];
+
+  q->head[lv][dg] = NIL;
+  b[w] &= b[w] - 1;
+  if (!(b[0] | b[1] | b[2] | b[3]))
+    q->levels &= ~(1u << lv);
+  *l = lv;
+  *d = dg;
+  return h;
+}
+
+/* Make near non-empty (when anything is pending). The lowest non-empty
+ * bucket holds the least events. A bucket of level 0 or 1 (one key, or a
+ * 256 ms span) goes into near whole, and `last` moves to the top of its
+ * span; a higher one is redistributed under its lower bound, so its events
+ * land in lower levels (or, equal to the bound, in near). */
+static void settle(sim_queue *q)
+{
+  while (q->n_near == 0 && q->size > 0) {
+    unsigned l, d;
+    uint32_t h = take_lowest(q, &l, &d);
+    unsigned shift = l * 8;
+    uint64_t high = l == LEVELS - 1 ? 0 : q->last & ~((UINT64_C(1) << (shift + 8)) - 1);
+    uint64_t base = high | (uint64_t)d << shift;
+
+    if (l <= 1) {
+      q->last = base | ((UINT64_C(1) << shift) - 1);
+      while (h != NIL) {
+        uint32_t idx = h - 1;
+
+        h = q->slots[idx].link;
+        if (q->slots[idx].state == S_DEAD) {
+          q->dead--;
+          free_slot(q, idx);
+        } else {
+          near_push(q, idx);
+        }
+      }
+      continue;
     }
-    p = sim_realloc(&q->alloc, q->slots, q->slot_cap * sizeof *p,
-                    cap * sizeof *p);
-    if (p == NULL)
-      return SIM_ERR_NOMEM;
-    q->slots = p;
-    q->slot_cap = cap;
-  }
-  if (q->size == q->heap_cap) {
-    size_t cap = q->slot_cap; /* size < nslots <= slot_cap after the above */
-    hent *p = sim_realloc(&q->alloc, q->heap, q->heap_cap * sizeof *p,
-                          cap * sizeof *p);
+    q->last = base;
+    while (h != NIL) {
+      uint32_t idx = h - 1;
 
-    if (p == NULL)
-      return SIM_ERR_NOMEM;
-    q->heap = p;
-    q->heap_cap = cap;
+      h = q->slots[idx].link;
+      if (q->slots[idx].state == S_DEAD) {
+        q->dead--;
+        free_slot(q, idx);
+      } else {
+        place(q, idx);
+      }
+    }
   }
-  return SIM_OK;
+}
+
+/* Unlink every dead event (when they have piled up). */
+static void sweep(sim_queue *q)
+{
+  for (unsigned l = 0; l < LEVELS; l++) {
+    if (!(q->levels & (1u << l)))
+      continue;
+    for (unsigned d = 0; d < DIGITS; d++) {
+      uint32_t h = q->head[l][d], keep = NIL;
+
+      if (h == NIL)
+        continue;
+      while (h != NIL) {
+        uint32_t idx = h - 1;
+
+        h = q->slots[idx].link;
+        if (q->slots[idx].state == S_DEAD) {
+          free_slot(q, idx);
+        } else {
+          q->slots[idx].link = keep;
+          keep = idx + 1;
+        }
+      }
+      q->head[l][d] = keep;
+      if (keep == NIL)
+        q->bits[l][d >> 6] &= ~(UINT64_C(1) << (d & 63));
+    }
+    if (!(q->bits[l][0] | q->bits[l][1] | q->bits[l][2] | q->bits[l][3]))
+      q->levels &= ~(1u << l);
+  }
+  q->dead = 0;
+}
+
+/* ---------------------------------------------------------------- API --- */
+
+static inline sim_event_id make_id(uint32_t gen, size_t idx)
+{
+  return ((uint64_t)gen << 32) | (uint64_t)(idx + 1);
 }
 
 int sim_queue_new(sim_queue **out, const sim_alloc *alloc)
@@ -181,7 +292,6 @@ int sim_queue_new(sim_queue **out, const sim_alloc *alloc)
     return SIM_ERR_NOMEM;
   if (alloc)
     q->alloc = *alloc;
-  q->free_head = NIL;
   *out = q;
   return SIM_OK;
 }
@@ -193,80 +303,131 @@ void sim_queue_free(sim_queue *q)
   if (q == NULL)
     return;
   a = q->alloc;
-  sim_free(&a, q->heap, q->heap_cap * sizeof *q->heap);
   sim_free(&a, q->slots, q->slot_cap * sizeof *q->slots);
-  sim_free(&a, q->pos, q->pos_cap * sizeof *q->pos);
+  sim_free(&a, q->near, q->near_cap * sizeof *q->near);
   sim_free(&a, q, sizeof *q);
 }
 
-int sim_queue_push(sim_queue *q, sim_time_ms time, int32_t prio, uint32_t kind,
-                   uint64_t subject, uint64_t arg, sim_event_id *id)
+/* Room for one more event: a slot, and near able to hold every pending
+ * event (so pop never allocates). Leaves the queue valid on failure. */
+static int reserve(sim_queue *q)
+{
+  if (q->free_head == NIL && q->nslots == q->slot_cap) {
+    size_t cap = q->slot_cap ? q->slot_cap * 2 : MIN_CAP;
+    slot *p;
+
+    if (q->slot_cap >= MAX_SLOTS)
+      return SIM_ERR_LIMIT;
+    p = sim_realloc(&q->alloc, q->slots, q->slot_cap * sizeof *p, cap * sizeof *p);
+    if (p == NULL)
+      return SIM_ERR_NOMEM;
+    q->slots = p;
+    q->slot_cap = cap;
+  }
+  if (q->size == q->near_cap) {
+    size_t cap = q->slot_cap;
+    hent *p = sim_realloc(&q->alloc, q->near, q->near_cap * sizeof *p, cap * sizeof *p);
+
+    if (p == NULL)
+      return SIM_ERR_NOMEM;
+    q->near = p;
+    q->near_cap = cap;
+  }
+  return SIM_OK;
+}
+
+int sim_queue_push(sim_queue *q, sim_time_ms time, int32_t prio, uint32_t kind, uint64_t subject,
+            uint64_t arg, sim_event_id *id)
 {
   uint32_t idx;
   slot *s;
-  hent e;
   int rc = reserve(q);
 
   if (rc != SIM_OK)
     return rc;
   if (q->free_head != NIL) {
-    idx = q->free_head;
-    q->free_head = q->pos[idx];
+    idx = q->free_head - 1;
+    q->free_head = q->slots[idx].link;
   } else {
     idx = (uint32_t)q->nslots++;
     q->slots[idx].gen = 0;
   }
   s = &q->slots[idx];
-  s->ev.time = time;
-  s->ev.prio = prio;
-  s->ev.kind = kind;
-  s->ev.seq = q->next_seq++;
-  s->ev.subject = subject;
-  s->ev.arg = arg;
-  s->ev.id = make_id(s->gen, idx);
-  e.time = time;
-  e.prio = prio;
-  e.slot = idx;
-  e.seq = s->ev.seq;
+  s->time = time;
+  s->prio = prio;
+  s->kind = kind;
+  s->seq = q->next_seq++;
+  s->subject = subject;
+  s->arg = arg;
+  if (q->size == 0 && q->dead == 0)
+    q->last = key_of(time);   /* empty: start the wheel here */
   q->size++;
-  sift_up(q, q->size - 1, e);
+  place(q, idx);
   if (q->size > q->peak)
     q->peak = q->size;
   if (id)
-    *id = s->ev.id;
+    *id = make_id(s->gen, idx);
   return SIM_OK;
 }
 
-bool sim_queue_pending(const sim_queue *q, sim_event_id id)
+static const slot *live(const sim_queue *q, sim_event_id id)
 {
   uint32_t low = (uint32_t)id;
   const slot *s;
 
   if (low == 0 || low > q->nslots)
-    return false;
+    return NULL;
   s = &q->slots[low - 1];
-  return s->gen == (uint32_t)(id >> 32) && s->ev.id == id;
+  if (s->gen != (uint32_t)(id >> 32) || (s->state != S_NEAR && s->state != S_BUCKET))
+    return NULL;
+  return s;
 }
+
+bool sim_queue_pending(const sim_queue *q, sim_event_id id) { return live(q, id) != NULL; }
 
 int sim_queue_cancel(sim_queue *q, sim_event_id id)
 {
-  uint32_t idx, pos;
-  hent last;
+  const slot *c = live(q, id);
+  uint32_t idx;
+  slot *s;
 
-  if (!sim_queue_pending(q, id))
+  if (c == NULL)
     return SIM_ERR_STATE;
   idx = (uint32_t)id - 1;
-  pos = q->pos[idx];
-  SIM_ASSERT(pos < q->size && q->heap[pos].slot == idx);
-  free_slot(q, idx);
-  last = q->heap[--q->size];
-  if (pos < q->size) {
-    if (pos > 0 && less(&last, &q->heap[(pos - 1) / 2]))
-      sift_up(q, pos, last);
-    else
-      sift_down(q, pos, last);
+  s = &q->slots[idx];
+  s->gen++;
+  q->size--;
+  if (s->state == S_NEAR) {
+    near_remove(q, s->link);
+    free_slot(q, idx);
+    return SIM_OK;
   }
+  s->state = S_DEAD;
+  if (++q->dead > q->size + SWEEP_SLACK)
+    sweep(q);
   return SIM_OK;
+}
+
+static void fill(const sim_queue *q, uint32_t idx, sim_event *ev)
+{
+  const slot *s = &q->slots[idx];
+
+  ev->time = s->time;
+  ev->prio = s->prio;
+  ev->kind = s->kind;
+  ev->seq = s->seq;
+  ev->subject = s->subject;
+  ev->arg = s->arg;
+  ev->id = make_id(s->gen, idx);
+}
+
+const sim_event *sim_queue_peek(sim_queue *q)
+{
+  if (q->size == 0)
+    return NULL;
+  settle(q);
+  fill(q, q->near[0].slot, &q->top);
+  return &q->top;
 }
 
 bool sim_queue_pop(sim_queue *q, sim_event *out)
@@ -275,17 +436,14 @@ bool sim_queue_pop(sim_queue *q, sim_event *out)
 
   if (q->size == 0)
     return false;
-  idx = q->heap[0].slot;
-  SIM_ASSERT(q->pos[idx] == 0);
-  *out = q->slots[idx].ev;
+  settle(q);
+  idx = q->near[0].slot;
+  fill(q, idx, out);
+  q->slots[idx].gen++;
+  q->size--;
+  near_remove(q, 0);
   free_slot(q, idx);
-  remove_root(q);
   return true;
-}
-
-const sim_event *sim_queue_peek(const sim_queue *q)
-{
-  return q->size ? &q->slots[q->heap[0].slot].ev : NULL;
 }
 
 size_t sim_queue_size(const sim_queue *q) { return q->size; }

@@ -50,7 +50,7 @@ bool sim_queue_pending(const sim_queue *q, sim_event_id id);
 /* Pop the least event into *out. false when empty. O(log n). */
 bool sim_queue_pop(sim_queue *q, sim_event *out);
 /* Least event without removing it (NULL when empty). */
-const sim_event *sim_queue_peek(const sim_queue *q);
+const sim_event *sim_queue_peek(sim_queue *q);
 
 size_t sim_queue_size(const sim_queue *q);   /* pending events now */
 size_t sim_queue_peak(const sim_queue *q);   /* largest size ever reached */
