@@ -1271,7 +1271,7 @@ static void finding_16_size_checks(void **s) {
   run_with(&r, &o, a2);
   assert_int_equal(r.status, 4);
   assert_non_null(strstr(r.err, "(1 points x 2 worlds x 1000000 replications on "));
-  /* the planner at its maxima: 34 rollouts x 32 x 32 abort settings, a
+  /* the planner at its maxima: 35 rollouts (with the scenario's own, "yours") x 32 x 32 abort settings, a
    * million replications each: refused against the memory available */
   char rates[400] = "", thr[200] = "";
   for (int i = 1; i <= 32; i++) {
@@ -1286,7 +1286,7 @@ static void finding_16_size_checks(void **s) {
   assert_false(r.timed_out);
   assert_int_equal(r.status, 4);
   assert_non_null(strstr(r.err, "jobsim: plan: the plan needs about "));
-  assert_non_null(strstr(r.err, "(34816 candidates x up to 1000000 replications per world"));
+  assert_non_null(strstr(r.err, "(35840 candidates x up to 1000000 replications per world"));
   assert_true(r.seconds < 5 * exit_bound());
   const char *keep[] = {NULL};
   assert_only(dir, keep, "refused sweep and plan");
