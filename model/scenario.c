@@ -656,6 +656,10 @@ static bool scenario_job_id(const model_scenario *s, const char *id, size_t self
   return false;
 }
 
+bool model_scenario_has_job(const model_scenario *s, const char *id) {
+  return scenario_job_id(s, id, SIZE_MAX);
+}
+
 /* Operations that name jobs name the scenario's; a create-job's id is new. */
 static int check_op_jobs(const model_scenario *s, sim_diag *d) {
   for (size_t i = 0; i < s->n_ops; i++) {

@@ -180,6 +180,8 @@ int model_scenario_load_flags(model_scenario **out, const char *file, unsigned f
 /* Jobs created at instant 0 (0 only for a fleet-only scenario), and job k
  * of them as a spec (a shallow view: the scenario owns it). */
 size_t model_scenario_n_jobs(const model_scenario *s);
+/* Is `id` the jobId of a job of the scenario ($.job, $.jobs, create-job)? */
+bool model_scenario_has_job(const model_scenario *s, const char *id);
 model_job_spec model_scenario_job(const model_scenario *s, size_t k);
 void model_scenario_free(model_scenario *s);     /* NULL is a no-op */
 
