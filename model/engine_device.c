@@ -360,7 +360,7 @@ void eng_on_timeout(sim_world *w, const sim_event *ev, void *ud) {
     uint64_t key = (uint64_t)J->index << 32 | (uint64_t)t;
     size_t cur = 0;
     if (sim_index_next(&e->ext_timer, key, &cur) != (int64_t)ev->id) return;   /* reset */
-    if (sim_index_set(&e->ext_timer, key, 0) || sim_index_set(&e->ext_deadline, key, -1))
+    if (sim_index_set(&e->ext_timer, key, 0) || sim_index_set(&e->ext_deadline, key, 0))
       sim_world_fail(e->w, SIM_ERR_NOMEM);
   }
   eng_finish_execution(e, J, t, th, MODEL_EXEC_TIMED_OUT);
@@ -391,7 +391,7 @@ void eng_start_timer(model_engine *e, eng_job *J, int64_t t, thing_state *th,
     fail_if(e, sim_world_schedule(e->w, lagged(e, J, deadline), PRIO_DEVICE, K_TIMEOUT,
                                   dev_subject(J, t, th->exec_no, EXT_TIMER), 0, &id));
   if (sim_index_set(&e->ext_timer, key, (int64_t)id) ||
-      sim_index_set(&e->ext_deadline, key, deadline == SIM_TIME_MAX ? -1 : deadline))
+      sim_index_set(&e->ext_deadline, key, deadline == SIM_TIME_MAX ? 0 : deadline))
     sim_world_fail(e->w, SIM_ERR_NOMEM);
 }
 
@@ -408,7 +408,7 @@ sim_time_ms model_engine_exec_deadline_at(const model_engine *e, size_t j, int64
     size_t cur = 0;
     int64_t dl = sim_index_next(&e->ext_deadline, (uint64_t)J->index << 32 | (uint64_t)t,
                                 &cur);
-    return dl < 0 ? -1 : dl;
+    return dl <= 0 ? -1 : dl;   /* 0: no timer (a deadline is never at 0) */
   }
   sim_time_ms d = timer_deadline(e, t, th, in_progress_timeout(J));
   return d == SIM_TIME_MAX ? -1 : d;

@@ -251,7 +251,7 @@ struct model_engine {
   sim_index details_of;
   /* timers of external things' executions, (job << 32 | thing) -> */
   sim_index ext_timer;         /* ... the pending K_TIMEOUT's handle */
-  sim_index ext_deadline;      /* ... its deadline, ms (-1: none) */
+  sim_index ext_deadline;      /* ... its deadline, ms (0: none) */
   model_details *details;
   size_t n_details, cap_details;
   /* run */
