@@ -209,9 +209,13 @@ void serve_iot_describe_job_execution(serve_call *c) {
   char *text =
       missing ? NULL : report_describe_execution_at(e, j, t, (int)no, &wire, &missing, &len);
   if (missing) {
-    serve_call_error(c, SERVE_ERR_NOT_FOUND,
-                     "Job execution %s%" PRId64 " of job %s on thing %s does not exist",
-                     present ? "number " : "", present ? no : 0, job, thing);
+    if (present)
+      serve_call_error(c, SERVE_ERR_NOT_FOUND,
+                       "Job execution number %" PRId64 " of job %s on thing %s does not exist",
+                       no, job, thing);
+    else
+      serve_call_error(c, SERVE_ERR_NOT_FOUND,
+                       "Job execution of job %s on thing %s does not exist", job, thing);
     return;
   }
   reply_text(c, text, len);
