@@ -516,10 +516,10 @@ static void run_print_summary(const model_scenario *sc, const report_run_stats *
   printf("%s: %s: %" PRId64 " of %" PRId64 " things notified, %" PRId64
          " succeeded, %" PRId64 " failed, %" PRId64 " rejected, %" PRId64
          " timed out, %" PRId64 " canceled, %" PRId64 " removed, %" PRId64
-         " retries; report in %s\n",
+         " retries%s; report in %s\n",
          sc->name, state, j->notified, st->things, k[MODEL_EXEC_SUCCEEDED],
          k[MODEL_EXEC_FAILED], k[MODEL_EXEC_REJECTED], k[MODEL_EXEC_TIMED_OUT],
-         k[MODEL_EXEC_CANCELED], k[MODEL_EXEC_REMOVED], j->retries, dir);
+         k[MODEL_EXEC_CANCELED], k[MODEL_EXEC_REMOVED], j->retries, st->more_jobs, dir);
 }
 
 /* A run that stopped at its horizon with the job still able to change
@@ -890,7 +890,7 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
                            "not before the job's creation, not '%s'", at_s);
     goto out;
   }
-  if (strcmp(job_id, sc->job.job_id) != 0) {
+  if (!model_scenario_has_job(sc, job_id)) {
     if (store)
       ret = not_found(cmd, "job '%s' does not exist (the run in %s is of job '%s')", job_id,
                       db_s, sc->job.job_id);
@@ -931,7 +931,12 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
     ret = rc == SIM_ERR_LIMIT ? EXIT_IO : exit_for(rc);
     goto out;
   }
-  if (model_engine_job(e)->vanished) {
+  long jx = model_engine_find_job(e, job_id);   /* several jobs: $.jobs, create-job */
+  if (jx < 0) {
+    ret = not_found(cmd, "job '%s' does not exist yet at that instant", job_id);
+    goto out;
+  }
+  if (model_engine_job_at(e, (size_t)jx)->vanished) {
     ret = not_found(cmd, "job '%s' does not exist (it was deleted)", job_id);
     goto out;
   }
@@ -950,9 +955,9 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
     }
   }
   if (kind == VIEW_JOB) {
-    text = report_describe_job(e, &ro, &len);
+    text = report_describe_job_at(e, (size_t)jx, &ro, &len);
   } else if (kind == VIEW_LIST) {
-    text = report_list_executions(e, &lo, &ro, &len);
+    text = report_list_executions_at(e, (size_t)jx, &lo, &ro, &len);
   } else {
     bool missing = false;
     int64_t t = model_engine_find_thing(e, thing_s);
@@ -960,7 +965,8 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
      * (and must not wrap round to another, or to 0, "the latest") */
     if (exec_no > INT_MAX) missing = true;
     else if (t >= 0)
-      text = report_describe_execution(e, t, (int)exec_no, &ro, &missing, &len);
+      text = report_describe_execution_at(e, (size_t)jx, t, (int)exec_no, &ro, &missing,
+                                          &len);
     if (t < 0 || missing) {
       ret = not_found(cmd, "no execution%s of job '%s' on thing '%s'",
                       exec_s ? " with that number" : "", job_id, thing_s);

@@ -174,7 +174,8 @@ int cmd_serve(int argc, char **argv) {
 
   sim_diag d;
   model_scenario *sc = NULL;
-  int rc = model_scenario_load(&sc, argv[0], &d);
+  /* A served scenario may have no job: clients create them (CreateJob). */
+  int rc = model_scenario_load_flags(&sc, argv[0], MODEL_SCENARIO_FLEET_ONLY, &d);
   if (rc) {
     cli_report_diag(&d);
     return cli_exit_for(rc);
@@ -222,10 +223,15 @@ int cmd_serve(int argc, char **argv) {
   if (!quiet) {
     char until[64];
     sim_duration_format(serve_endpoint_now(ep), until, sizeof until);
+    char jobs[160];
+    size_t nj = model_scenario_n_jobs(sc);
+    if (nj == 0) snprintf(jobs, sizeof jobs, "no job yet");
+    else if (nj == 1) snprintf(jobs, sizeof jobs, "job %s", sc->job.job_id);
+    else snprintf(jobs, sizeof jobs, "jobs %s and %zu more", sc->job.job_id, nj - 1);
     fprintf(stderr,
-            "jobsim: serve: %s: job %s over %" PRId64 " things, seed %" PRIu64
+            "jobsim: serve: %s: %s over %" PRId64 " things, seed %" PRIu64
             ", clock %s%s%s; %s; Ctrl-C stops\n",
-            sc->name, sc->job.job_id, sc->fleet.n_things, sc->sim.seed,
+            sc->name, jobs, sc->fleet.n_things, sc->sim.seed,
             clock_s ? "manual" : "running at ", clock_s ? "" : speed_s ? speed_s : "1",
             clock_s ? " (POST /jobsim/clock)" : "x",
             cred_s ? "SigV4 signatures verified" : "loopback only, signatures not checked");

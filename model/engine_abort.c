@@ -12,13 +12,13 @@
 #include <stdio.h>
 
 /* O11/O12: criteria in list order, right after every terminal transition. */
-void eng_check_abort(model_engine *e) {
-  const model_jobcfg *c = &e->cfg;
-  if (!c->has_abort || e->job.status != MODEL_JOB_IN_PROGRESS) return;
-  const int64_t *k = e->job.counters;
+void eng_check_abort(model_engine *e, eng_job *J) {
+  const model_jobcfg *c = &J->cfg;
+  if (!c->has_abort || J->job.status != MODEL_JOB_IN_PROGRESS) return;
+  const int64_t *k = J->job.counters;
   int64_t executed = k[MODEL_EXEC_SUCCEEDED] + k[MODEL_EXEC_FAILED] +
                      k[MODEL_EXEC_REJECTED] + k[MODEL_EXEC_TIMED_OUT];
-  int64_t gate = e->sc->sim.abort_gate == MODEL_GATE_NOTIFIED ? e->job.notified
+  int64_t gate = e->sc->sim.abort_gate == MODEL_GATE_NOTIFIED ? J->job.notified
                                                                 : executed;
   if (executed == 0) return;
   for (size_t i = 0; i < c->n_abort; i++) {
@@ -46,15 +46,15 @@ void eng_check_abort(model_engine *e) {
              100.0 * (double)fail / (double)executed, a->threshold_percentage, gate,
              e->sc->sim.abort_gate == MODEL_GATE_NOTIFIED ? "notified" : "executed",
              a->min_executed);
-    eng_log(e, "abort: criterion %zu (%s) fired: %" PRId64 " of %" PRId64
+    eng_log(e, J, "abort: criterion %zu (%s) fired: %" PRId64 " of %" PRId64
              " executed executions failed (%.2f%% >= %.2f%%), gate %" PRId64
              " >= %" PRId64 "; %" PRId64 " things notified",
           i, model_failure_type_name(a->failure_type), fail, executed,
           100.0 * (double)fail / (double)executed, a->threshold_percentage, gate,
-          a->min_executed, e->job.notified);
-    e->job.abort_criterion = (int)i;
-    e->job.aborted_at = now_of(e);
-    eng_cancel_job(e, false, e->sc->sim.abort_reason_code, comment, true);
+          a->min_executed, J->job.notified);
+    J->job.abort_criterion = (int)i;
+    J->job.aborted_at = now_of(e);
+    eng_cancel_job(e, J, false, e->sc->sim.abort_reason_code, comment, true);
     return;
   }
 }

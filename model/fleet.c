@@ -74,7 +74,7 @@ static int parse_behavior(model_behavior *b, const char *name, const cJSON *obj,
                           sim_diag *d, const char *path) {
   static const char *const keys[] = {"connected", "reconnectAfter", "startDelay",
                                      "runTime", "outcomes", "stepTimeoutInMinutes",
-                                     "progress", NULL};
+                                     "progress", "external", NULL};
   static const char *const pkeys[] = {"every", "stepTimeoutInMinutes", NULL};
   static const char *const okeys[] = {"SUCCEEDED", "FAILED", "REJECTED",
                                       "NO_RESPONSE", NULL};
@@ -82,6 +82,18 @@ static int parse_behavior(model_behavior *b, const char *name, const cJSON *obj,
   if (rc) return rc;
   b->name = strdup(name);
   if (!b->name) return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+  /* {"external": true}: things no simulated device drives (jobsim serve's
+   * data plane moves them); nothing else to say about such a device. */
+  if ((rc = sim_json_bool(obj, "external", false, &b->external, NULL, d, path))) return rc;
+  if (b->external && cJSON_GetArraySize(obj) > 1) {
+    const cJSON *m = obj->child;
+    while (m && strcmp(m->string, "external") == 0) m = m->next;
+    char mp[512];
+    sim_path_key(mp, sizeof mp, path, m ? m->string : "external");
+    return sim_diag_set(d, SIM_ERR_SCHEMA, mp,
+                        "an external behavior takes no other fields: no simulated "
+                        "device drives its things");
+  }
   b->connected = 1.0;
   rc = sim_json_num(obj, "connected", false, 0.0, 1.0, &b->connected, NULL, d, path);
   if (rc) return rc;
@@ -90,6 +102,11 @@ static int parse_behavior(model_behavior *b, const char *name, const cJSON *obj,
       (rc = parse_dist_field(obj, "startDelay", &b->start_delay, 0, d, path)) ||
       (rc = parse_dist_field(obj, "runTime", &b->run_time, SIM_MS_PER_MIN, d, path)))
     return rc;
+  if (b->external) {   /* never drawn from; a valid mix for reports */
+    b->outcome_p[MODEL_OUTCOME_SUCCEEDED] = 1.0;
+    for (int i = 0; i < MODEL_OUTCOME_COUNT; i++) b->outcome_cum[i] = 1.0;
+    return SIM_OK;
+  }
   if ((rc = sim_json_int(obj, "stepTimeoutInMinutes", false, 1, 10080,
                          &b->step_timeout_min, NULL, d, path)))
     return rc;

@@ -48,6 +48,8 @@ typedef struct model_behavior {
   sim_dist progress_every;    /* delay between progress updates, ms */
   int64_t progress_step_min;  /* step timeout sent with each update: 1..10080,
                                  -1 clears the step timer, 0 leaves it alone */
+  bool external;              /* {"external": true}: no simulated device; only
+                                 the served data plane moves its executions */
 } model_behavior;
 
 typedef struct model_group {

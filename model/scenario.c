@@ -83,13 +83,29 @@ static int check_snapshots(const model_sim_settings *st, const char *until, sim_
   return SIM_OK;
 }
 
-static int check_windows_horizon(const model_scenario *s, const char *wp, const char *until,
-                                 sim_diag *d);
+/* One job's maintenance windows, as the checks below see them: its
+ * request, the parsed cron expressions, and the instant (ms after the
+ * start) its rollout may begin: its startTime, else its creation. */
+typedef struct win_view {
+  const model_jobcfg *c;
+  const model_cron *win;
+  size_t n;
+  bool has_start;
+  sim_time_ms from;
+} win_view;
 
+static int check_windows_horizon(const model_scenario *s, const win_view *v, const char *wp,
+                                 const char *until, sim_diag *d);
+
+/* Also checked when --until overrides the horizon: the scenario's first
+ * job (the jobs created later are checked when they are created). */
 int model_scenario_check_limits(const model_scenario *s, const char *until, sim_diag *d) {
   int rc = check_snapshots(&s->sim, until, d);
-  if (!rc && s->n_windows)
-    rc = check_windows_horizon(s, "$.job.schedulingConfig.maintenanceWindows", until, d);
+  if (!rc && s->n_windows) {
+    const win_view v = {&s->job, s->windows, s->n_windows, s->has_start,
+                        s->has_start ? s->start_at : 0};
+    rc = check_windows_horizon(s, &v, "$.job.schedulingConfig.maintenanceWindows", until, d);
+  }
   return rc;
 }
 
@@ -98,7 +114,7 @@ static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
   static const char *const keys[] = {
       "seed", "startTime", "until", "snapshotEvery", "region", "accountId",
       "rolloutQuota", "cancelRatePerMinute", "abortGate", "abortReasonCode", "timeoutLagMax",
-      NULL};
+      "concurrentJobs", NULL};
   static const char *const gates[] = {"executed", "notified", NULL};
   char p[512];
   int rc;
@@ -111,6 +127,7 @@ static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
   snprintf(st->account_id, sizeof st->account_id, "123456789012");
   st->rollout_quota = 1000;
   st->cancel_rate = 1000;
+  st->concurrent_jobs = 500;
   st->abort_gate = MODEL_GATE_EXECUTED;
   snprintf(st->abort_reason_code, sizeof st->abort_reason_code, "ABORT_CRITERIA_MET");
   if (!obj) return SIM_OK;
@@ -176,7 +193,9 @@ static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
   if ((rc = sim_json_int(obj, "rolloutQuota", false, 1, 1000000, &st->rollout_quota,
                          NULL, d, path)) ||
       (rc = sim_json_int(obj, "cancelRatePerMinute", false, 1, 100000000,
-                         &st->cancel_rate, NULL, d, path)))
+                         &st->cancel_rate, NULL, d, path)) ||
+      (rc = sim_json_int(obj, "concurrentJobs", false, 1, 100000, &st->concurrent_jobs,
+                         NULL, d, path)))
     return rc;
   if ((it = sim_json_get(obj, "timeoutLagMax"))) {
     sim_path_key(p, sizeof p, path, "timeoutLagMax");
@@ -209,8 +228,8 @@ static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
 
 /* Resolve one target ARN against the fleet, in the simulation's region and
  * account. `p` is the JSON path of the ARN for messages. */
-static int resolve_arn(const model_scenario *s, const char *arn, model_target *t,
-                       sim_diag *d, const char *p) {
+int model_scenario_resolve_arn(const model_scenario *s, const char *arn, model_target *t,
+                               sim_diag *d, const char *p) {
   char prefix[128];
   snprintf(prefix, sizeof prefix, "arn:aws:iot:%s:%s:", s->sim.region,
            s->sim.account_id);
@@ -250,43 +269,56 @@ static int resolve_arn(const model_scenario *s, const char *arn, model_target *t
   return SIM_OK;
 }
 
-static int resolve_targets(model_scenario *s, sim_diag *d, const char *jobpath) {
-  size_t n = s->job.n_targets;
-  s->targets = calloc(n ? n : 1, sizeof *s->targets);
-  if (!s->targets) return sim_diag_set(d, SIM_ERR_NOMEM, jobpath, "out of memory");
+static int fleet_resolve(void *ud, const char *arn, model_target *out, sim_diag *d,
+                         const char *path) {
+  const model_scenario *s = *(const model_scenario *const *)ud;
+  return model_scenario_resolve_arn(s, arn, out, d, path);
+}
+
+static int resolve_arn(const model_scenario *s, const char *arn, model_target *t,
+                       sim_diag *d, const char *p) {
+  return model_scenario_resolve_arn(s, arn, t, d, p);
+}
+
+static int resolve_targets(model_job_spec *j, model_resolve_fn resolve, void *ud,
+                           sim_diag *d, const char *jobpath) {
+  size_t n = j->job.n_targets;
+  j->targets = calloc(n ? n : 1, sizeof *j->targets);
+  if (!j->targets) return sim_diag_set(d, SIM_ERR_NOMEM, jobpath, "out of memory");
   char p[512], tp[512];
   sim_path_key(tp, sizeof tp, jobpath, "targets");
   int64_t covered = 0;
   for (size_t i = 0; i < n; i++) {
     sim_path_index(p, sizeof p, tp, i);
-    int rc = resolve_arn(s, s->job.targets[i], &s->targets[i], d, p);
+    int rc = resolve(ud, j->job.targets[i], &j->targets[i], d, p);
     if (rc) return rc;
   }
-  /* Distinct things covered: groups are disjoint ranges, each listed once
-   * (duplicate targets are rejected); a thing counts unless a group target
-   * already covers it or an identical thing target came before. */
+  /* Distinct things covered: fleet groups are disjoint ranges, each listed
+   * once (duplicate targets are rejected); a thing counts unless a fleet
+   * group target already covers it or an identical thing target came
+   * before. (A group created at run time counts its members now.) */
   for (size_t i = 0; i < n; i++) {
-    const model_target *t = &s->targets[i];
+    const model_target *t = &j->targets[i];
     if (t->is_group) { covered += t->count; continue; }
     bool dup = false;
-    for (size_t j = 0; j < n && !dup; j++) {
-      const model_target *u = &s->targets[j];
-      if (u->is_group) dup = t->first >= u->first && t->first < u->first + u->count;
-      else if (j < i) dup = u->first == t->first;
+    for (size_t k = 0; k < n && !dup; k++) {
+      const model_target *u = &j->targets[k];
+      if (u->is_group) dup = u->first >= 0 && t->first >= u->first &&
+                             t->first < u->first + u->count;
+      else if (k < i) dup = u->first == t->first;
     }
     if (!dup) covered++;
   }
-  s->n_targeted = covered;
+  j->n_targeted = covered;
   return SIM_OK;
 }
-
 
 /* --------------------------------------------------------- operations --- */
 
 static const char *const op_names[MODEL_OP_COUNT] = {
     "cancel-job", "update-job", "delete-job", "associate-targets-with-job",
     "cancel-job-execution", "delete-job-execution", "add-things", "remove-things",
-    "delete-things"};
+    "delete-things", "create-job"};
 
 const char *model_op_name(model_op_kind k) {
   return (unsigned)k < MODEL_OP_COUNT ? op_names[k] : "?";
@@ -302,8 +334,13 @@ static void op_release(model_op *o) {
   free(o->thing_name);
   for (size_t i = 0; i < o->n_names; i++) free(o->names[i]);
   free(o->names);
+  free(o->job_id);
+  if (o->create) model_job_spec_release(o->create);
+  free(o->create);
   memset(o, 0, sizeof *o);
 }
+
+void model_op_release(model_op *o) { op_release(o); }
 
 static bool valid_thing_name(const char *s) {
   size_t n = strlen(s);
@@ -386,7 +423,9 @@ static int parse_update(const model_scenario *sc, model_op *o, const cJSON *obj,
       "abortConfig", "timeoutConfig", "jobExecutionsRetryConfig", NULL};
   int given = 0;
   for (const cJSON *m = obj->child; m; m = m->next) {
-    if (strcmp(m->string, "at") == 0 || strcmp(m->string, "op") == 0) continue;
+    if (strcmp(m->string, "at") == 0 || strcmp(m->string, "op") == 0 ||
+        strcmp(m->string, "jobId") == 0)
+      continue;
     bool ok = false;
     for (size_t i = 0; allowed[i]; i++) ok = ok || strcmp(allowed[i], m->string) == 0;
     char p[512];
@@ -405,10 +444,14 @@ static int parse_update(const model_scenario *sc, model_op *o, const cJSON *obj,
   if (!req) return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
   cJSON_DeleteItemFromObjectCaseSensitive(req, "at");
   cJSON_DeleteItemFromObjectCaseSensitive(req, "op");
+  cJSON_DeleteItemFromObjectCaseSensitive(req, "jobId");
   cJSON *tg = cJSON_AddArrayToObject(req, "targets");
-  cJSON *t0 = cJSON_CreateString(sc->job.targets[0]);
+  char arn[160];   /* a stand-in: UpdateJob changes no targets */
+  snprintf(arn, sizeof arn, "arn:aws:iot:%s:%s:thing/x", sc->sim.region,
+           sc->sim.account_id);
+  cJSON *t0 = cJSON_CreateString(arn);
   if (!t0 || !tg || !cJSON_AddItemToArray(tg, t0) ||
-      !cJSON_AddStringToObject(req, "jobId", sc->job.job_id) ||
+      !cJSON_AddStringToObject(req, "jobId", "x") ||
       !cJSON_AddStringToObject(req, "document", "{}")) {
     if (t0 && !(tg && t0->prev)) cJSON_Delete(t0);   /* not attached */
     cJSON_Delete(req);
@@ -438,19 +481,33 @@ static int parse_update(const model_scenario *sc, model_op *o, const cJSON *obj,
   return SIM_OK;
 }
 
-static int parse_op(model_scenario *sc, model_op *o, const cJSON *obj, size_t idx,
-                    sim_diag *d, const char *path) {
+static int load_spec(const model_scenario *s, const cJSON *job, const char *jpath,
+                     sim_time_ms created, model_job_spec *out, sim_diag *d);
+
+static bool valid_job_id(const char *s) {
+  size_t n = strlen(s);
+  if (n < 1 || n > 64) return false;
+  for (; *s; s++)
+    if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-')) return false;
+  return true;
+}
+
+static int parse_op(const model_scenario *sc, model_op *o, const cJSON *obj, size_t idx,
+                    unsigned flags, sim_diag *d, const char *path) {
   static const char *const kinds[] = {
       "cancel-job", "update-job", "delete-job", "associate-targets-with-job",
       "cancel-job-execution", "delete-job-execution", "add-things",
-      "remove-things", "delete-things", NULL};
-  static const char *const k_cancel[] = {"at", "op", "force", "reasonCode", "comment", NULL};
-  static const char *const k_delete[] = {"at", "op", "force", NULL};
-  static const char *const k_assoc[] = {"at", "op", "targets", "comment", NULL};
-  static const char *const k_cexec[] = {"at", "op", "thingName", "force", NULL};
-  static const char *const k_dexec[] = {"at", "op", "thingName", "executionNumber",
-                                        "force", NULL};
+      "remove-things", "delete-things", "create-job", NULL};
+  static const char *const k_cancel[] = {"at", "op", "jobId", "force", "reasonCode",
+                                         "comment", NULL};
+  static const char *const k_delete[] = {"at", "op", "jobId", "force", NULL};
+  static const char *const k_assoc[] = {"at", "op", "jobId", "targets", "comment", NULL};
+  static const char *const k_cexec[] = {"at", "op", "jobId", "thingName", "force",
+                                        "expectedVersion", NULL};
+  static const char *const k_dexec[] = {"at", "op", "jobId", "thingName",
+                                        "executionNumber", "force", NULL};
   static const char *const k_things[] = {"at", "op", "group", "count", "things", NULL};
+  static const char *const k_create[] = {"at", "op", "job", NULL};
   o->index = idx;
   o->group = -1;
   if (!cJSON_IsObject(obj))
@@ -467,7 +524,8 @@ static int parse_op(model_scenario *sc, model_op *o, const cJSON *obj, size_t id
   }
   if ((rc = sim_json_enum(obj, "op", true, kinds, &kind, NULL, d, path))) return rc;
   o->kind = (model_op_kind)kind;
-  if ((rc = parse_at(sc, obj, &o->at, d, path))) return rc;
+  if (!(flags & MODEL_OP_PARSE_NO_AT) || sim_json_get(obj, "at"))
+    if ((rc = parse_at(sc, obj, &o->at, d, path))) return rc;
   if (o->at > sc->sim.until) {
     char p[512];
     sim_path_key(p, sizeof p, path, "at");
@@ -478,7 +536,27 @@ static int parse_op(model_scenario *sc, model_op *o, const cJSON *obj, size_t id
   const char *str;
   bool present;
   char p[512];
+  if (model_op_is_job_op(o->kind)) {   /* which job: its jobId, or the first */
+    if ((rc = sim_json_str(obj, "jobId", false, 1, 64, &str, &present, d, path)))
+      return rc;
+    if (present && !valid_job_id(str)) {
+      sim_path_key(p, sizeof p, path, "jobId");
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "expected 1 to 64 characters from [a-zA-Z0-9_-]");
+    }
+    if (present && !(o->job_id = strdup(str)))
+      return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+  }
   switch (o->kind) {
+    case MODEL_OP_CREATE_JOB: {
+      if ((rc = sim_json_check_object(obj, k_create, d, path))) return rc;
+      const cJSON *job = sim_json_get(obj, "job");
+      if (!job) return sim_diag_set(d, SIM_ERR_SCHEMA, path, "missing required field 'job'");
+      if (!(o->create = calloc(1, sizeof *o->create)))
+        return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
+      sim_path_key(p, sizeof p, path, "job");
+      return load_spec(sc, job, p, o->at, o->create, d);
+    }
     case MODEL_OP_CANCEL_JOB:
       if ((rc = sim_json_check_object(obj, k_cancel, d, path)) ||
           (rc = sim_json_bool(obj, "force", false, &o->force, NULL, d, path)) ||
@@ -514,9 +592,11 @@ static int parse_op(model_scenario *sc, model_op *o, const cJSON *obj, size_t id
       if ((rc = copy_strings(t, 1, MODEL_MAX_TARGETS, false, "targets", &o->targets,
                              &o->n_targets, d, p)))
         return rc;
-      o->resolved = calloc(o->n_targets, sizeof *o->resolved);
-      if (!o->resolved) return sim_diag_set(d, SIM_ERR_NOMEM, p, "out of memory");
-      for (size_t i = 0; i < o->n_targets; i++) {
+      if (flags & MODEL_OP_PARSE_RESOLVE) {
+        o->resolved = calloc(o->n_targets, sizeof *o->resolved);
+        if (!o->resolved) return sim_diag_set(d, SIM_ERR_NOMEM, p, "out of memory");
+      }
+      for (size_t i = 0; o->resolved && i < o->n_targets; i++) {
         char ip[512];
         sim_path_index(ip, sizeof ip, p, i);
         if ((rc = resolve_arn(sc, o->targets[i], &o->resolved[i], d, ip))) return rc;
@@ -543,6 +623,9 @@ static int parse_op(model_scenario *sc, model_op *o, const cJSON *obj, size_t id
         return sim_diag_set(d, SIM_ERR_NOMEM, path, "out of memory");
       if ((rc = sim_json_bool(obj, "force", false, &o->force, NULL, d, path)))
         return rc;
+      if (o->kind == MODEL_OP_CANCEL_EXECUTION)
+        return sim_json_int(obj, "expectedVersion", false, 1, INT64_C(9007199254740992),
+                            &o->expected_version, NULL, d, path);
       if (o->kind == MODEL_OP_DELETE_EXECUTION)
         return sim_json_int(obj, "executionNumber", true, 1, INT64_C(9007199254740992),
                             &o->execution_number, NULL, d, path);
@@ -584,6 +667,65 @@ static int parse_op(model_scenario *sc, model_op *o, const cJSON *obj, size_t id
   }
 }
 
+int model_op_parse(const model_scenario *sc, model_op *o, const cJSON *obj,
+                   unsigned flags, sim_diag *d, const char *path) {
+  memset(o, 0, sizeof *o);
+  int rc = parse_op(sc, o, obj, 0, flags, d, path);
+  if (rc) op_release(o);
+  return rc;
+}
+
+/* Is `id` the jobId of a job of the scenario (at instant 0 or created by a
+ * create-job operation other than ops[self])? */
+static bool scenario_job_id(const model_scenario *s, const char *id, size_t self) {
+  for (size_t k = 0; k < model_scenario_n_jobs(s); k++)
+    if (strcmp(model_scenario_job(s, k).job.job_id, id) == 0) return true;
+  for (size_t i = 0; i < s->n_ops; i++)
+    if (i != self && s->ops[i].kind == MODEL_OP_CREATE_JOB &&
+        strcmp(s->ops[i].create->job.job_id, id) == 0)
+      return true;
+  return false;
+}
+
+bool model_scenario_has_job(const model_scenario *s, const char *id) {
+  return scenario_job_id(s, id, SIZE_MAX);
+}
+
+/* Operations that name jobs name the scenario's; a create-job's id is new. */
+static int check_op_jobs(const model_scenario *s, sim_diag *d) {
+  for (size_t i = 0; i < s->n_ops; i++) {
+    const model_op *o = &s->ops[i];
+    char p[512], q[512];
+    sim_path_index(q, sizeof q, "$.operations", i);
+    if (o->kind == MODEL_OP_CREATE_JOB) {
+      if (scenario_job_id(s, o->create->job.job_id, i)) {
+        sim_path_key(p, sizeof p, q, "job");
+        return sim_diag_set(d, SIM_ERR_RANGE, p,
+                            "jobId '%s' is already the jobId of another job of the "
+                            "scenario (jobs need distinct ids)",
+                            o->create->job.job_id);
+      }
+      continue;
+    }
+    if (!model_op_is_job_op(o->kind)) continue;
+    if (!o->job_id) {
+      if (!s->has_job)
+        return sim_diag_set(d, SIM_ERR_SCHEMA, q,
+                            "missing required field 'jobId' (the scenario has no job "
+                            "at its start)");
+      continue;
+    }
+    if (!scenario_job_id(s, o->job_id, SIZE_MAX)) {
+      sim_path_key(p, sizeof p, q, "jobId");
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "unknown job '%s' (not the jobId of $.job, $.jobs or a "
+                          "create-job operation)",
+                          o->job_id);
+    }
+  }
+  return SIM_OK;
+}
+
 static int parse_ops(model_scenario *s, const cJSON *ops, sim_diag *d) {
   if (!ops) return SIM_OK;
   if (!cJSON_IsArray(ops))
@@ -601,10 +743,10 @@ static int parse_ops(model_scenario *s, const cJSON *ops, sim_diag *d) {
     char p[512];
     sim_path_index(p, sizeof p, "$.operations", k);
     s->n_ops = k + 1;
-    int rc = parse_op(s, &s->ops[k], it, k, d, p);
+    int rc = parse_op(s, &s->ops[k], it, k, MODEL_OP_PARSE_RESOLVE, d, p);
     if (rc) return rc;
   }
-  return SIM_OK;
+  return check_op_jobs(s, d);
 }
 
 /* --------------------------------------------------------- scheduling --- */
@@ -626,28 +768,24 @@ static int64_t floor_minutes(int64_t ms) {
 
 /* Is maintenance window wi open at some instant of [lo, hi) (ms after the
  * start)? *at: its first such opening, epoch ms. */
-static bool window_opens(const model_scenario *s, size_t wi, sim_time_ms lo, sim_time_ms hi,
-                         int64_t *at) {
-  const int64_t base = s->sim.start_epoch_ms;
-  const int64_t len = s->job.windows[wi].duration_min * SIM_MS_PER_MIN;
-  /* an occurrence after lo - len is still open at lo */
-  if (!model_cron_next(&s->windows[wi], base + lo - len, at)) return false;
-  return *at < base + hi;
-}
 
-/* Rollouts start no earlier than this (ms after the start). */
-static sim_time_ms rollout_from(const model_scenario *s) {
-  return s->has_start ? s->start_at : 0;
+static bool window_opens(const model_scenario *s, const win_view *v, size_t wi,
+                         sim_time_ms lo, sim_time_ms hi, int64_t *at) {
+  const int64_t base = s->sim.start_epoch_ms;
+  const int64_t len = v->c->windows[wi].duration_min * SIM_MS_PER_MIN;
+  /* an occurrence after lo - len is still open at lo */
+  if (!model_cron_next(&v->win[wi], base + lo - len, at)) return false;
+  return *at < base + hi;
 }
 
 /* The rollout happens only inside the windows: at least one must open
  * before the horizon, or the job can never roll out. */
-static int check_windows_horizon(const model_scenario *s, const char *wp, const char *until,
-                                 sim_diag *d) {
+static int check_windows_horizon(const model_scenario *s, const win_view *v, const char *wp,
+                                 const char *until, sim_diag *d) {
   int64_t at, first = INT64_MAX;
-  for (size_t i = 0; i < s->n_windows; i++) {
-    if (window_opens(s, i, rollout_from(s), s->sim.until, &at)) return SIM_OK;
-    if (window_opens(s, i, rollout_from(s), INT64_MAX / 2, &at) && at < first) first = at;
+  for (size_t i = 0; i < v->n; i++) {
+    if (window_opens(s, v, i, v->from, s->sim.until, &at)) return SIM_OK;
+    if (window_opens(s, v, i, v->from, INT64_MAX / 2, &at) && at < first) first = at;
   }
   char h[64], hi[40], fi[40];
   sim_duration_format(s->sim.until, h, sizeof h);
@@ -661,14 +799,15 @@ static int check_windows_horizon(const model_scenario *s, const char *wp, const 
 
 /* Each window must open some time after the rollout may start: cron years
  * end at 2199, and an expression can have no occurrence at all. */
-static int check_windows_open(const model_scenario *s, const char *wp, sim_diag *d) {
-  for (size_t i = 0; i < s->n_windows; i++) {
+static int check_windows_open(const model_scenario *s, const win_view *v, const char *wp,
+                              sim_diag *d) {
+  for (size_t i = 0; i < v->n; i++) {
     int64_t at;
-    if (window_opens(s, i, rollout_from(s), INT64_MAX / 2, &at)) continue;
+    if (window_opens(s, v, i, v->from, INT64_MAX / 2, &at)) continue;
     char ip[512], p[512], from[40];
     sim_path_index(ip, sizeof ip, wp, i);
     sim_path_key(p, sizeof p, ip, "startTime");
-    const int64_t t = s->sim.start_epoch_ms + rollout_from(s);
+    const int64_t t = s->sim.start_epoch_ms + v->from;
     model_format_iso8601(t, from, sizeof from);
     const int64_t end = (int64_t)sim_days_from_civil(MODEL_CRON_YEAR_MAX + 1, 1, 1) *
                         SIM_MS_PER_D;
@@ -679,31 +818,47 @@ static int check_windows_open(const model_scenario *s, const char *wp, sim_diag 
                           "%d-12-31)", from, MODEL_CRON_YEAR_MAX, MODEL_CRON_YEAR_MAX);
     return sim_diag_set(d, SIM_ERR_RANGE, p,
                         "the window never opens: %s has no occurrence from %s (%s) to "
-                        "the end of %d, the last year cron knows", s->job.windows[i].cron,
-                        from, s->has_start ? "the job's startTime" : "the job's creation",
+                        "the end of %d, the last year cron knows", v->c->windows[i].cron,
+                        from, v->has_start ? "the job's startTime" : "the job's creation",
                         MODEL_CRON_YEAR_MAX);
   }
   return SIM_OK;
 }
 
-/* AWS's time-window rules against "now" (the job's creation = the
- * simulation start), then the maintenance windows' cron expressions. */
-static int check_scheduling(model_scenario *s, sim_diag *d, const char *jp) {
-  const model_jobcfg *c = &s->job;
-  char sp[512], p[512];
+/* The creation instant for messages: the simulation start, or "at ..." */
+static void creation_text(const model_scenario *s, sim_time_ms created, char *buf,
+                          size_t n) {
+  if (created == 0) {
+    snprintf(buf, n, "the scenario's $.simulation.startTime");
+    return;
+  }
+  char iso[40], off[64];
+  model_format_iso8601(s->sim.start_epoch_ms + created, iso, sizeof iso);
+  sim_duration_format(created, off, sizeof off);
+  snprintf(buf, n, "%s, +%s into the simulation", iso, off);
+}
+
+/* AWS's time-window rules against "now" (the job's creation, `created` ms
+ * after the simulation start), then the maintenance windows' cron
+ * expressions. */
+static int check_scheduling(model_job_spec *j, const model_scenario *s,
+                            sim_time_ms created, sim_diag *d, const char *jp) {
+  const model_jobcfg *c = &j->job;
+  char sp[512], p[512], when[128];
   sim_path_key(sp, sizeof sp, jp, "schedulingConfig");
-  const int64_t now = s->sim.start_epoch_ms, m30 = 30 * SIM_MS_PER_MIN;
+  const int64_t now = s->sim.start_epoch_ms + created, m30 = 30 * SIM_MS_PER_MIN;
+  creation_text(s, created, when, sizeof when);
   if (c->start_time) {
     int64_t t = sched_time(c->start_time);
     sim_path_key(p, sizeof p, sp, "startTime");
     if (t < now + m30 || t > now + 365 * SIM_MS_PER_D)
       return sim_diag_set(d, SIM_ERR_RANGE, p,
                           "startTime must be between 30 minutes and one year "
-                          "(525600 minutes) after the job's creation (the "
-                          "scenario's $.simulation.startTime), got %lld minutes",
-                          (long long)floor_minutes(t - now));
-    s->has_start = true;
-    s->start_at = t - now;
+                          "(525600 minutes) after the job's creation (%s), got %lld "
+                          "minutes",
+                          when, (long long)floor_minutes(t - now));
+    j->has_start = true;
+    j->start_at = t - s->sim.start_epoch_ms;
   }
   if (c->end_time) {
     int64_t t = sched_time(c->end_time);
@@ -711,30 +866,59 @@ static int check_scheduling(model_scenario *s, sim_diag *d, const char *jp) {
     if (t < now + m30 || t > now + 730 * SIM_MS_PER_D)
       return sim_diag_set(d, SIM_ERR_RANGE, p,
                           "endTime must be between 30 minutes and two years "
-                          "(1051200 minutes) after the job's creation (the "
-                          "scenario's $.simulation.startTime), got %lld minutes",
-                          (long long)floor_minutes(t - now));
-    s->has_end = true;
-    s->end_at = t - now;
+                          "(1051200 minutes) after the job's creation (%s), got %lld "
+                          "minutes",
+                          when, (long long)floor_minutes(t - now));
+    j->has_end = true;
+    j->end_at = t - s->sim.start_epoch_ms;
   }
   if (c->n_windows) {
-    s->windows = calloc(c->n_windows, sizeof *s->windows);
-    if (!s->windows) return sim_diag_set(d, SIM_ERR_NOMEM, sp, "out of memory");
+    j->windows = calloc(c->n_windows, sizeof *j->windows);
+    if (!j->windows) return sim_diag_set(d, SIM_ERR_NOMEM, sp, "out of memory");
     char wp[512];
     sim_path_key(wp, sizeof wp, sp, "maintenanceWindows");
     for (size_t i = 0; i < c->n_windows; i++) {
       char ip[512];
       sim_path_index(ip, sizeof ip, wp, i);
       sim_path_key(p, sizeof p, ip, "startTime");
-      int rc = model_cron_parse(&s->windows[i], c->windows[i].cron, d, p);
+      int rc = model_cron_parse(&j->windows[i], c->windows[i].cron, d, p);
       if (rc) return rc;
-      s->n_windows = i + 1;
+      j->n_windows = i + 1;
     }
-    int rc = check_windows_open(s, wp, d);
-    if (!rc) rc = check_windows_horizon(s, wp, "$.simulation.until", d);
+    const win_view v = {c, j->windows, j->n_windows, j->has_start,
+                        j->has_start ? j->start_at : created};
+    int rc = check_windows_open(s, &v, wp, d);
+    if (!rc) rc = check_windows_horizon(s, &v, wp, "$.simulation.until", d);
     if (rc) return rc;
   }
   return SIM_OK;
+}
+
+void model_job_spec_release(model_job_spec *j) {
+  if (!j) return;
+  model_jobcfg_release(&j->job);
+  free(j->targets);
+  free(j->windows);
+  memset(j, 0, sizeof *j);
+}
+
+int model_job_spec_finish(model_job_spec *j, const model_scenario *sc, sim_time_ms created,
+                          model_resolve_fn resolve, void *ud, sim_diag *d,
+                          const char *jp) {
+  int rc;
+  if (j->job.has_scheduling && (rc = check_scheduling(j, sc, created, d, jp))) return rc;
+  return resolve_targets(j, resolve, ud, d, jp);
+}
+
+size_t model_scenario_n_jobs(const model_scenario *s) {
+  return s->has_job ? 1 + s->n_more_jobs : 0;
+}
+
+model_job_spec model_scenario_job(const model_scenario *s, size_t k) {
+  if (k > 0) return s->more_jobs[k - 1];
+  model_job_spec j = {s->job,     s->targets, s->n_targeted, s->has_start, s->start_at,
+                      s->has_end, s->end_at,  s->windows,    s->n_windows};
+  return j;
 }
 
 /* --------------------------------------------------------------- load --- */
@@ -747,6 +931,8 @@ void model_scenario_free(model_scenario *s) {
   for (size_t i = 0; i < s->n_ops; i++) op_release(&s->ops[i]);
   free(s->ops);
   free(s->windows);
+  for (size_t i = 0; i < s->n_more_jobs; i++) model_job_spec_release(&s->more_jobs[i]);
+  free(s->more_jobs);
   free(s->file);
   free(s->name);
   free(s->description);
@@ -775,18 +961,17 @@ static char *file_stem(const char *file) {
   return r;
 }
 
-/* Parse $.job: inline, or a path to a --cli-input-json file relative to the
- * scenario file. For a file, `jfile` receives its path (else "") so that
- * later checks of the job report against that file with paths under "$". */
-static int load_job(model_scenario *s, const cJSON *root, char *jfile, size_t jn,
-                    sim_diag *d) {
-  const cJSON *job = sim_json_get(root, "job");
+/* Parse a job item ($.job, $.jobs[i], a create-job's "job"): inline, or a
+ * path to a --cli-input-json file relative to the scenario file. For a
+ * file, `jfile` receives its path (else "") so that later checks of the job
+ * report against that file with paths under "$". */
+static int load_job_item(const model_scenario *s, const cJSON *job, const char *jpath,
+                         model_jobcfg *out, char *jfile, size_t jn, sim_diag *d) {
   model_jobcfg_opts opts = {.rollout_quota = s->sim.rollout_quota};
   jfile[0] = 0;
-  if (!job) return sim_diag_set(d, SIM_ERR_SCHEMA, "$", "missing required field 'job'");
   if (cJSON_IsString(job)) {
     if (!job->valuestring[0])
-      return sim_diag_set(d, SIM_ERR_SCHEMA, "$.job",
+      return sim_diag_set(d, SIM_ERR_SCHEMA, jpath,
                           "expected a CreateJob object or a path to one, got an "
                           "empty string");
     /* "file://create-job.json", the AWS CLI's prefix, names the same file
@@ -811,27 +996,107 @@ static int load_job(model_scenario *s, const cJSON *root, char *jfile, size_t jn
     int rc = sim_json_read_file(jfile, &text, &len, &jd);
     if (rc) {
       /* Not readable: say which scenario field names the file. */
-      sim_diag_set(d, rc, "$.job", "job file: %s", jd.msg);
+      sim_diag_set(d, rc, jpath, "job file: %s", jd.msg);
       jfile[0] = 0;
       return rc;
     }
     rc = sim_json_parse(text, len, &jroot, &jd);
-    if (!rc) rc = model_jobcfg_parse(&s->job, jroot, &opts, &jd, "$");
+    if (!rc) rc = model_jobcfg_parse(out, jroot, &opts, &jd, "$");
     cJSON_Delete(jroot);
     free(text);
     if (rc) *d = jd;
     return rc;
   }
   if (!cJSON_IsObject(job))
-    return sim_diag_set(d, SIM_ERR_SCHEMA, "$.job",
+    return sim_diag_set(d, SIM_ERR_SCHEMA, jpath,
                         "expected a CreateJob object or a path to one, got %s",
                         sim_json_type_name(job));
-  return model_jobcfg_parse(&s->job, job, &opts, d, "$.job");
+  return model_jobcfg_parse(out, job, &opts, d, jpath);
 }
 
-int model_scenario_load_text(model_scenario **out, const char *file,
-                             const char *text, size_t len, sim_diag *d) {
-  static const char *const keys[] = {"name", "description", "job", "fleet",
+/* A job item parsed, scheduled against its creation instant and resolved
+ * against the fleet. On failure *out is released and d names the job file
+ * when the job came from one. */
+static int load_spec(const model_scenario *s, const cJSON *job, const char *jpath,
+                     sim_time_ms created, model_job_spec *out, sim_diag *d) {
+  char jfile[4096];
+  memset(out, 0, sizeof *out);
+  int rc = load_job_item(s, job, jpath, &out->job, jfile, sizeof jfile, d);
+  /* From here on the checks are about the job: when it came from its own
+   * file, report against that file and its paths. */
+  if (!rc) {
+    const char *jp = jfile[0] ? "$" : jpath;
+    if (jfile[0]) sim_diag_init(d, jfile);
+    rc = model_job_spec_finish(out, s, created, fleet_resolve, &s, d, jp);
+    if (!rc) sim_diag_init(d, s->file);
+  }
+  if (rc) model_job_spec_release(out);
+  return rc;
+}
+
+/* $.job or $.jobs: the jobs created at instant 0 (none only when allowed). */
+static int load_jobs(model_scenario *s, const cJSON *root, unsigned flags, sim_diag *d) {
+  const cJSON *job = sim_json_get(root, "job"), *jobs = sim_json_get(root, "jobs");
+  if (job && jobs)
+    return sim_diag_set(d, SIM_ERR_SCHEMA, "$.jobs",
+                        "give either 'job' (one job) or 'jobs' (a list), not both");
+  if (!job && !jobs) {
+    if (flags & MODEL_SCENARIO_FLEET_ONLY) return SIM_OK;
+    return sim_diag_set(d, SIM_ERR_SCHEMA, "$", "missing required field 'job'");
+  }
+  model_job_spec spec;
+  int rc;
+  if (job) {
+    if ((rc = load_spec(s, job, "$.job", 0, &spec, d))) return rc;
+  } else {
+    if (!cJSON_IsArray(jobs))
+      return sim_diag_set(d, SIM_ERR_SCHEMA, "$.jobs", "expected an array, got %s",
+                          sim_json_type_name(jobs));
+    size_t n = (size_t)cJSON_GetArraySize(jobs);
+    if (n < 1 || n > 100)
+      return sim_diag_set(d, SIM_ERR_RANGE, "$.jobs", "expected 1 to 100 jobs, got %zu", n);
+    if (n > 1 && !(s->more_jobs = calloc(n - 1, sizeof *s->more_jobs)))
+      return sim_diag_set(d, SIM_ERR_NOMEM, "$.jobs", "out of memory");
+    size_t k = 0;
+    for (const cJSON *it = jobs->child; it; it = it->next, k++) {
+      char p[64];
+      sim_path_index(p, sizeof p, "$.jobs", k);
+      model_job_spec *dst = k == 0 ? &spec : &s->more_jobs[k - 1];
+      if ((rc = load_spec(s, it, p, 0, dst, d))) {
+        if (k > 0) model_job_spec_release(&spec);
+        return rc;
+      }
+      if (k > 0) s->n_more_jobs = k;
+      for (size_t m = 0; m < k; m++) {
+        const char *other = m == 0 ? spec.job.job_id : s->more_jobs[m - 1].job.job_id;
+        if (strcmp(other, dst->job.job_id) == 0) {
+          char q[64];
+          sim_path_index(q, sizeof q, "$.jobs", m);
+          rc = sim_diag_set(d, SIM_ERR_RANGE, p,
+                            "jobId '%s' is already the jobId of %s (jobs need distinct ids)",
+                            dst->job.job_id, q);
+          model_job_spec_release(&spec);
+          return rc;
+        }
+      }
+    }
+  }
+  s->has_job = true;
+  s->job = spec.job;
+  s->targets = spec.targets;
+  s->n_targeted = spec.n_targeted;
+  s->has_start = spec.has_start;
+  s->start_at = spec.start_at;
+  s->has_end = spec.has_end;
+  s->end_at = spec.end_at;
+  s->windows = spec.windows;
+  s->n_windows = spec.n_windows;
+  return SIM_OK;
+}
+
+static int load_text(model_scenario **out, const char *file, const char *text,
+                     size_t len, unsigned flags, sim_diag *d) {
+  static const char *const keys[] = {"name", "description", "job", "jobs", "fleet",
                                      "operations", "simulation", "worlds",
                                      NULL};
   *out = NULL;
@@ -885,15 +1150,7 @@ int model_scenario_load_text(model_scenario **out, const char *file,
   if ((rc = model_worlds_parse(&s->worlds, &s->n_worlds, sim_json_get(root, "worlds"),
                                fleet, &s->fleet, d)))
     goto fail;
-  char jfile[4096];
-  if ((rc = load_job(s, root, jfile, sizeof jfile, d))) goto fail;
-  /* From here on the checks are about the job: when it came from its own
-   * file, report against that file and its paths. */
-  const char *jp = jfile[0] ? "$" : "$.job";
-  if (jfile[0]) sim_diag_init(d, jfile);
-  if (s->job.has_scheduling && (rc = check_scheduling(s, d, jp))) goto fail;
-  if ((rc = resolve_targets(s, d, jp))) goto fail;
-  sim_diag_init(d, file);
+  if ((rc = load_jobs(s, root, flags, d))) goto fail;
   if ((rc = parse_ops(s, sim_json_get(root, "operations"), d))) goto fail;
   cJSON_Delete(root);
   *out = s;
@@ -904,16 +1161,26 @@ fail:
   return rc ? rc : SIM_ERR_NOMEM;
 }
 
-int model_scenario_load(model_scenario **out, const char *file, sim_diag *d) {
+int model_scenario_load_text(model_scenario **out, const char *file,
+                             const char *text, size_t len, sim_diag *d) {
+  return load_text(out, file, text, len, 0, d);
+}
+
+int model_scenario_load_flags(model_scenario **out, const char *file, unsigned flags,
+                              sim_diag *d) {
   char *text = NULL;
   size_t len = 0;
   *out = NULL;
   sim_diag_init(d, file);
   int rc = sim_json_read_file(file, &text, &len, d);
   if (rc) return rc;
-  rc = model_scenario_load_text(out, file, text, len, d);
+  rc = load_text(out, file, text, len, flags, d);
   free(text);
   return rc;
+}
+
+int model_scenario_load(model_scenario **out, const char *file, sim_diag *d) {
+  return model_scenario_load_flags(out, file, 0, d);
 }
 
 /* ----------------------------------------------------- memory estimate --- */

@@ -22,12 +22,46 @@ typedef enum model_abort_gate {
   MODEL_GATE_NOTIFIED      /* API text: executions created */
 } model_abort_gate;
 
+struct model_scenario;
+
 typedef struct model_target {
   bool is_group;           /* thinggroup/<name> or thing/<name> */
   long group;              /* fleet group (of the thing, for a thing target) */
   int64_t first;           /* first thing index covered */
   int64_t count;           /* things covered (1 for a thing) */
 } model_target;
+
+/* A job as the engine creates it: the CreateJob request, its targets
+ * resolved, its schedulingConfig relative to the simulation start. */
+typedef struct model_job_spec {
+  model_jobcfg job;            /* the CreateJob request */
+  model_target *targets;       /* resolved job targets, same order */
+  int64_t n_targeted;          /* distinct things covered by the targets */
+  bool has_start;              /* schedulingConfig.startTime */
+  sim_time_ms start_at;        /* ... as ms after the simulation start */
+  bool has_end;                /* schedulingConfig.endTime */
+  sim_time_ms end_at;          /* ... ms after start */
+  model_cron *windows;         /* parsed maintenanceWindows[].startTime */
+  size_t n_windows;
+} model_job_spec;
+
+void model_job_spec_release(model_job_spec *j);   /* safe on zeroed */
+
+/* Target ARN resolution for model_job_spec_finish: the fleet's (the
+ * scenario loader's) or the registry of a running engine. */
+typedef int (*model_resolve_fn)(void *ud, const char *arn, model_target *out,
+                                sim_diag *d, const char *path);
+
+/* Check j->job's schedulingConfig against the creation instant `created`
+ * (ms after the simulation start) and resolve its targets with `resolve`;
+ * `jp` is the JSON path of the request ("$" or "$.job"). */
+int model_job_spec_finish(model_job_spec *j, const struct model_scenario *sc,
+                          sim_time_ms created, model_resolve_fn resolve, void *ud,
+                          sim_diag *d, const char *jp);
+
+/* Resolve a target ARN against the scenario's fleet. */
+int model_scenario_resolve_arn(const struct model_scenario *sc, const char *arn,
+                               model_target *out, sim_diag *d, const char *path);
 
 /* Operations on the timeline ($.operations), each at an instant. */
 typedef enum model_op_kind {
@@ -40,6 +74,7 @@ typedef enum model_op_kind {
   MODEL_OP_ADD_THINGS,
   MODEL_OP_REMOVE_THINGS,
   MODEL_OP_DELETE_THINGS,
+  MODEL_OP_CREATE_JOB,
   MODEL_OP_COUNT
 } model_op_kind;
 
@@ -58,11 +93,31 @@ typedef struct model_op {
   size_t n_targets;
   char *thing_name;            /* job-execution ops */
   int64_t execution_number;    /* delete-job-execution (cancel: 0 = latest) */
+  int64_t expected_version;    /* cancel-job-execution: expectedVersion, 0 none */
   long group;                  /* add/remove/delete-things: group, -1 none */
   int64_t count;               /* ... a number of things */
   char **names;                /* ... or named things */
   size_t n_names;
+  char *job_id;                /* job operations: the job ("jobId"), NULL: the
+                                  scenario's first */
+  model_job_spec *create;      /* create-job: the job, created at `at` */
 } model_op;
+
+/* Job operations name a job; add-/remove-/delete-things do not. */
+static inline bool model_op_is_job_op(model_op_kind k) {
+  return k <= MODEL_OP_DELETE_EXECUTION;
+}
+
+/* Parse one operation object as $.operations holds it (`path` names it in
+ * messages), against the scenario's fleet and jobs. Flags: without
+ * MODEL_OP_PARSE_RESOLVE, associate-targets-with-job leaves its targets
+ * unresolved (a running engine resolves them when it applies the
+ * operation); MODEL_OP_PARSE_NO_AT takes no "at" (an operation applied
+ * now). Release with model_op_release. */
+enum { MODEL_OP_PARSE_RESOLVE = 1, MODEL_OP_PARSE_NO_AT = 2 };
+int model_op_parse(const struct model_scenario *sc, model_op *o, const cJSON *obj,
+                   unsigned flags, sim_diag *d, const char *path);
+void model_op_release(model_op *o);
 
 const char *model_op_name(model_op_kind k);
 
@@ -78,10 +133,13 @@ typedef struct model_sim_settings {
   model_abort_gate abort_gate; /* O11 switch */
   char abort_reason_code[129]; /* O14, "ABORT_CRITERIA_MET" */
   sim_time_ms timeout_lag_max; /* O17: uniform lag 0..this after a deadline (0) */
+  int64_t concurrent_jobs;     /* O42: jobs rolling out or canceling at once (500) */
 } model_sim_settings;
 
 typedef struct model_scenario {
   char *file;                  /* path it was loaded from ("-" for stdin) */
+  bool has_job;                /* a job at instant 0 ($.job or $.jobs[0]); only
+                                  a served scenario may have none */
   char *name;                  /* [A-Za-z0-9._-]{1,64}; default file stem */
   char *description;           /* or NULL */
   model_jobcfg job;            /* the CreateJob request */
@@ -97,6 +155,10 @@ typedef struct model_scenario {
   sim_time_ms end_at;          /* ... ms after start */
   model_cron *windows;         /* parsed maintenanceWindows[].startTime */
   size_t n_windows;
+  /* Jobs after the first created at instant 0: $.jobs[1..] (the fields
+   * above are $.jobs[0] then, or $.job). */
+  model_job_spec *more_jobs;
+  size_t n_more_jobs;
   char *json_text;             /* the scenario file's bytes, for the record */
   model_world *worlds;         /* $.worlds in file order (worlds.h); none: the
                                   implicit world "default" */
@@ -109,6 +171,18 @@ int model_scenario_load(model_scenario **out, const char *file, sim_diag *d);
 /* Same from text already in memory (`file` names it in messages). */
 int model_scenario_load_text(model_scenario **out, const char *file,
                              const char *text, size_t len, sim_diag *d);
+/* Same, with MODEL_SCENARIO_FLEET_ONLY: a scenario without a job is
+ * accepted (jobsim serve: clients create the jobs). */
+enum { MODEL_SCENARIO_FLEET_ONLY = 1 };
+int model_scenario_load_flags(model_scenario **out, const char *file, unsigned flags,
+                              sim_diag *d);
+
+/* Jobs created at instant 0 (0 only for a fleet-only scenario), and job k
+ * of them as a spec (a shallow view: the scenario owns it). */
+size_t model_scenario_n_jobs(const model_scenario *s);
+/* Is `id` the jobId of a job of the scenario ($.job, $.jobs, create-job)? */
+bool model_scenario_has_job(const model_scenario *s, const char *id);
+model_job_spec model_scenario_job(const model_scenario *s, size_t k);
 void model_scenario_free(model_scenario *s);     /* NULL is a no-op */
 
 /* Periodic describe-job snapshots until the horizon, at most. */

@@ -116,15 +116,20 @@ static void process_details(report_jsonw *w, const model_jobcfg *c,
   report_jsonw_end_object(w);
 }
 
-char *report_describe_job(const model_engine *e, const report_opts *o, size_t *len) {
+char *report_describe_job_at(const model_engine *e, size_t job, const report_opts *o,
+                             size_t *len) {
   size_t idx[MODEL_MAX_TARGETS];
-  size_t n = model_engine_processing_targets(e, idx, MODEL_MAX_TARGETS);
+  size_t n = model_engine_processing_targets_at(e, job, idx, MODEL_MAX_TARGETS);
   if (n > MODEL_MAX_TARGETS) n = MODEL_MAX_TARGETS;
   int64_t rollouts[7];
-  size_t nr = model_engine_next_windows(e, rollouts, 7);
-  report_job_view v = {model_engine_scenario(e), model_engine_config(e),
-                       model_engine_job(e), idx, n, rollouts, nr};
+  size_t nr = model_engine_next_windows_at(e, job, rollouts, 7);
+  report_job_view v = {model_engine_scenario(e), model_engine_config_at(e, job),
+                       model_engine_job_at(e, job), idx, n, rollouts, nr};
   return report_describe_job_view(&v, o, len);
+}
+
+char *report_describe_job(const model_engine *e, const report_opts *o, size_t *len) {
+  return report_describe_job_at(e, 0, o, len);
 }
 
 char *report_describe_job_state(const model_scenario *sc, const model_job *j,

@@ -25,8 +25,11 @@ typedef struct report_opts {
 void report_timestamp(const model_scenario *sc, sim_time_ms t, report_ts_format f,
                       char *buf, size_t n);
 
-/* describe-job JSON of the engine's current state; NULL when out of memory. */
+/* describe-job JSON of the engine's current state; NULL when out of memory.
+ * report_describe_job is about job 0, the _at form about job `job`. */
 char *report_describe_job(const model_engine *e, const report_opts *o, size_t *len);
+char *report_describe_job_at(const model_engine *e, size_t job, const report_opts *o,
+                             size_t *len);
 
 /* Everything describe-job shows, from wherever it comes. */
 typedef struct report_job_view {

@@ -1,6 +1,7 @@
 /*
  * execview.c — describe-job-execution and list-job-executions-for-job.
- * statusDetails is always {} (devices in jobsim send no details); forceCanceled
+ * statusDetails is {} unless a device sent some through the data plane (then
+ * {"detailsMap": {...}}, as the AWS CLI prints it); forceCanceled
  * appears only on an execution canceled with force while IN_PROGRESS;
  * approximateSecondsBeforeTimedOut only while a timer runs (spec §4).
  */
@@ -29,11 +30,34 @@ static void thing_arn(const model_engine *e, int64_t t, char *buf, size_t n) {
            name);
 }
 
+/* statusDetails as the CLI prints it: {} or {"detailsMap": {...}}. */
+void report_status_details(report_jsonw *w, const model_details *d) {
+  report_jsonw_key(w, "statusDetails");
+  report_jsonw_object(w);
+  if (d && d->n) {
+    report_jsonw_key(w, "detailsMap");
+    report_jsonw_object(w);
+    for (size_t i = 0; i < d->n; i++) {
+      report_jsonw_key(w, d->key[i]);
+      report_jsonw_string(w, d->value[i]);
+    }
+    report_jsonw_end_object(w);
+  }
+  report_jsonw_end_object(w);
+}
+
 char *report_describe_execution(const model_engine *e, int64_t thing, int exec_no,
                                 const report_opts *o, bool *not_found, size_t *len) {
+  return report_describe_execution_at(e, 0, thing, exec_no, o, not_found, len);
+}
+
+char *report_describe_execution_at(const model_engine *e, size_t job, int64_t thing,
+                                   int exec_no, const report_opts *o, bool *not_found,
+                                   size_t *len) {
   model_exec_view v;
   *not_found = false;
-  if (model_engine_job(e)->vanished || !model_engine_exec(e, thing, exec_no, &v)) {
+  if (job >= model_engine_n_jobs(e) || model_engine_job_at(e, job)->vanished ||
+      !model_engine_exec_at(e, job, thing, exec_no, &v)) {
     *not_found = true;
     return NULL;
   }
@@ -43,16 +67,14 @@ char *report_describe_execution(const model_engine *e, int64_t thing, int exec_n
   report_jsonw_key(&w, "execution");
   report_jsonw_object(&w);
   report_jsonw_key(&w, "jobId");
-  report_jsonw_string(&w, model_engine_config(e)->job_id);
+  report_jsonw_string(&w, model_engine_config_at(e, job)->job_id);
   report_jsonw_key(&w, "status");
   report_jsonw_string(&w, model_exec_status_name(v.status));
   if (v.force_canceled) {
     report_jsonw_key(&w, "forceCanceled");
     report_jsonw_bool(&w, true);
   }
-  report_jsonw_key(&w, "statusDetails");
-  report_jsonw_object(&w);
-  report_jsonw_end_object(&w);
+  report_status_details(&w, v.details);
   char arn[300];
   thing_arn(e, thing, arn, sizeof arn);
   report_jsonw_key(&w, "thingArn");
@@ -65,7 +87,7 @@ char *report_describe_execution(const model_engine *e, int64_t thing, int exec_n
   report_jsonw_key(&w, "versionNumber");
   report_jsonw_int(&w, v.version);
   if (v.latest) {
-    sim_time_ms dl = model_engine_exec_deadline(e, thing);
+    sim_time_ms dl = model_engine_exec_deadline_at(e, job, thing);
     if (dl >= 0) {
       sim_time_ms left = dl - model_engine_now(e);
       report_jsonw_key(&w, "approximateSecondsBeforeTimedOut");
@@ -92,6 +114,12 @@ bool report_parse_next_token(const char *s, int64_t *pos) {
 
 char *report_list_executions(const model_engine *e, const report_list_opts *lo,
                              const report_opts *o, size_t *len) {
+  return report_list_executions_at(e, 0, lo, o, len);
+}
+
+char *report_list_executions_at(const model_engine *e, size_t job,
+                                const report_list_opts *lo, const report_opts *o,
+                                size_t *len) {
   report_jsonw w;
   report_jsonw_init(&w, o->compact);
   report_jsonw_object(&w);
@@ -99,9 +127,10 @@ char *report_list_executions(const model_engine *e, const report_list_opts *lo,
   report_jsonw_array(&w);
   int64_t n = model_engine_things(e), shown = 0, t = lo->start;
   bool more = false;
-  for (; t < n && !model_engine_job(e)->vanished; t++) {
+  bool gone = job >= model_engine_n_jobs(e) || model_engine_job_at(e, job)->vanished;
+  for (; t < n && !gone; t++) {
     model_exec_view v;
-    if (!model_engine_exec(e, t, 0, &v)) continue;
+    if (!model_engine_exec_at(e, job, t, 0, &v)) continue;
     if (lo->has_status && v.status != lo->status) continue;
     if (lo->max_results > 0 && shown == lo->max_results) {
       more = true;

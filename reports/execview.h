@@ -18,6 +18,10 @@
  * memory. */
 char *report_describe_execution(const model_engine *e, int64_t thing, int exec_no,
                                 const report_opts *o, bool *not_found, size_t *len);
+/* The same for job `job` (report_describe_execution: job 0). */
+char *report_describe_execution_at(const model_engine *e, size_t job, int64_t thing,
+                                   int exec_no, const report_opts *o, bool *not_found,
+                                   size_t *len);
 
 typedef struct report_list_opts {
   bool has_status;              /* --status filter given */
@@ -31,6 +35,13 @@ typedef struct report_list_opts {
  * "nextToken" when more follow). */
 char *report_list_executions(const model_engine *e, const report_list_opts *lo,
                              const report_opts *o, size_t *len);
+char *report_list_executions_at(const model_engine *e, size_t job,
+                                const report_list_opts *lo, const report_opts *o,
+                                size_t *len);
+
+struct report_jsonw;
+/* "statusDetails": {} or {"detailsMap": {...}} as the AWS CLI prints it. */
+void report_status_details(struct report_jsonw *w, const model_details *d);
 
 /* Next-token text for a position and back; false when malformed. */
 void report_next_token(int64_t pos, char *buf, size_t n);

@@ -18,6 +18,16 @@
 #include "store.h"
 #include "timeline.h"
 
+/* A job after the first: its files under jobs/<jobId>/. */
+typedef struct job_out {
+  char id[65];
+  char dir[80];                /* "jobs/<jobId>" */
+  FILE *timeline, *events;
+  char timeline_path[4200], events_path[4200];
+  size_t snapshots, rows;
+  sim_time_ms last_snapshot;
+} job_out;
+
 typedef struct writer {
   const model_scenario *sc;
   const report_run_opts *o;
@@ -35,6 +45,9 @@ typedef struct writer {
   sim_time_ms canceled_at;  /* first observation of CANCELED, -1 */
   int64_t last_notified;    /* things notified at the last row */
   sim_time_ms rollout_end;  /* last row at which a thing was first notified, -1 */
+  bool multi;               /* the scenario has several jobs */
+  job_out *jobs;            /* jobs 1.. of the engine, made as they appear */
+  size_t n_jobs;
 } writer;
 
 static int push_row(report_timeline_row **v, size_t *n, size_t *cap,
@@ -65,6 +78,71 @@ static void fail(writer *w, int rc) {
  * longer sort. The scenario's limits keep a run far below it
  * (MODEL_MAX_SNAPSHOTS periodic ones, at most 100000 operations). */
 #define MAX_SNAPSHOT_FILES 999999
+static FILE *open_in(writer *w, const char *rel, char *path, size_t n);
+
+/* The files of engine job j >= 1, opened at its first observation or line. */
+static job_out *job_of(writer *w, const model_engine *e, size_t j) {
+  while (w->n_jobs < j) {
+    job_out *nj = realloc(w->jobs, (w->n_jobs + 1) * sizeof *nj);
+    if (!nj) {
+      fail(w, sim_diag_set(w->d, SIM_ERR_NOMEM, NULL, "out of memory"));
+      return NULL;
+    }
+    w->jobs = nj;
+    job_out *o = &w->jobs[w->n_jobs++];
+    memset(o, 0, sizeof *o);
+    snprintf(o->id, sizeof o->id, "%s", model_engine_config_at(e, w->n_jobs)->job_id);
+    snprintf(o->dir, sizeof o->dir, "jobs/%s", o->id);
+    char rel[160];
+    int rc = w->n_jobs == 1 ? report_outdir_mkdir(&w->dir, "jobs", w->d) : SIM_OK;
+    if (rc == SIM_OK) rc = report_outdir_mkdir(&w->dir, o->dir, w->d);
+    snprintf(rel, sizeof rel, "%s/snapshots", o->dir);
+    if (rc == SIM_OK) rc = report_outdir_mkdir(&w->dir, rel, w->d);
+    if (rc) { fail(w, rc); return NULL; }
+    snprintf(rel, sizeof rel, "%s/timeline.csv", o->dir);
+    o->timeline = open_in(w, rel, o->timeline_path, sizeof o->timeline_path);
+    snprintf(rel, sizeof rel, "%s/events.log", o->dir);
+    o->events = open_in(w, rel, o->events_path, sizeof o->events_path);
+    if (!o->timeline || !o->events) return NULL;
+    fputs(report_timeline_header, o->timeline);
+    fprintf(o->events, "# jobsim run of scenario '%s' (%s): job %s\n", w->sc->name,
+            w->sc->file, o->id);
+  }
+  return &w->jobs[j - 1];
+}
+
+/* Observation of a job after the first: its row and snapshot. */
+static void job_observe(writer *w, const model_engine *e, size_t j, unsigned why) {
+  job_out *o = job_of(w, e, j);
+  if (!o || w->rc) return;
+  report_timeline_row r;
+  report_timeline_take_at(&r, e, j, why);
+  report_timeline_write_csv(o->timeline, &r, w->sc->sim.start_epoch_ms);
+  o->rows++;
+  if (w->store) {
+    int rc = report_store_job_row(w->store, o->id, &r, w->d);
+    if (rc) { fail(w, rc); return; }
+  }
+  sim_time_ms now = model_engine_now(e);
+  if (!(why & (MODEL_ROW_SNAPSHOT | MODEL_ROW_STATUS | MODEL_ROW_START | MODEL_ROW_END |
+               MODEL_ROW_OP)) ||
+      model_engine_job_at(e, j)->vanished || (o->snapshots > 0 && now == o->last_snapshot))
+    return;
+  size_t len;
+  char *text = report_describe_job_at(e, j, &w->o->out, &len);
+  if (!text) {
+    fail(w, sim_diag_set(w->d, SIM_ERR_NOMEM, NULL, "out of memory"));
+    return;
+  }
+  char off[64], rel[200];
+  offset_name(now, off, sizeof off);
+  snprintf(rel, sizeof rel, "%s/snapshots/%06zu_%s.json", o->dir, o->snapshots, off);
+  int rc = report_outdir_write(&w->dir, rel, text, len, w->d);
+  free(text);
+  if (rc) { fail(w, rc); return; }
+  o->snapshots++;
+  o->last_snapshot = now;
+}
 
 static void write_snapshot(writer *w, const model_engine *e) {
   sim_time_ms now = model_engine_now(e);
@@ -118,6 +196,11 @@ static void write_row(writer *w, const model_engine *e, unsigned why) {
 static void on_observe(void *ud, const model_engine *e, unsigned why) {
   writer *w = ud;
   if (w->rc || !w->o->write_files) return;
+  size_t j = model_engine_observed(e);
+  if (j != 0 && j != SIZE_MAX) {
+    job_observe(w, e, j, why);
+    return;
+  }
   write_row(w, e, why);
   if (w->rc) return;   /* keep the first failure's message */
   /* A deleted job has no describe-job any more (ResourceNotFoundException). */
@@ -134,6 +217,19 @@ static void on_log(void *ud, const model_engine *e, const char *line) {
   char iso[40], off[64];
   model_format_iso8601(w->sc->sim.start_epoch_ms + now, iso, sizeof iso);
   sim_duration_format(now, off, sizeof off);
+  /* With several jobs each line says whose it is; a job's own events.log
+   * holds its lines (the first job's are in the top-level one). */
+  size_t j = model_engine_observed(e);
+  char tagged[1500];
+  if (w->multi && j != SIZE_MAX) {
+    snprintf(tagged, sizeof tagged, "[%s] %s", model_engine_config_at(e, j)->job_id, line);
+    if (j > 0) {
+      job_out *o = job_of(w, e, j);
+      if (!o) return;
+      fprintf(o->events, "%s  +%-12s %s\n", iso, off, line);
+    }
+    line = tagged;
+  }
   fprintf(w->events, "%s  +%-12s %s\n", iso, off, line);
   if (w->store) {
     int rc = report_store_log(w->store, now, line, w->d);
@@ -193,13 +289,44 @@ static int write_meta(writer *w, const model_engine *e, uint64_t seed,
   report_jsonw_int(&j, (int64_t)st->events);
   report_jsonw_key(&j, "snapshots");
   report_jsonw_int(&j, (int64_t)st->snapshots);
+  if (w->multi) {   /* every job, the first one included */
+    report_jsonw_key(&j, "jobs");
+    report_jsonw_array(&j);
+    for (size_t k = 0; k < model_engine_n_jobs(e); k++) {
+      const model_job *jb = model_engine_job_at(e, k);
+      char created[40], dir[96];
+      model_format_iso8601(w->sc->sim.start_epoch_ms + jb->created_at, created,
+                           sizeof created);
+      snprintf(dir, sizeof dir, k ? "jobs/%s" : ".", model_engine_config_at(e, k)->job_id);
+      report_jsonw_object(&j);
+      report_jsonw_key(&j, "jobId");
+      report_jsonw_string(&j, model_engine_config_at(e, k)->job_id);
+      report_jsonw_key(&j, "dir");
+      report_jsonw_string(&j, dir);
+      report_jsonw_key(&j, "createdAt");
+      report_jsonw_string(&j, created);
+      report_jsonw_key(&j, "finalStatus");
+      report_jsonw_string(&j, model_job_status_name(jb->status));
+      report_jsonw_key(&j, "jobDeleted");
+      report_jsonw_bool(&j, jb->vanished);
+      report_jsonw_key(&j, "aborted");
+      report_jsonw_bool(&j, jb->aborted);
+      report_jsonw_key(&j, "thingsTargeted");
+      report_jsonw_int(&j, model_engine_targeted_at(e, k));
+      report_jsonw_key(&j, "thingsNotified");
+      report_jsonw_int(&j, jb->notified);
+      report_jsonw_key(&j, "executionRecords");
+      report_jsonw_int(&j, jb->records);
+      report_jsonw_end_object(&j);
+    }
+    report_jsonw_end_array(&j);
+  }
   report_jsonw_end_object(&j);
   size_t len;
   char *text = report_jsonw_take(&j, &len);
   if (!text) return sim_diag_set(w->d, SIM_ERR_NOMEM, NULL, "out of memory");
   int rc = report_outdir_write(&w->dir, REPORT_MARKER, text, len, w->d);
   free(text);
-  (void)e;
   return rc;
 }
 
@@ -225,6 +352,17 @@ void report_run_outcome(const model_scenario *sc, const report_run_stats *st, ch
     return;
   }
   report_page_outcome(sc, &st->job, st->end, st->canceled_at, buf, n);
+  if (st->more_jobs[0]) {
+    size_t l = strlen(buf);
+    snprintf(buf + l, n > l ? n - l : 0, "%s", st->more_jobs);
+  }
+}
+
+/* Does the scenario create several jobs ($.jobs, create-job)? */
+static bool several_jobs(const model_scenario *sc) {
+  size_t n = model_scenario_n_jobs(sc);
+  for (size_t i = 0; i < sc->n_ops; i++) n += sc->ops[i].kind == MODEL_OP_CREATE_JOB;
+  return n > 1;
 }
 
 /* Advance the engine to the horizon. With progress, an interrupt flag or an
@@ -287,7 +425,8 @@ static int write_extras(writer *w, const model_engine *e, uint64_t seed,
 
 int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
                const report_run_opts *o, report_run_stats *stats, sim_diag *d) {
-  writer w = {.sc = sc, .o = o, .d = d, .canceled_at = -1, .rollout_end = -1};
+  writer w = {.sc = sc, .o = o, .d = d, .canceled_at = -1, .rollout_end = -1,
+              .multi = several_jobs(sc)};
   model_engine *e = NULL;
   report_run_stats st;
   memset(&st, 0, sizeof st);
@@ -331,6 +470,14 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
   st.rollout_end = w.rollout_end;
   /* as the store counts it: a run that reached its horizon is unfinished */
   st.finished = model_engine_finished(e) && st.end < sc->sim.until;
+  st.n_jobs = model_engine_n_jobs(e);
+  for (size_t k = 1; k < st.n_jobs; k++) {
+    const model_job *jb = model_engine_job_at(e, k);
+    size_t l = strlen(st.more_jobs);
+    snprintf(st.more_jobs + l, sizeof st.more_jobs - l, "%s%s %s", k == 1 ? "; jobs " : ", ",
+             model_engine_config_at(e, k)->job_id,
+             jb->vanished ? "DELETED" : model_job_status_name(jb->status));
+  }
   if (o->write_files) {
     size_t len = 0;
     if (!st.job.vanished) {   /* a deleted job has no describe-job */
@@ -339,6 +486,25 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
       rc = report_outdir_write(&w.dir, "describe-job.json", final_text, len, d);
       if (rc) goto done;
     }
+    for (size_t k = 1; k < st.n_jobs && !rc; k++) {   /* the other jobs' files */
+      job_out *jo = job_of(&w, e, k);
+      if (!jo) { rc = w.rc; break; }
+      if (!model_engine_job_at(e, k)->vanished) {
+        size_t jl = 0;
+        char rel[120];
+        char *text = report_describe_job_at(e, k, &o->out, &jl);
+        if (!text) { rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory"); break; }
+        snprintf(rel, sizeof rel, "%s/describe-job.json", jo->dir);
+        rc = report_outdir_write(&w.dir, rel, text, jl, d);
+        free(text);
+        if (rc) break;
+      }
+      FILE *t = jo->timeline, *ev = jo->events;
+      jo->timeline = jo->events = NULL;
+      if ((rc = report_fclose_checked(t, jo->timeline_path, d))) { fclose(ev); break; }
+      rc = report_fclose_checked(ev, jo->events_path, d);
+    }
+    if (rc) goto done;
     FILE *t = w.timeline, *ev = w.events;
     w.timeline = w.events = NULL;
     if ((rc = report_fclose_checked(t, w.timeline_path, d))) { fclose(ev); goto done; }
@@ -358,6 +524,11 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
 done:
   if (w.timeline) fclose(w.timeline);
   if (w.events) fclose(w.events);
+  for (size_t k = 0; k < w.n_jobs; k++) {
+    if (w.jobs[k].timeline) fclose(w.jobs[k].timeline);
+    if (w.jobs[k].events) fclose(w.jobs[k].events);
+  }
+  free(w.jobs);
   report_store_free(w.store);
   if (rc) report_outdir_abort(&w.dir);
   model_engine_free(e);

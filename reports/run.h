@@ -9,6 +9,10 @@
  *   run.sqlite          all of it in SQLite (store.h), when opts.store
  *   plots/              gnuplot scripts, data and images (plot.h), opts.plots
  *   index.html          the report page (page.h), when opts.page
+ * With several jobs ($.jobs, create-job) the files above are the first
+ * job's (events.log: every line, each tagged "[jobId]"), and each further
+ * job has jobs/<jobId>/ with its describe-job.json, snapshots/,
+ * timeline.csv and events.log; run.json lists every job.
  * All of it appears at once (outdir.h) or not at all.
  *
  * Ownership: nothing returned needs freeing; the scenario is borrowed.
@@ -54,6 +58,8 @@ typedef struct report_run_stats {
   sim_time_ms rollout_end;   /* last instant a thing got its first execution, -1 */
   bool finished;             /* the job could no longer change at `end` (else the
                                 run stopped at its horizon) */
+  size_t n_jobs;             /* jobs of the run ($.jobs, create-job) */
+  char more_jobs[512];       /* "; jobs B COMPLETED, C CANCELED" or "" */
   report_plot_status plots;  /* what became of the plots (opts.plots) */
   char plots_why[256];       /* REPORT_PLOT_FAILED: gnuplot's complaint */
 } report_run_stats;

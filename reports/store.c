@@ -45,7 +45,8 @@
 #define COUNTS_CHUNK 512
 #define COUNTS_ENTRY_MAX (10 + 1 + 8 * 10)
 
-enum { S_TIMELINE, S_JOB_VIEW, S_COUNTS, S_SNAPSHOT, S_EVENT, S_EXECUTION, S_COUNT };
+enum { S_TIMELINE, S_JOB_VIEW, S_COUNTS, S_SNAPSHOT, S_EVENT, S_EXECUTION, S_JOB,
+       S_JOB_TIMELINE, S_JOB_EXECUTION, S_COUNT };
 
 /* The four renderings of describe-job, in job_view column order. */
 static const report_opts renderings[4] = {{REPORT_TS_EPOCH, false},
@@ -151,6 +152,32 @@ static const char schema[] =
     "  started_at_ms INTEGER,             -- NULL when never IN_PROGRESS\n"
     "  last_updated_at_ms INTEGER NOT NULL,\n"
     "  version_number INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TABLE job(                     -- every job of the run, creation order\n"
+    "  position INTEGER PRIMARY KEY,       -- 0: run.job_id, the job of the tables above\n"
+    "  job_id TEXT NOT NULL,\n"
+    "  dir TEXT NOT NULL,                  -- its files in the report directory\n"
+    "  created_ms INTEGER NOT NULL,        -- ms after the simulation start\n"
+    "  final_status TEXT NOT NULL,         -- job status, DELETED when deleted\n"
+    "  aborted INTEGER NOT NULL,\n"
+    "  things_targeted INTEGER NOT NULL,\n"
+    "  things_notified INTEGER NOT NULL,\n"
+    "  execution_records INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TABLE job_timeline(            -- timeline rows of the jobs after the first\n"
+    "  job_id TEXT NOT NULL,\n"
+    "  time TEXT NOT NULL, offset_s REAL NOT NULL, offset_ms INTEGER NOT NULL,\n"
+    "  reason TEXT NOT NULL, status TEXT NOT NULL, rate_per_min INTEGER NOT NULL,\n"
+    "  notified INTEGER NOT NULL, queued INTEGER NOT NULL, in_progress INTEGER NOT NULL,\n"
+    "  succeeded INTEGER NOT NULL, failed INTEGER NOT NULL, rejected INTEGER NOT NULL,\n"
+    "  timed_out INTEGER NOT NULL, canceled INTEGER NOT NULL, removed INTEGER NOT NULL,\n"
+    "  records INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TABLE job_execution(           -- execution records of the jobs after the first\n"
+    "  job_id TEXT NOT NULL, thing TEXT NOT NULL,\n"
+    "  execution_number INTEGER NOT NULL, retry_attempt INTEGER NOT NULL,\n"
+    "  status TEXT NOT NULL, queued_at_ms INTEGER NOT NULL, started_at_ms INTEGER,\n"
+    "  last_updated_at_ms INTEGER NOT NULL, version_number INTEGER NOT NULL\n"
     ");\n";
 
 static const char *const insert_sql[S_COUNT] = {
@@ -159,7 +186,10 @@ static const char *const insert_sql[S_COUNT] = {
     "INSERT INTO counts VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO snapshot VALUES(?,?,?)",
     "INSERT INTO event VALUES(?,?,?)",
-    "INSERT INTO execution VALUES(?,?,?,?,?,?,?,?)"};
+    "INSERT INTO execution VALUES(?,?,?,?,?,?,?,?)",
+    "INSERT INTO job VALUES(?,?,?,?,?,?,?,?,?)",
+    "INSERT INTO job_timeline VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "INSERT INTO job_execution VALUES(?,?,?,?,?,?,?,?,?)"};
 
 /* Counter columns of timeline and counts, in order. */
 static const model_exec_status counter_cols[8] = {
@@ -439,24 +469,38 @@ void report_store_on_event(report_store *st, const model_engine *e) {
   st->pending_at = now;
 }
 
+/* A timeline row into statement s from column `at` on. */
+static int put_row(report_store *st, sqlite3_stmt *s, int at, const report_timeline_row *r,
+                   sim_diag *d) {
+  char iso[40], reason[64];
+  iso_of(st, r->at, iso, sizeof iso);
+  report_timeline_reason(r->why, reason, sizeof reason);
+  sqlite3_bind_text(s, at, iso, -1, SQLITE_STATIC);   /* stepped below */
+  sqlite3_bind_double(s, at + 1, (double)r->at / 1000.0);
+  sqlite3_bind_int64(s, at + 2, r->at);
+  sqlite3_bind_text(s, at + 3, reason, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, at + 4, report_timeline_status(r), -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, at + 5, r->rate);
+  sqlite3_bind_int64(s, at + 6, r->notified);
+  for (int i = 0; i < 8; i++) sqlite3_bind_int64(s, at + 7 + i, r->counters[counter_cols[i]]);
+  sqlite3_bind_int64(s, at + 15, r->records);
+  return step_reset(st, s, d);
+}
+
+int report_store_job_row(report_store *st, const char *job_id,
+                         const report_timeline_row *r, sim_diag *d) {
+  if (st->hook_rc) return hook_error(st, d);
+  sqlite3_stmt *s = st->st[S_JOB_TIMELINE];
+  sqlite3_bind_text(s, 1, job_id, -1, SQLITE_STATIC);
+  return put_row(st, s, 2, r, d);
+}
+
 int report_store_observe(report_store *st, const model_engine *e,
                          const report_timeline_row *r, sim_diag *d) {
   if (st->hook_rc) return hook_error(st, d);
   /* the timeline row */
   sqlite3_stmt *s = st->st[S_TIMELINE];
-  char iso[40], reason[64];
-  iso_of(st, r->at, iso, sizeof iso);
-  report_timeline_reason(r->why, reason, sizeof reason);
-  sqlite3_bind_text(s, 1, iso, -1, SQLITE_STATIC);   /* stepped below */
-  sqlite3_bind_double(s, 2, (double)r->at / 1000.0);
-  sqlite3_bind_int64(s, 3, r->at);
-  sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, 5, report_timeline_status(r), -1, SQLITE_STATIC);
-  sqlite3_bind_int64(s, 6, r->rate);
-  sqlite3_bind_int64(s, 7, r->notified);
-  for (int i = 0; i < 8; i++) sqlite3_bind_int64(s, 8 + i, r->counters[counter_cols[i]]);
-  sqlite3_bind_int64(s, 16, r->records);
-  int rc = step_reset(st, s, d);
+  int rc = put_row(st, s, 1, r, d);
   if (rc) return rc;
 
   /* the job view: describe-job without counters and scheduledJobRollouts */
@@ -528,6 +572,7 @@ typedef struct exec_ctx {
   const model_engine *e;
   sim_diag *d;
   size_t n;
+  const char *job_id;          /* NULL: the run's job (table execution) */
 } exec_ctx;
 
 static int put_exec(void *ud, const model_exec_view *v) {
@@ -535,27 +580,59 @@ static int put_exec(void *ud, const model_exec_view *v) {
   /* millions of rows take seconds: an interrupt stops them (outdir.h) */
   if ((++c->n & 16383) == 0 && report_interrupted())
     return sim_diag_set(c->d, SIM_ERR_INTR, NULL, "interrupted; no report written");
-  sqlite3_stmt *s = c->st->st[S_EXECUTION];
+  sqlite3_stmt *s = c->st->st[c->job_id ? S_JOB_EXECUTION : S_EXECUTION];
+  int k = 1;
+  if (c->job_id) sqlite3_bind_text(s, k++, c->job_id, -1, SQLITE_STATIC);
   char name[256];
   model_engine_thing_name(c->e, v->thing, name, sizeof name);
-  sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);   /* valid until the step */
-  sqlite3_bind_int(s, 2, v->exec_no);
-  sqlite3_bind_int(s, 3, v->retry_attempt);
-  sqlite3_bind_text(s, 4, model_exec_status_name(v->status), -1, SQLITE_STATIC);
-  sqlite3_bind_int64(s, 5, v->queued_at);
-  if (v->started_at >= 0) sqlite3_bind_int64(s, 6, v->started_at);
-  sqlite3_bind_int64(s, 7, v->updated_at);
-  sqlite3_bind_int(s, 8, v->version);
+  sqlite3_bind_text(s, k++, name, -1, SQLITE_STATIC);   /* valid until the step */
+  sqlite3_bind_int(s, k++, v->exec_no);
+  sqlite3_bind_int(s, k++, v->retry_attempt);
+  sqlite3_bind_text(s, k++, model_exec_status_name(v->status), -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, k++, v->queued_at);
+  if (v->started_at >= 0) sqlite3_bind_int64(s, k, v->started_at);
+  k++;
+  sqlite3_bind_int64(s, k++, v->updated_at);
+  sqlite3_bind_int(s, k++, v->version);
   return step_reset(c->st, s, c->d);
 }
 
 int report_store_executions(report_store *st, const model_engine *e, sim_diag *d) {
   if (st->hook_rc) return hook_error(st, d);
-  exec_ctx c = {st, e, d, 0};
-  int rc = model_engine_foreach_exec(e, put_exec, &c);
-  if (rc == SIM_ERR_NOMEM && !d->msg[0])
-    return sim_diag_set(d, rc, NULL, "out of memory");
-  return rc;
+  for (size_t j = 0; j < model_engine_n_jobs(e); j++) {
+    exec_ctx c = {st, e, d, 0, j ? model_engine_config_at(e, j)->job_id : NULL};
+    int rc = model_engine_foreach_exec_at(e, j, put_exec, &c);
+    if (rc == SIM_ERR_NOMEM && !d->msg[0])
+      return sim_diag_set(d, rc, NULL, "out of memory");
+    if (rc) return rc;
+  }
+  return SIM_OK;
+}
+
+/* One row of table job per job of the engine. */
+static int put_jobs(report_store *st, const model_engine *e, sim_diag *d) {
+  sqlite3_stmt *s = st->st[S_JOB];
+  for (size_t k = 0; k < model_engine_n_jobs(e); k++) {
+    const model_job *j = model_engine_job_at(e, k);
+    const char *id = model_engine_config_at(e, k)->job_id;
+    char dir[128];
+    if (k == 0) snprintf(dir, sizeof dir, ".");
+    else snprintf(dir, sizeof dir, "jobs/%s", id);
+    int i = 1;
+    sqlite3_bind_int64(s, i++, (sqlite3_int64)k);
+    sqlite3_bind_text(s, i++, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, dir, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, i++, j->created_at);
+    sqlite3_bind_text(s, i++, j->vanished ? "DELETED" : model_job_status_name(j->status),
+                      -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, i++, j->aborted);
+    sqlite3_bind_int64(s, i++, model_engine_targeted_at(e, k));
+    sqlite3_bind_int64(s, i++, j->notified);
+    sqlite3_bind_int64(s, i++, j->records);
+    int rc = step_reset(st, s, d);
+    if (rc) return rc;
+  }
+  return SIM_OK;
 }
 
 int report_store_finish(report_store *st, const model_engine *e, bool executions,
@@ -600,6 +677,7 @@ int report_store_finish(report_store *st, const model_engine *e, bool executions
   sqlite3_bind_int64(s, i++, (sqlite3_int64)model_engine_events(e));
   rc = step_reset(st, s, d);
   sqlite3_finalize(s);
+  if (!rc) rc = put_jobs(st, e, d);
   if (rc) return rc;
   for (int k = 0; k < S_COUNT; k++) {
     sqlite3_finalize(st->st[k]);

@@ -67,7 +67,11 @@ int report_store_snapshot(report_store *st, sim_time_ms at, const char *text,
                           size_t len, sim_diag *d);
 /* A line of the job's story at `at`. */
 int report_store_log(report_store *st, sim_time_ms at, const char *line, sim_diag *d);
-/* Every execution record of the engine (model_engine_foreach_exec order). */
+/* A timeline row of a job after the first (table job_timeline). */
+int report_store_job_row(report_store *st, const char *job_id,
+                         const report_timeline_row *r, sim_diag *d);
+/* Every execution record of the engine (model_engine_foreach_exec order):
+ * the first job's in table execution, the others' in job_execution. */
 int report_store_executions(report_store *st, const model_engine *e, sim_diag *d);
 /* Write the run row from the engine's final state and commit. */
 int report_store_finish(report_store *st, const model_engine *e, bool executions,

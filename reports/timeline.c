@@ -11,7 +11,12 @@ const char report_timeline_header[] =
     "failed,rejected,timed_out,canceled,removed,records\n";
 
 void report_timeline_take(report_timeline_row *r, const model_engine *e, unsigned why) {
-  const model_job *j = model_engine_job(e);
+  report_timeline_take_at(r, e, 0, why);
+}
+
+void report_timeline_take_at(report_timeline_row *r, const model_engine *e, size_t job,
+                             unsigned why) {
+  const model_job *j = model_engine_job_at(e, job);
   r->at = model_engine_now(e);
   r->why = why;
   r->status = j->status;

@@ -14,7 +14,8 @@
 #include "engine.h"
 
 typedef struct report_timeline_row {
-  sim_time_ms at;             /* ms after the job's creation */
+  sim_time_ms at;             /* ms after the simulation start (the first job's
+                                 creation) */
   unsigned why;               /* MODEL_ROW_* bits */
   model_job_status status;    /* job status */
   bool vanished;              /* the job was deleted (status shows DELETED) */
@@ -29,6 +30,9 @@ extern const char report_timeline_header[];
 
 /* Copy the engine's state at an observation with reason bits `why`. */
 void report_timeline_take(report_timeline_row *r, const model_engine *e, unsigned why);
+/* The same for job `job` of the engine (report_timeline_take: job 0). */
+void report_timeline_take_at(report_timeline_row *r, const model_engine *e, size_t job,
+                             unsigned why);
 /* "window+snapshot": the reason bits as text (n >= 80). */
 void report_timeline_reason(unsigned why, char *buf, size_t n);
 /* The status column: the job status, or DELETED once the job is gone. */

@@ -2,10 +2,9 @@
  * endpoint.c — caller checks, the clock, routing (see endpoint.h).
  *
  * Routes are the botocore models' `http.method` and `http.requestUri` of
- * each operation (iot 2015-05-28, iot-jobs-data 2017-09-29). Operations of
- * the issue that the engine cannot do yet are routed too and answer 501
- * NotImplementedException naming the operation, so a client never mistakes
- * them for unknown paths.
+ * each operation (iot 2015-05-28, iot-jobs-data 2017-09-29). A write is
+ * applied at the current simulated instant, after every event up to it
+ * (docs/serve.md, "The clock").
  */
 #define _POSIX_C_SOURCE 200809L
 #include "endpoint_internal.h"
@@ -41,11 +40,11 @@ static const route routes[] = {
     /* control plane, botocore iot 2015-05-28 */
     {SERVE_PLANE_IOT, "GET", "/jobs", "ListJobs", serve_iot_list_jobs},
     {SERVE_PLANE_IOT, "GET", "/jobs/{jobId}", "DescribeJob", serve_iot_describe_job},
-    {SERVE_PLANE_IOT, "PUT", "/jobs/{jobId}", "CreateJob", NULL},
-    {SERVE_PLANE_IOT, "PATCH", "/jobs/{jobId}", "UpdateJob", NULL},
-    {SERVE_PLANE_IOT, "DELETE", "/jobs/{jobId}", "DeleteJob", NULL},
-    {SERVE_PLANE_IOT, "PUT", "/jobs/{jobId}/cancel", "CancelJob", NULL},
-    {SERVE_PLANE_IOT, "POST", "/jobs/{jobId}/targets", "AssociateTargetsWithJob", NULL},
+    {SERVE_PLANE_IOT, "PUT", "/jobs/{jobId}", "CreateJob", serve_iot_create_job},
+    {SERVE_PLANE_IOT, "PATCH", "/jobs/{jobId}", "UpdateJob", serve_iot_update_job},
+    {SERVE_PLANE_IOT, "DELETE", "/jobs/{jobId}", "DeleteJob", serve_iot_delete_job},
+    {SERVE_PLANE_IOT, "PUT", "/jobs/{jobId}/cancel", "CancelJob", serve_iot_cancel_job},
+    {SERVE_PLANE_IOT, "POST", "/jobs/{jobId}/targets", "AssociateTargetsWithJob", serve_iot_associate_targets},
     {SERVE_PLANE_IOT, "GET", "/jobs/{jobId}/job-document", "GetJobDocument",
      serve_iot_get_job_document},
     {SERVE_PLANE_IOT, "GET", "/jobs/{jobId}/things", "ListJobExecutionsForJob",
@@ -55,30 +54,30 @@ static const route routes[] = {
     {SERVE_PLANE_IOT, "GET", "/things/{thingName}/jobs/{jobId}", "DescribeJobExecution",
      serve_iot_describe_job_execution},
     {SERVE_PLANE_IOT, "PUT", "/things/{thingName}/jobs/{jobId}/cancel",
-     "CancelJobExecution", NULL},
+     "CancelJobExecution", serve_iot_cancel_execution},
     {SERVE_PLANE_IOT, "DELETE",
      "/things/{thingName}/jobs/{jobId}/executionNumber/{executionNumber}",
-     "DeleteJobExecution", NULL},
-    {SERVE_PLANE_IOT, "POST", "/things/{thingName}", "CreateThing", NULL},
-    {SERVE_PLANE_IOT, "DELETE", "/things/{thingName}", "DeleteThing", NULL},
+     "DeleteJobExecution", serve_iot_delete_execution},
+    {SERVE_PLANE_IOT, "POST", "/things/{thingName}", "CreateThing", serve_iot_create_thing},
+    {SERVE_PLANE_IOT, "DELETE", "/things/{thingName}", "DeleteThing", serve_iot_delete_thing},
     {SERVE_PLANE_IOT, "PUT", "/thing-groups/addThingToThingGroup", "AddThingToThingGroup",
-     NULL},
+     serve_iot_add_thing_to_group},
     {SERVE_PLANE_IOT, "PUT", "/thing-groups/removeThingFromThingGroup",
-     "RemoveThingFromThingGroup", NULL},
-    {SERVE_PLANE_IOT, "GET", "/thing-groups", "ListThingGroups", NULL},
-    {SERVE_PLANE_IOT, "POST", "/thing-groups/{thingGroupName}", "CreateThingGroup", NULL},
-    {SERVE_PLANE_IOT, "GET", "/thing-groups/{thingGroupName}", "DescribeThingGroup", NULL},
+     "RemoveThingFromThingGroup", serve_iot_remove_thing_from_group},
+    {SERVE_PLANE_IOT, "GET", "/thing-groups", "ListThingGroups", serve_iot_list_thing_groups},
+    {SERVE_PLANE_IOT, "POST", "/thing-groups/{thingGroupName}", "CreateThingGroup", serve_iot_create_thing_group},
+    {SERVE_PLANE_IOT, "GET", "/thing-groups/{thingGroupName}", "DescribeThingGroup", serve_iot_describe_thing_group},
     {SERVE_PLANE_IOT, "GET", "/thing-groups/{thingGroupName}/things",
-     "ListThingsInThingGroup", NULL},
+     "ListThingsInThingGroup", serve_iot_list_things_in_group},
     /* device data plane, botocore iot-jobs-data 2017-09-29 */
     {SERVE_PLANE_JOBS_DATA, "GET", "/things/{thingName}/jobs", "GetPendingJobExecutions",
      serve_data_get_pending},
     {SERVE_PLANE_JOBS_DATA, "PUT", "/things/{thingName}/jobs/$next",
-     "StartNextPendingJobExecution", NULL},
+     "StartNextPendingJobExecution", serve_data_start_next},
     {SERVE_PLANE_JOBS_DATA, "GET", "/things/{thingName}/jobs/{jobId}",
      "DescribeJobExecution", serve_data_describe_execution},
     {SERVE_PLANE_JOBS_DATA, "POST", "/things/{thingName}/jobs/{jobId}",
-     "UpdateJobExecution", NULL},
+     "UpdateJobExecution", serve_data_update_execution},
 };
 
 /* Match the decoded segments against a requestUri; labels captured. Literal
@@ -172,13 +171,73 @@ bool serve_call_query_bool(serve_call *c, const char *key, bool *out) {
   return true;
 }
 
-bool serve_call_job(serve_call *c, const char *job_id) {
+bool serve_call_job(serve_call *c, const char *job_id, size_t *j) {
   const model_engine *e = c->ep->e;
-  if (strcmp(job_id, model_engine_config(e)->job_id) != 0 || model_engine_job(e)->vanished) {
+  long k = model_engine_find_job(e, job_id);
+  if (k < 0 || model_engine_job_at(e, (size_t)k)->vanished) {
     serve_call_error(c, SERVE_ERR_NOT_FOUND, "Job %s does not exist", job_id);
     return false;
   }
+  *j = (size_t)k;
   return true;
+}
+
+void serve_call_refusal(serve_call *c, const model_refusal *why) {
+  for (int k = 0; k < SERVE_ERR_COUNT; k++)
+    if (strcmp(serve_err_name((serve_err)k), why->exception) == 0) {
+      serve_call_error(c, (serve_err)k, "%s", why->message);
+      return;
+    }
+  serve_call_error(c, SERVE_ERR_INTERNAL, "%s: %s", why->exception, why->message);
+}
+
+/* After a write: an engine failure makes every later answer 500. */
+bool serve_call_engine_ok(serve_call *c, int rc) {
+  if (rc == SIM_OK || rc == SIM_ERR_STATE) return true;
+  c->ep->broken = true;
+  snprintf(c->ep->broken_why, sizeof c->ep->broken_why, "the simulation failed: %s",
+           sim_strerror(rc));
+  serve_call_error(c, SERVE_ERR_INTERNAL, "%s", c->ep->broken_why);
+  return false;
+}
+
+bool serve_call_op(serve_call *c, cJSON *op) {
+  model_op o;
+  sim_diag d;
+  sim_diag_init(&d, "request body");
+  int rc = op ? model_op_parse(c->ep->sc, &o, op, MODEL_OP_PARSE_NO_AT, &d, "$")
+              : SIM_ERR_NOMEM;
+  cJSON_Delete(op);
+  if (rc) {
+    char m[1200];
+    sim_diag_format(&d, m, sizeof m);
+    serve_call_error(c, rc == SIM_ERR_NOMEM ? SERVE_ERR_INTERNAL : SERVE_ERR_INVALID_REQUEST,
+                     "%s", rc == SIM_ERR_NOMEM ? "out of memory" : m);
+    return false;
+  }
+  model_refusal why;
+  rc = model_engine_apply(c->ep->e, &o, &why);
+  model_op_release(&o);
+  if (rc == SIM_ERR_STATE) {
+    serve_call_refusal(c, &why);
+    return false;
+  }
+  return serve_call_engine_ok(c, rc);
+}
+
+cJSON *serve_call_op_object(serve_call *c, const char *kind, const char *job_id) {
+  cJSON *o = c->body ? cJSON_Duplicate(c->body, 1) : cJSON_CreateObject();
+  if (!o) return NULL;
+  /* members the scenario's operations take that a body must not smuggle in */
+  cJSON_DeleteItemFromObjectCaseSensitive(o, "op");
+  cJSON_DeleteItemFromObjectCaseSensitive(o, "at");
+  cJSON_DeleteItemFromObjectCaseSensitive(o, "jobId");
+  if (!cJSON_AddStringToObject(o, "op", kind) ||
+      (job_id && !cJSON_AddStringToObject(o, "jobId", job_id))) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
 }
 
 /* Label patterns of the models. */
@@ -410,6 +469,7 @@ int serve_endpoint_new(serve_endpoint **out, model_scenario *sc,
     free(ep);
     return rc;
   }
+  model_engine_set_open(ep->e, true);   /* a served fleet never ends */
   serve_clock_init(&ep->clock, o->manual, o->speed, SERVE_HORIZON, wall(ep));
   if ((rc = catch_up(ep))) {
     sim_diag_set(d, rc, NULL, "%s", ep->broken_why);

@@ -49,8 +49,41 @@ bool serve_call_query_int(serve_call *c, const char *key, int64_t min, int64_t m
                           int64_t *out, bool *present);
 bool serve_call_query_bool(serve_call *c, const char *key, bool *out);
 
-/* The job of the engine, or NULL after a ResourceNotFoundException reply. */
-bool serve_call_job(serve_call *c, const char *job_id);
+/* The job of the engine by id (*j its index); false after a
+ * ResourceNotFoundException reply. */
+bool serve_call_job(serve_call *c, const char *job_id, size_t *j);
+/* An engine refusal as the AWS error it names. */
+void serve_call_refusal(serve_call *c, const model_refusal *why);
+/* After an engine write: false (and a 500 reply) when the engine failed. */
+bool serve_call_engine_ok(serve_call *c, int rc);
+/* The request body as a scenario operation object of `kind` ("cancel-job")
+ * about job_id (NULL: none); NULL when out of memory. */
+cJSON *serve_call_op_object(serve_call *c, const char *kind, const char *job_id);
+/* Parse `op` (taken) with the scenario's rules and apply it now; false
+ * after an error reply (InvalidRequestException with the rule, or the
+ * engine's refusal). */
+bool serve_call_op(serve_call *c, cJSON *op);
+/* A JSON text reply. */
+void serve_call_reply(serve_call *c, char *text, size_t len);
+
+/* Control plane, writes (iot_write.c) and registry (registry.c). */
+void serve_iot_create_job(serve_call *c);
+void serve_iot_update_job(serve_call *c);
+void serve_iot_cancel_job(serve_call *c);
+void serve_iot_delete_job(serve_call *c);
+void serve_iot_associate_targets(serve_call *c);
+void serve_iot_cancel_execution(serve_call *c);
+void serve_iot_delete_execution(serve_call *c);
+void serve_iot_create_thing(serve_call *c);
+void serve_iot_delete_thing(serve_call *c);
+void serve_iot_create_thing_group(serve_call *c);
+void serve_iot_add_thing_to_group(serve_call *c);
+void serve_iot_remove_thing_from_group(serve_call *c);
+void serve_iot_list_things_in_group(serve_call *c);
+void serve_iot_describe_thing_group(serve_call *c);
+void serve_iot_list_thing_groups(serve_call *c);
+/* Page arguments (maxResults 1..max, nextToken); false after an error reply. */
+bool serve_call_page(serve_call *c, int64_t max_allowed, int64_t *max, int64_t *start);
 
 /* Control plane (iot.c). */
 void serve_iot_describe_job(serve_call *c);
@@ -63,5 +96,7 @@ void serve_iot_list_executions_for_thing(serve_call *c);
 /* Device data plane (jobsdata.c). */
 void serve_data_get_pending(serve_call *c);
 void serve_data_describe_execution(serve_call *c);
+void serve_data_start_next(serve_call *c);
+void serve_data_update_execution(serve_call *c);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * iot.c — control-plane operations (`aws iot ...`), read side, over the
- * engine's one job. Shapes from the botocore iot 2015-05-28 model; the
+ * engine's jobs. Shapes from the botocore iot 2015-05-28 model; the
  * describe-job and execution views are the reports' own renderings (the
  * same text `jobsim describe-job` prints), compact and with epoch
  * timestamps as on the wire.
@@ -31,20 +31,24 @@ static void reply_text(serve_call *c, char *text, size_t len) {
   serve_reply_json(c->rp, 200, text, len);
 }
 
+void serve_call_reply(serve_call *c, char *text, size_t len) { reply_text(c, text, len); }
+
 void serve_iot_describe_job(serve_call *c) {
   bool before = false;
+  size_t j;
   if (!serve_call_query_bool(c, "beforeSubstitution", &before)) return;
-  if (!serve_call_job(c, serve_call_label(c, "jobId"))) return;
+  if (!serve_call_job(c, serve_call_label(c, "jobId"), &j)) return;
   size_t len = 0;
-  char *t = report_describe_job(c->ep->e, &wire, &len);
+  char *t = report_describe_job_at(c->ep->e, j, &wire, &len);
   reply_text(c, t, len);
 }
 
 void serve_iot_get_job_document(serve_call *c) {
   bool before = false;
+  size_t j;
   if (!serve_call_query_bool(c, "beforeSubstitution", &before)) return;
-  if (!serve_call_job(c, serve_call_label(c, "jobId"))) return;
-  const model_jobcfg *cfg = model_engine_config(c->ep->e);
+  if (!serve_call_job(c, serve_call_label(c, "jobId"), &j)) return;
+  const model_jobcfg *cfg = model_engine_config_at(c->ep->e, j);
   report_jsonw w;
   report_jsonw_init(&w, true);
   report_jsonw_object(&w);
@@ -85,11 +89,11 @@ static bool query_enum(serve_call *c, const char *key, const char *const *names,
   return false;
 }
 
-static bool page_args(serve_call *c, int64_t *max, int64_t *start) {
+bool serve_call_page(serve_call *c, int64_t max_allowed, int64_t *max, int64_t *start) {
   bool present;
-  *max = DEFAULT_PAGE;
+  *max = max_allowed < DEFAULT_PAGE ? max_allowed : DEFAULT_PAGE;
   *start = 0;
-  if (!serve_call_query_int(c, "maxResults", 1, 250, max, &present)) return false;
+  if (!serve_call_query_int(c, "maxResults", 1, max_allowed, max, &present)) return false;
   const char *tok = serve_request_query(c->rq, "nextToken");
   if (tok && !report_parse_next_token(tok, start)) {
     serve_call_error(c, SERVE_ERR_INVALID_REQUEST, "The nextToken '%.80s' is not valid",
@@ -97,6 +101,17 @@ static bool page_args(serve_call *c, int64_t *max, int64_t *start) {
     return false;
   }
   return true;
+}
+
+static bool page_args(serve_call *c, int64_t *max, int64_t *start) {
+  return serve_call_page(c, 250, max, start);
+}
+
+static void next_token(report_jsonw *w, int64_t pos) {
+  char tok[64];
+  report_next_token(pos, tok, sizeof tok);
+  report_jsonw_key(w, "nextToken");
+  report_jsonw_string(w, tok);
 }
 
 static const char *const job_status_names[] = {"IN_PROGRESS", "CANCELED", "COMPLETED",
@@ -126,18 +141,28 @@ void serve_iot_list_jobs(serve_call *c) {
   const char *ns = serve_request_query(c->rq, "namespaceId");
   const model_engine *e = c->ep->e;
   const model_scenario *sc = model_engine_scenario(e);
-  const model_jobcfg *cfg = model_engine_config(e);
-  const model_job *j = model_engine_job(e);
-  bool match = !j->vanished && (status < 0 || (int)j->status == status) &&
-               (sel < 0 || (sel == 0) == cfg->continuous) &&
-               (!group || job_targets_group(cfg, group)) &&
-               (!ns || (cfg->namespace_id && strcmp(ns, cfg->namespace_id) == 0));
   report_jsonw w;
   report_jsonw_init(&w, true);
   report_jsonw_object(&w);
   report_jsonw_key(&w, "jobs");
   report_jsonw_array(&w);
-  if (match && start == 0) {   /* one job, at position 0; max >= 1 */
+  /* Jobs in creation order; the position among the matching ones pages. */
+  int64_t pos = 0, shown = 0;
+  bool more = false;
+  for (size_t k = 0; k < model_engine_n_jobs(e); k++) {
+    const model_jobcfg *cfg = model_engine_config_at(e, k);
+    const model_job *j = model_engine_job_at(e, k);
+    bool match = !j->vanished && (status < 0 || (int)j->status == status) &&
+                 (sel < 0 || (sel == 0) == cfg->continuous) &&
+                 (!group || job_targets_group(cfg, group)) &&
+                 (!ns || (cfg->namespace_id && strcmp(ns, cfg->namespace_id) == 0));
+    if (!match) continue;
+    if (pos++ < start) continue;
+    if (shown == max) {
+      more = true;
+      pos--;
+      break;
+    }
     char arn[256];
     snprintf(arn, sizeof arn, "arn:aws:iot:%s:%s:job/%s", sc->sim.region,
              sc->sim.account_id, cfg->job_id);
@@ -156,9 +181,10 @@ void serve_iot_list_jobs(serve_call *c) {
     report_jsonw_key(&w, "isConcurrent");
     report_jsonw_bool(&w, j->is_concurrent);
     report_jsonw_end_object(&w);
+    shown++;
   }
-  (void)max;
   report_jsonw_end_array(&w);
+  if (more) next_token(&w, pos);
   report_jsonw_end_object(&w);
   size_t len = 0;
   char *t = report_jsonw_take(&w, &len);
@@ -174,16 +200,22 @@ void serve_iot_describe_job_execution(serve_call *c) {
   bool present;
   if (!serve_call_query_int(c, "executionNumber", 1, INT32_MAX, &no, &present)) return;
   const char *job = serve_call_label(c, "jobId"), *thing = serve_call_label(c, "thingName");
-  if (!serve_call_job(c, job)) return;
+  size_t j;
+  if (!serve_call_job(c, job, &j)) return;
   const model_engine *e = c->ep->e;
   int64_t t = model_engine_find_thing(e, thing);
   bool missing = t < 0;
   size_t len = 0;
-  char *text = missing ? NULL : report_describe_execution(e, t, (int)no, &wire, &missing, &len);
+  char *text =
+      missing ? NULL : report_describe_execution_at(e, j, t, (int)no, &wire, &missing, &len);
   if (missing) {
-    serve_call_error(c, SERVE_ERR_NOT_FOUND,
-                     "Job execution %s%" PRId64 " of job %s on thing %s does not exist",
-                     present ? "number " : "", present ? no : 0, job, thing);
+    if (present)
+      serve_call_error(c, SERVE_ERR_NOT_FOUND,
+                       "Job execution number %" PRId64 " of job %s on thing %s does not exist",
+                       no, job, thing);
+    else
+      serve_call_error(c, SERVE_ERR_NOT_FOUND,
+                       "Job execution of job %s on thing %s does not exist", job, thing);
     return;
   }
   reply_text(c, text, len);
@@ -194,11 +226,12 @@ void serve_iot_list_executions_for_job(serve_call *c) {
   int64_t max, start;
   if (!query_enum(c, "status", exec_status_names, 9, &status) || !page_args(c, &max, &start))
     return;
-  if (!serve_call_job(c, serve_call_label(c, "jobId"))) return;
+  size_t j;
+  if (!serve_call_job(c, serve_call_label(c, "jobId"), &j)) return;
   report_list_opts lo = {status >= 0, status >= 0 ? (model_exec_status)status : 0, (int)max,
                          start};
   size_t len = 0;
-  char *t = report_list_executions(c->ep->e, &lo, &wire, &len);
+  char *t = report_list_executions_at(c->ep->e, j, &lo, &wire, &len);
   reply_text(c, t, len);
 }
 
@@ -209,42 +242,51 @@ void serve_iot_list_executions_for_thing(serve_call *c) {
     return;
   const model_engine *e = c->ep->e;
   const model_scenario *sc = model_engine_scenario(e);
-  const model_jobcfg *cfg = model_engine_config(e);
   const char *job = serve_request_query(c->rq, "jobId");
   const char *ns = serve_request_query(c->rq, "namespaceId");
   int64_t t = model_engine_find_thing(e, serve_call_label(c, "thingName"));
-  model_exec_view v;
-  bool match = t >= 0 && !model_engine_job(e)->vanished && model_engine_exec(e, t, 0, &v) &&
-               (status < 0 || (int)v.status == status) &&
-               (!job || strcmp(job, cfg->job_id) == 0) &&
-               (!ns || (cfg->namespace_id && strcmp(ns, cfg->namespace_id) == 0));
   report_jsonw w;
   report_jsonw_init(&w, true);
   report_jsonw_object(&w);
   report_jsonw_key(&w, "executionSummaries");
   report_jsonw_array(&w);
-  if (match && start == 0) {   /* one job, at position 0; max >= 1 */
-    {
-      report_jsonw_object(&w);
-      report_jsonw_key(&w, "jobId");
-      report_jsonw_string(&w, cfg->job_id);
-      report_jsonw_key(&w, "jobExecutionSummary");
-      report_jsonw_object(&w);
-      report_jsonw_key(&w, "status");
-      report_jsonw_string(&w, model_exec_status_name(v.status));
-      ts(&w, sc, "queuedAt", v.queued_at);
-      if (v.started_at >= 0) ts(&w, sc, "startedAt", v.started_at);
-      ts(&w, sc, "lastUpdatedAt", v.updated_at);
-      report_jsonw_key(&w, "executionNumber");
-      report_jsonw_int(&w, v.exec_no);
-      report_jsonw_key(&w, "retryAttempt");
-      report_jsonw_int(&w, v.retry_attempt);
-      report_jsonw_end_object(&w);
-      report_jsonw_end_object(&w);
+  /* The thing's latest execution of each job, in job creation order. */
+  int64_t pos = 0, shown = 0;
+  bool more = false;
+  for (size_t k = 0; t >= 0 && k < model_engine_n_jobs(e); k++) {
+    const model_jobcfg *cfg = model_engine_config_at(e, k);
+    model_exec_view v;
+    bool match = model_engine_exec_at(e, k, t, 0, &v) &&
+                 (status < 0 || (int)v.status == status) &&
+                 (!job || strcmp(job, cfg->job_id) == 0) &&
+                 (!ns || (cfg->namespace_id && strcmp(ns, cfg->namespace_id) == 0));
+    if (!match) continue;
+    if (pos++ < start) continue;
+    if (shown == max) {
+      more = true;
+      pos--;
+      break;
     }
+    report_jsonw_object(&w);
+    report_jsonw_key(&w, "jobId");
+    report_jsonw_string(&w, cfg->job_id);
+    report_jsonw_key(&w, "jobExecutionSummary");
+    report_jsonw_object(&w);
+    report_jsonw_key(&w, "status");
+    report_jsonw_string(&w, model_exec_status_name(v.status));
+    ts(&w, sc, "queuedAt", v.queued_at);
+    if (v.started_at >= 0) ts(&w, sc, "startedAt", v.started_at);
+    ts(&w, sc, "lastUpdatedAt", v.updated_at);
+    report_jsonw_key(&w, "executionNumber");
+    report_jsonw_int(&w, v.exec_no);
+    report_jsonw_key(&w, "retryAttempt");
+    report_jsonw_int(&w, v.retry_attempt);
+    report_jsonw_end_object(&w);
+    report_jsonw_end_object(&w);
+    shown++;
   }
-  (void)max;
   report_jsonw_end_array(&w);
+  if (more) next_token(&w, pos);
   report_jsonw_end_object(&w);
   size_t len = 0;
   char *text = report_jsonw_take(&w, &len);

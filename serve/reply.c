@@ -44,6 +44,9 @@ void serve_reply_json(serve_reply *rp, int status, char *body, size_t len) {
   rp->error_type[0] = 0;
 }
 
+static void error_body(serve_reply *rp, serve_plane plane, serve_err e, const char *extra,
+                       const char *msg);
+
 void serve_reply_error(serve_reply *rp, serve_plane plane, serve_err e, const char *fmt,
                        ...) {
   char msg[1024];
@@ -51,11 +54,26 @@ void serve_reply_error(serve_reply *rp, serve_plane plane, serve_err e, const ch
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  error_body(rp, plane, e, NULL, msg);
+}
+
+void serve_reply_error_extra(serve_reply *rp, serve_plane plane, serve_err e,
+                             const char *extra, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  error_body(rp, plane, e, extra, msg);
+}
+
+static void error_body(serve_reply *rp, serve_plane plane, serve_err e, const char *extra,
+                       const char *msg) {
   serve_reply_release(rp);
   rp->status = serve_err_status(e, plane);
   snprintf(rp->error_type, sizeof rp->error_type, "%s", serve_err_name(e));
   /* {"message":"..."}: printable ASCII only, '"' and '\' escaped */
-  size_t cap = strlen(msg) * 2 + 32;
+  size_t cap = strlen(msg) * 2 + 32 + (extra ? strlen(extra) + 1 : 0);
   char *b = malloc(cap);
   if (!b) return;   /* status and header still say what happened */
   size_t k = (size_t)snprintf(b, cap, "{\"message\":\"");
@@ -64,7 +82,7 @@ void serve_reply_error(serve_reply *rp, serve_plane plane, serve_err e, const ch
     if (c == '"' || c == '\\') b[k++] = '\\';
     b[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
   }
-  k += (size_t)snprintf(b + k, cap - k, "\"}\n");
+  k += (size_t)snprintf(b + k, cap - k, "\"%s%s}\n", extra ? "," : "", extra ? extra : "");
   rp->body = b;
   rp->len = k;
 }

@@ -63,6 +63,12 @@ void serve_reply_json(serve_reply *rp, int status, char *body, size_t len);
 void serve_reply_error(serve_reply *rp, serve_plane plane, serve_err e,
                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The same with more members after "message" (`extra`: JSON members text
+ * such as "\"executionState\":{...}", trusted: built by jobsim). */
+void serve_reply_error_extra(serve_reply *rp, serve_plane plane, serve_err e,
+                             const char *extra, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
 const char *serve_err_name(serve_err e);
 int serve_err_status(serve_err e, serve_plane plane);
 

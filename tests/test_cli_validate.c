@@ -456,7 +456,8 @@ typedef struct scase {
 #define OPS(x) "{'operations':[" x "]}"
 #define P0 "$.operations[0]"
 #define OP_NAMES "cancel-job, update-job, delete-job, associate-targets-with-job, " \
-  "cancel-job-execution, delete-job-execution, add-things, remove-things, delete-things"
+  "cancel-job-execution, delete-job-execution, add-things, remove-things, delete-things, " \
+  "create-job"
 #define UPD_FIELDS "UpdateJob takes description, presignedUrlConfig, " \
   "jobExecutionsRolloutConfig, abortConfig, timeoutConfig and jobExecutionsRetryConfig"
 #define UPD_RETRIES "UpdateJob can only lower numberOfRetries to 0 (retries cannot " \
