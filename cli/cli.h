@@ -38,11 +38,24 @@ void cli_print_help(const char *name, FILE *f);
 /* "jobsim X (cJSON ..., GSL ..., SQLite ...)" */
 void cli_version_info(char *buf, size_t n);
 bool cli_parse_u64(const char *s, uint64_t *out);   /* 0..2^53 */
+/* --max-memory / --max-events (either may be NULL): at least 1, or
+ * "unlimited" (0); defaults the memory available now (0 when unknown) and
+ * 10^9 events. Prints the usage error and returns false when malformed. */
+bool cli_parse_limits(const char *cmd, const char *mem_s, const char *ev_s,
+                      uint64_t *max_memory, uint64_t *max_events);
+/* Stop on SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXCPU with exit 128 + signal:
+ * at once while no output directory is being written, else at its commit
+ * (main.c). */
+void cli_catch_signals(void);
 
 /* Commands in plan_cmd.c */
 int cmd_sweep(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 extern const char cli_sweep_usage[];
 extern const char cli_plan_usage[];
+
+/* Command in serve_cmd.c */
+int cmd_serve(int argc, char **argv);
+extern const char cli_serve_usage[];
 
 #endif

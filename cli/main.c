@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "duration.h"
 #include "execview.h"
 #include "engine.h"
+#include "outdir.h"
 #include "page.h"
 #include "run.h"
 #include "store.h"
@@ -47,21 +49,44 @@ typedef struct command {
 static bool quiet = false;
 
 /* Interrupts. The one mutable global besides `quiet`: a signal handler can
- * only talk to the program through a volatile sig_atomic_t. `jobsim run`
- * polls it between slices of simulated time and stops without leaving a
- * report (exit 128 + signal: 130 for SIGINT, 143 for SIGTERM). */
+ * only talk to the program through a volatile sig_atomic_t. SIGINT, SIGTERM,
+ * SIGHUP, SIGQUIT and SIGXCPU all stop a command the same way, with exit
+ * 128 + signal (130 for SIGINT, 143 for SIGTERM) and no report left:
+ *  - `jobsim run` polls the flag between slices of simulated time and while
+ *    it writes (outdir.h report_interrupted: gnuplot is killed, a commit
+ *    refused, a long write stopped);
+ *  - sweep and plan (which compute without polling) exit at once from the
+ *    handler when no output directory is being written (nothing to clean),
+ *    else they stop like `run` at the commit;
+ *  - a second signal exits at once (a temporary directory it leaves is
+ *    removed by the next run, outdir.h).
+ * SIGXFSZ is ignored everywhere: a write beyond `ulimit -f` then fails with
+ * EFBIG and is reported (exit 4) instead of killing jobsim. */
 static volatile sig_atomic_t got_signal = 0;
+static volatile sig_atomic_t exit_at_once = 0;
 
-static void on_signal(int sig) { got_signal = sig; }
+static void on_signal(int sig) {
+  if (got_signal || (exit_at_once && report_outdir_open_count() == 0)) _exit(128 + sig);
+  got_signal = sig;
+}
 
-static void catch_signals(void) {
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXCPU};
+
+static void catch_signals(bool at_once) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+    sigaddset(&sa.sa_mask, stop_signals[i]);   /* one handler at a time */
+  exit_at_once = at_once;
+  report_interrupt_watch(&got_signal);
+  for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+    sigaction(stop_signals[i], &sa, NULL);
 }
+
+/* For sweep and plan (cli.h). */
+void cli_catch_signals(void) { catch_signals(true); }
 
 /* "700M", "2G", "512MiB", "1.5GiB", "123456" (bytes). */
 static bool parse_size(const char *s, uint64_t *out) {
@@ -212,6 +237,29 @@ static int usage_error(const char *cmd, const char *fmt, ...) {
   return EXIT_USAGE;
 }
 
+/* --max-memory and --max-events: a size / a count of at least 1, or
+ * "unlimited" (0: no check); 0, or a size under a byte ("0.5"), would
+ * switch the limit off unseen and is refused. Defaults: the memory
+ * available now, 10^9 events. Prints the usage error itself. */
+static bool parse_limits(const char *cmd, const char *mem_s, const char *ev_s,
+                         uint64_t *max_memory, uint64_t *max_events) {
+  *max_memory = mem_available();   /* 0: unknown, no check */
+  if (mem_s && strcmp(mem_s, "unlimited") == 0) *max_memory = 0;
+  else if (mem_s && (!parse_size(mem_s, max_memory) || *max_memory < 1)) {
+    usage_error(cmd, "--max-memory needs a size of at least 1 byte such as 700M or 4G, or "
+                "'unlimited', not '%s'", mem_s);
+    return false;
+  }
+  *max_events = UINT64_C(1000000000);
+  if (ev_s && strcmp(ev_s, "unlimited") == 0) *max_events = 0;
+  else if (ev_s && (!parse_seed(ev_s, max_events) || *max_events < 1)) {
+    usage_error(cmd, "--max-events needs an integer of at least 1, or 'unlimited', not '%s'",
+                ev_s);
+    return false;
+  }
+  return true;
+}
+
 static const command *find_command(const char *name);
 static void print_help(const command *c, FILE *f);
 
@@ -262,17 +310,33 @@ typedef struct index_entry {
   bool ok;
 } index_entry;
 
+typedef struct index_job {
+  const report_page_entry *pe;
+  size_t n;
+  const char *ver;
+} index_job;
+
+static int index_writer(const char *path, void *ud, sim_diag *d) {
+  const index_job *j = ud;
+  return report_page_index(path, j->pe, j->n, j->ver, d);
+}
+
+/* parent/index.html: jobsim owns that file, not the directory, so it is
+ * replaced only when it is still the one an earlier batch wrote
+ * (report_outdir_write_owned), and only when this batch wrote a report. */
 static int write_index(const char *parent, const index_entry *ix, size_t n,
                        const char *ver) {
+  bool any = false;
+  for (size_t i = 0; i < n; i++) any = any || ix[i].ok;
+  if (!any) return EXIT_OK;
   report_page_entry *pe = calloc(n ? n : 1, sizeof *pe);
   if (!pe) return EXIT_IO;
   for (size_t i = 0; i < n; i++)
     pe[i] = (report_page_entry){ix[i].name, ix[i].description, ix[i].outcome, ix[i].ok};
-  char path[4200];
-  snprintf(path, sizeof path, "%s/index.html", parent);
   sim_diag d;
   sim_diag_init(&d, NULL);
-  int rc = report_page_index(path, pe, n, ver, &d);
+  index_job j = {pe, n, ver};
+  int rc = report_outdir_write_owned_by(parent, "index.html", index_writer, &j, &d);
   free(pe);
   if (rc) {
     report_diag(&d);
@@ -281,165 +345,260 @@ static int write_index(const char *parent, const index_entry *ix, size_t n,
   return EXIT_OK;
 }
 
-static int cmd_run(int argc, char **argv) {
-  const char *out = NULL, *seed_s = NULL, *until_s = NULL, *ts_s = NULL, *world_s = NULL;
-  const char *maxmem_s = NULL, *maxev_s = NULL;
-  bool fail_on_abort = false, compact = false, help = false, no_exec = false,
-       no_plots = false;
-  const opt opts[] = {{"out", 'o', true, &out, NULL},
-                      {"max-memory", 0, true, &maxmem_s, NULL},
-                      {"max-events", 0, true, &maxev_s, NULL},
-                      {"world", 0, true, &world_s, NULL},
-                      {"no-executions", 0, false, NULL, &no_exec},
-                      {"no-plots", 0, false, NULL, &no_plots},
-                      {"seed", 's', true, &seed_s, NULL},
-                      {"until", 0, true, &until_s, NULL},
-                      {"timestamp-format", 0, true, &ts_s, NULL},
-                      {"fail-on-abort", 0, false, NULL, &fail_on_abort},
-                      {"compact", 0, false, NULL, &compact},
+/* `jobsim run`, in three steps: parse the options into run_args, check
+ * each scenario (load, world, overrides, memory), run it and tell. */
+typedef struct run_args {
+  const char *out, *seed_s, *until_s, *ts_s, *world_s, *maxmem_s, *maxev_s;
+  bool fail_on_abort, compact, no_exec, no_plots;
+  uint64_t seed;
+  sim_time_ms until;
+  uint64_t max_memory;      /* 0: unknown, no check */
+  report_run_opts ro;
+  char ver[256];
+} run_args;
+
+/* Options of `jobsim run` into *a; the scenario files stay at the front of
+ * argv. Returns their count, or -(exit code) after a usage error or help. */
+static int run_parse(run_args *a, int argc, char **argv) {
+  bool help = false;
+  memset(a, 0, sizeof *a);
+  const opt opts[] = {{"out", 'o', true, &a->out, NULL},
+                      {"max-memory", 0, true, &a->maxmem_s, NULL},
+                      {"max-events", 0, true, &a->maxev_s, NULL},
+                      {"world", 0, true, &a->world_s, NULL},
+                      {"no-executions", 0, false, NULL, &a->no_exec},
+                      {"no-plots", 0, false, NULL, &a->no_plots},
+                      {"seed", 's', true, &a->seed_s, NULL},
+                      {"until", 0, true, &a->until_s, NULL},
+                      {"timestamp-format", 0, true, &a->ts_s, NULL},
+                      {"fail-on-abort", 0, false, NULL, &a->fail_on_abort},
+                      {"compact", 0, false, NULL, &a->compact},
                       {"quiet", 'q', false, NULL, &quiet},
                       {NULL, 0, false, NULL, NULL}};
   int n = parse_opts("run", argc, argv, opts, &help);
-  if (n < 0) return EXIT_USAGE;
-  if (help) { print_help(find_command("run"), stdout); return EXIT_OK; }
-  if (n == 0) return usage_error("run", "%s", "missing <scenario.json>");
-  report_run_opts ro = {.write_files = true};
-  if (!parse_ts(ts_s, &ro.out.ts))
-    return usage_error("run", "--timestamp-format must be epoch or iso8601, not '%s'",
-                       ts_s);
-  ro.out.compact = compact;
-  uint64_t seed = 0;
-  if (seed_s && !parse_seed(seed_s, &seed))
-    return usage_error("run", "--seed needs an integer 0..2^53, not '%s'", seed_s);
-  sim_time_ms until = 0;
-  if (until_s && (sim_duration_parse(until_s, &until, NULL) || until <= 0))
-    return usage_error("run", "--until needs a duration such as 6h, not '%s'", until_s);
-  uint64_t max_memory = mem_available();   /* 0: unknown, no check */
-  if (maxmem_s && !parse_size(maxmem_s, &max_memory))
-    return usage_error("run", "--max-memory needs a size such as 700M or 4G, not '%s'",
-                       maxmem_s);
-  ro.max_events = UINT64_C(1000000000);
-  if (maxev_s && !parse_seed(maxev_s, &ro.max_events))
-    return usage_error("run", "--max-events needs an integer, not '%s'", maxev_s);
-  ro.stop = &got_signal;
-  catch_signals();
-  char ver[256];
-  version_info(ver, sizeof ver);
-  ro.version_info = ver;
-  ro.store = ro.page = true;
-  ro.no_executions = no_exec;
-  ro.plots = !no_plots;
-  progress pr = {0};
+  if (n < 0) return -EXIT_USAGE;
+  if (help) {
+    print_help(find_command("run"), stdout);
+    return -EXIT_OK;
+  }
+  if (n == 0) return -usage_error("run", "%s", "missing <scenario.json>");
+  report_run_opts *ro = &a->ro;
+  ro->write_files = true;
+  if (!parse_ts(a->ts_s, &ro->out.ts))
+    return -usage_error("run", "--timestamp-format must be epoch or iso8601, not '%s'",
+                        a->ts_s);
+  ro->out.compact = a->compact;
+  if (a->seed_s && !parse_seed(a->seed_s, &a->seed))
+    return -usage_error("run", "--seed needs an integer 0..2^53, not '%s'", a->seed_s);
+  if (a->until_s && (sim_duration_parse(a->until_s, &a->until, NULL) || a->until <= 0))
+    return -usage_error("run", "--until needs a duration such as 6h, not '%s'",
+                        a->until_s);
+  if (!parse_limits("run", a->maxmem_s, a->maxev_s, &a->max_memory, &ro->max_events))
+    return -EXIT_USAGE;
+  ro->stop = &got_signal;
+  version_info(a->ver, sizeof a->ver);
+  ro->version_info = a->ver;
+  ro->store = ro->page = true;
+  ro->no_executions = a->no_exec;
+  ro->plots = !a->no_plots;
+  return n;
+}
+
+/* Does a run of sc (its horizon as overridden) fit in max_memory (0: no
+ * check)? Says why not. */
+static bool memory_fits(const model_scenario *sc, uint64_t max_memory, bool given) {
+  uint64_t need = model_scenario_memory_estimate(sc);
+  if (!max_memory || need <= max_memory) return true;
+  char h[64];
+  sim_duration_format(sc->sim.until, h, sizeof h);
+  fprintf(stderr,
+          "jobsim: %s: $.fleet: the run needs about %.1f MiB for %" PRId64
+          " things (to +%s), more than the %.1f MiB %s; use --max-memory SIZE to allow "
+          "more\n",
+          sc->file, (double)need / 1048576.0, sc->fleet.n_things, h,
+          (double)max_memory / 1048576.0,
+          given ? "allowed by --max-memory" : "available (MemAvailable)");
+  return false;
+}
+
+/* Load `file` as the run will see it: the world, the overrides, the memory
+ * check. NULL after reporting why, with *exit set. */
+static model_scenario *run_check(const run_args *a, const char *file, int *exit_code) {
+  sim_diag d;
+  model_scenario *sc = NULL;
+  int rc = model_scenario_load(&sc, file, &d);
+  if (rc) {
+    report_diag(&d);
+    *exit_code = exit_for(rc);
+    return NULL;
+  }
+  if (a->world_s) {   /* the fleet as world --world sees it (worlds.h) */
+    model_scenario *ws = NULL;
+    rc = model_world_load(&ws, sc, a->world_s, &d);
+    model_scenario_free(sc);
+    if (rc) {
+      report_diag(&d);
+      *exit_code = rc == SIM_ERR_RANGE ? EXIT_USAGE : exit_for(rc);
+      return NULL;
+    }
+    sc = ws;
+  }
+  if (a->seed_s) sc->sim.seed = a->seed;
+  if (a->until_s) {   /* every limit again, after the override */
+    sc->sim.until = a->until;
+    sim_diag_init(&d, sc->file);
+    if ((rc = model_scenario_check_limits(sc, "--until", &d))) {
+      report_diag(&d);
+      model_scenario_free(sc);
+      *exit_code = EXIT_USAGE;
+      return NULL;
+    }
+  }
+  if (!memory_fits(sc, a->max_memory, a->maxmem_s != NULL)) {
+    model_scenario_free(sc);
+    *exit_code = EXIT_IO;
+    return NULL;
+  }
+  return sc;
+}
+
+/* The line `jobsim run` prints for a finished scenario. */
+static void run_print_summary(const model_scenario *sc, const report_run_stats *st,
+                              const char *dir) {
+  char end[64], state[96];
+  const model_job *j = &st->job;
+  sim_duration_format(j->status == MODEL_JOB_COMPLETED ? j->completed_at : st->end, end,
+                      sizeof end);
+  if (j->vanished)
+    snprintf(state, sizeof state, "deleted at +%s", end);
+  else
+    snprintf(state, sizeof state, "%s%s at +%s", model_job_status_name(j->status),
+             j->aborted ? " (aborted)" : "", end);
+  const int64_t *k = j->counters;
+  printf("%s: %s: %" PRId64 " of %" PRId64 " things notified, %" PRId64
+         " succeeded, %" PRId64 " failed, %" PRId64 " rejected, %" PRId64
+         " timed out, %" PRId64 " canceled, %" PRId64 " removed, %" PRId64
+         " retries; report in %s\n",
+         sc->name, state, j->notified, st->things, k[MODEL_EXEC_SUCCEEDED],
+         k[MODEL_EXEC_FAILED], k[MODEL_EXEC_REJECTED], k[MODEL_EXEC_TIMED_OUT],
+         k[MODEL_EXEC_CANCELED], k[MODEL_EXEC_REMOVED], j->retries, dir);
+}
+
+/* Run one checked scenario into `dir`; its index entry in *x (when set).
+ * Returns the exit code; *stop is set when the batch must end. */
+static int run_one(run_args *a, const model_scenario *sc, const char *dir,
+                   index_entry *x, bool *warned_gnuplot, bool *stop) {
+  report_run_stats st;
+  sim_diag d;
+  sim_diag_init(&d, sc->file);
+  progress pr = {.name = sc->name, .t0 = wall_s(), .last = wall_s()};
+  report_run_opts ro = a->ro;
   if (!quiet && isatty(STDERR_FILENO)) {
     ro.progress = on_progress;
     ro.progress_ud = &pr;
   }
-  bool warned_gnuplot = false;
-  bool many = !(n == 1 && out);   /* one directory per scenario under a parent */
+  int rc = report_run(sc, sc->sim.seed, dir, &ro, &st, &d);
+  progress_clear(&pr);
+  if (x) {
+    snprintf(x->name, sizeof x->name, "%s", sc->name);
+    x->description = sc->description ? strdup(sc->description) : NULL;
+    x->ok = rc == SIM_OK;
+    if (rc) snprintf(x->outcome, sizeof x->outcome, "no report: %.400s", d.msg);
+    else report_run_outcome(sc, &st, x->outcome, sizeof x->outcome);
+  }
+  if (!rc && st.plots == REPORT_PLOT_NO_GNUPLOT && !*warned_gnuplot) {
+    fprintf(stderr, "jobsim: warning: gnuplot not found on PATH; plots skipped\n");
+    *warned_gnuplot = true;
+  } else if (!rc && st.plots == REPORT_PLOT_FAILED) {
+    fprintf(stderr, "jobsim: warning: %s: %s; plots skipped\n", sc->name, st.plots_why);
+  }
+  if (rc) {
+    report_diag(&d);
+    *stop = rc == SIM_ERR_INTR;   /* stop the whole batch */
+    /* a limit hit while running (--max-events) is a resource error */
+    return rc == SIM_ERR_LIMIT ? EXIT_IO : exit_for(rc);
+  }
+  run_print_summary(sc, &st, dir);
+  return a->fail_on_abort && st.job.aborted ? EXIT_CHECK : EXIT_OK;
+}
+
+/* Several scenarios go to <parent>/<name>: two with one name (given, or
+ * cleaned from file names: "a b.json" and "a?b.json" are both a_b) would
+ * share a directory, the second replacing the first. Refused before
+ * anything runs. Scenarios that do not load are left to the run. */
+static int run_check_names(char **files, int n, const char *parent) {
+  char (*names)[80] = calloc((size_t)n, sizeof *names);
+  if (!names) {
+    fprintf(stderr, "jobsim: run: out of memory\n");
+    return EXIT_IO;
+  }
+  int ret = EXIT_OK;
+  for (int i = 0; i < n && !ret; i++) {
+    sim_diag d;
+    model_scenario *sc = NULL;
+    if (model_scenario_load(&sc, files[i], &d)) continue;
+    snprintf(names[i], sizeof names[i], "%s", sc->name);
+    for (int j = 0; j < i && !ret; j++)
+      if (strcmp(names[i], names[j]) == 0) {
+        sim_diag_init(&d, files[i]);
+        sim_diag_set(&d, SIM_ERR_USAGE, "$.name",
+                     "scenario name '%s' is also the name of %s in this run; both "
+                     "reports would be %s/%s (give each scenario its own \"name\")",
+                     sc->name, files[j], parent, sc->name);
+        report_diag(&d);
+        ret = EXIT_USAGE;
+      }
+    model_scenario_free(sc);
+  }
+  free(names);
+  return ret;
+}
+
+static int cmd_run(int argc, char **argv) {
+  run_args a;
+  int n = run_parse(&a, argc, argv);
+  if (n <= 0) return -n;
+  if (n > 1) {
+    int x = run_check_names(argv, n, a.out ? a.out : "out");
+    if (x) return x;
+  }
+  catch_signals(false);
+  bool warned_gnuplot = false, stop = false;
+  bool many = !(n == 1 && a.out);   /* one directory per scenario under a parent */
   index_entry *ix = many && n > 1 ? calloc((size_t)n, sizeof *ix) : NULL;
   size_t nix = 0;
   int worst = EXIT_OK;
-  for (int i = 0; i < n; i++) {
-    sim_diag d;
-    model_scenario *sc = NULL;
-    int rc = model_scenario_load(&sc, argv[i], &d);
-    if (rc) {
-      report_diag(&d);
-      int x = exit_for(rc);
-      if (x > worst) worst = x;
-      continue;
-    }
-    if (world_s) {   /* the fleet as world --world sees it (worlds.h) */
-      model_scenario *ws = NULL;
-      rc = model_world_load(&ws, sc, world_s, &d);
-      model_scenario_free(sc);
-      sc = ws;
-      if (rc) {
-        report_diag(&d);
-        int x = rc == SIM_ERR_RANGE ? EXIT_USAGE : exit_for(rc);
-        if (x > worst) worst = x;
-        continue;
+  for (int i = 0; i < n && !stop; i++) {
+    int x = EXIT_OK;
+    model_scenario *sc = run_check(&a, argv[i], &x);
+    if (!sc) {
+      if (got_signal) {   /* e.g. reading a scenario from a pipe: EINTR */
+        worst = exit_for(SIM_ERR_INTR);
+        break;
       }
-    }
-    if (seed_s) sc->sim.seed = seed;
-    if (until_s) sc->sim.until = until;
-    uint64_t need = model_scenario_memory_estimate(sc);
-    if (max_memory && need > max_memory) {
-      fprintf(stderr,
-              "jobsim: %s: $.fleet: the run needs about %.1f MiB for %" PRId64
-              " things, more than the %.1f MiB %s; use --max-memory SIZE to allow "
-              "more\n",
-              sc->file, (double)need / 1048576.0, sc->fleet.n_things,
-              (double)max_memory / 1048576.0,
-              maxmem_s ? "allowed by --max-memory" : "available (MemAvailable)");
-      model_scenario_free(sc);
-      if (EXIT_IO > worst) worst = EXIT_IO;
+      if (x > worst) worst = x;
       continue;
     }
     char dir[4096];
-    if (n == 1 && out) snprintf(dir, sizeof dir, "%s", out);
-    else snprintf(dir, sizeof dir, "%s/%s", out ? out : "out", sc->name);
-    if (!out || n > 1) {
+    if (n == 1 && a.out) snprintf(dir, sizeof dir, "%s", a.out);
+    else snprintf(dir, sizeof dir, "%s/%s", a.out ? a.out : "out", sc->name);
+    if (!a.out || n > 1) {
       /* the parent of per-scenario directories is created on demand */
-      const char *parent = out ? out : "out";
+      const char *parent = a.out ? a.out : "out";
       if (mkdir(parent, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "jobsim: cannot create '%s': %s\n", parent, strerror(errno));
         model_scenario_free(sc);
+        for (size_t k = 0; k < nix; k++) free(ix[k].description);
+        free(ix);
         return EXIT_IO;
       }
     }
-    report_run_stats st;
-    sim_diag_init(&d, sc->file);
-    pr = (progress){.name = sc->name, .t0 = wall_s(), .last = wall_s()};
-    rc = report_run(sc, sc->sim.seed, dir, &ro, &st, &d);
-    progress_clear(&pr);
-    if (ix) {
-      index_entry *x = &ix[nix++];
-      snprintf(x->name, sizeof x->name, "%s", sc->name);
-      x->description = sc->description ? strdup(sc->description) : NULL;
-      x->ok = rc == SIM_OK;
-      if (rc) snprintf(x->outcome, sizeof x->outcome, "no report: %.400s", d.msg);
-      else report_run_outcome(sc, &st, x->outcome, sizeof x->outcome);
-    }
-    if (!rc && st.plots == REPORT_PLOT_NO_GNUPLOT && !warned_gnuplot) {
-      fprintf(stderr, "jobsim: warning: gnuplot not found on PATH; plots skipped\n");
-      warned_gnuplot = true;
-    } else if (!rc && st.plots == REPORT_PLOT_FAILED) {
-      fprintf(stderr, "jobsim: warning: %s: %s; plots skipped\n", sc->name, st.plots_why);
-    }
-    if (rc) {
-      report_diag(&d);
-      /* a limit hit while running (--max-events) is a resource error */
-      int x = rc == SIM_ERR_LIMIT ? EXIT_IO : exit_for(rc);
-      if (x > worst) worst = x;
-      if (rc == SIM_ERR_INTR) {   /* stop the whole batch */
-        model_scenario_free(sc);
-        break;
-      }
-    } else {
-      char end[64], state[96];
-      const model_job *j = &st.job;
-      sim_duration_format(j->status == MODEL_JOB_COMPLETED ? j->completed_at : st.end, end,
-                          sizeof end);
-      if (j->vanished)
-        snprintf(state, sizeof state, "deleted at +%s", end);
-      else
-        snprintf(state, sizeof state, "%s%s at +%s", model_job_status_name(j->status),
-                 j->aborted ? " (aborted)" : "", end);
-      const int64_t *k = j->counters;
-      printf("%s: %s: %" PRId64 " of %" PRId64 " things notified, %" PRId64
-             " succeeded, %" PRId64 " failed, %" PRId64 " rejected, %" PRId64
-             " timed out, %" PRId64 " canceled, %" PRId64 " removed, %" PRId64
-             " retries; report in %s\n",
-             sc->name, state, j->notified, st.things, k[MODEL_EXEC_SUCCEEDED],
-             k[MODEL_EXEC_FAILED], k[MODEL_EXEC_REJECTED], k[MODEL_EXEC_TIMED_OUT],
-             k[MODEL_EXEC_CANCELED], k[MODEL_EXEC_REMOVED], j->retries, dir);
-      if (fail_on_abort && st.job.aborted && worst < EXIT_CHECK) worst = EXIT_CHECK;
-    }
+    x = run_one(&a, sc, dir, ix ? &ix[nix++] : NULL, &warned_gnuplot, &stop);
+    if (x > worst) worst = x;
     model_scenario_free(sc);
   }
   if (ix && nix > 0) {
-    int x = write_index(out ? out : "out", ix, nix, ver);
+    int x = write_index(a.out ? a.out : "out", ix, nix, a.ver);
     if (x > worst) worst = x;
   }
   for (size_t i = 0; i < nix; i++) free(ix[i].description);
@@ -541,21 +700,41 @@ out:
   return ret;
 }
 
+/* Run the engine to `at` in slices of an hour, stopping with SIM_ERR_LIMIT
+ * past max_events (0: no cap), as `jobsim run --max-events` does. */
+static int run_capped(model_engine *e, sim_time_ms at, uint64_t max_events, sim_diag *d) {
+  if (!max_events) return model_engine_run(e, at);
+  for (sim_time_ms t = 0;;) {
+    t = t > at - SIM_MS_PER_H ? at : t + SIM_MS_PER_H;
+    int rc = model_engine_run(e, t);
+    if (rc) return rc;
+    if (model_engine_events(e) > max_events)
+      return sim_diag_set(d, SIM_ERR_LIMIT, NULL,
+                          "stopped after %" PRIu64 " events at simulated +%" PRId64
+                          "s: the simulation exceeds the event cap (--max-events %" PRIu64
+                          ")", model_engine_events(e), model_engine_now(e) / 1000,
+                          max_events);
+    if (t >= at) return SIM_OK;   /* the same events as one run to `at` */
+  }
+}
+
 static int cmd_view(view_kind kind, int argc, char **argv) {
   static const char *const names[] = {"describe-job", "describe-job-execution",
                                       "list-job-executions-for-job"};
   const char *cmd = names[kind];
   const char *scen = NULL, *job_id = NULL, *at_s = NULL, *seed_s = NULL, *ts_s = NULL;
   const char *thing_s = NULL, *exec_s = NULL, *status_s = NULL, *max_s = NULL,
-             *token_s = NULL, *db_s = NULL;
+             *token_s = NULL, *db_s = NULL, *maxmem_s = NULL, *maxev_s = NULL;
   bool help = false, compact = false;
   opt opts[16] = {{"scenario", 0, true, &scen, NULL},
                   {"job-id", 0, true, &job_id, NULL},
                   {"at", 0, true, &at_s, NULL},
                   {"seed", 's', true, &seed_s, NULL},
                   {"timestamp-format", 0, true, &ts_s, NULL},
-                  {"compact", 0, false, NULL, &compact}};
-  size_t no = 6;
+                  {"compact", 0, false, NULL, &compact},
+                  {"max-memory", 0, true, &maxmem_s, NULL},
+                  {"max-events", 0, true, &maxev_s, NULL}};
+  size_t no = 8;
   if (kind == VIEW_JOB) opts[no++] = (opt){"db", 0, true, &db_s, NULL};
   if (kind == VIEW_EXECUTION) {
     opts[no++] = (opt){"thing-name", 0, true, &thing_s, NULL};
@@ -587,6 +766,8 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
   uint64_t seed = 0;
   if (seed_s && !parse_seed(seed_s, &seed))
     return usage_error(cmd, "--seed needs an integer 0..2^53, not '%s'", seed_s);
+  uint64_t max_memory = 0, max_events = 0;
+  if (!parse_limits(cmd, maxmem_s, maxev_s, &max_memory, &max_events)) return EXIT_USAGE;
   uint64_t exec_no = 0;
   if (exec_s && (!parse_seed(exec_s, &exec_no) || exec_no < 1))
     return usage_error(cmd, "--execution-number needs an integer >= 1, not '%s'", exec_s);
@@ -635,12 +816,16 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
   }
   if (seed_s) sc->sim.seed = seed;
   if (at > sc->sim.until) sc->sim.until = at;   /* look past the scenario horizon */
+  if (!memory_fits(sc, max_memory, maxmem_s != NULL)) {   /* limits after the override */
+    ret = EXIT_IO;
+    goto out;
+  }
   sim_diag_init(&d, scen);
   if ((rc = model_engine_new(&e, sc, sc->sim.seed, NULL, &d)) ||
-      (rc = model_engine_run(e, at))) {
+      (rc = run_capped(e, at, max_events, &d))) {
     if (!d.msg[0]) sim_diag_set(&d, rc, NULL, "simulation failed: %s", sim_strerror(rc));
     report_diag(&d);
-    ret = exit_for(rc);
+    ret = rc == SIM_ERR_LIMIT ? EXIT_IO : exit_for(rc);
     goto out;
   }
   if (model_engine_job(e)->vanished) {
@@ -654,7 +839,11 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
   } else {
     bool missing = false;
     int64_t t = model_engine_find_thing(e, thing_s);
-    if (t >= 0) text = report_describe_execution(e, t, (int)exec_no, &ro, &missing, &len);
+    /* execution numbers are ints in the engine: a larger one names none
+     * (and must not wrap round to another, or to 0, "the latest") */
+    if (exec_no > INT_MAX) missing = true;
+    else if (t >= 0)
+      text = report_describe_execution(e, t, (int)exec_no, &ro, &missing, &len);
     if (t < 0 || missing) {
       ret = not_found(cmd, "no execution%s of job '%s' on thing '%s'",
                       exec_s ? " with that number" : "", job_id, thing_s);
@@ -700,7 +889,7 @@ static const char exit_table[] =
     "    2    usage error\n"
     "    3    invalid scenario or configuration\n"
     "    4    I/O or system error\n"
-    "    130  interrupted\n";
+    "    130  interrupted (128 + the signal: 143 SIGTERM, 129 SIGHUP, ...)\n";
 
 static const command commands[] = {
     {"run", cmd_run, "simulate scenarios and write their reports",
@@ -722,9 +911,10 @@ static const command commands[] = {
      "                                (AWS CLI v2 look)\n"
      "        --compact               one-line JSON\n"
      "        --fail-on-abort         exit 1 when a job ends aborted\n"
-     "        --max-memory <size>     refuse runs estimated to need more (700M, 4G;\n"
-     "                                default: the memory available now)\n"
-     "        --max-events <n>        stop a run after n events (default 10^9)\n"
+     "        --max-memory <size>     refuse runs estimated to need more (700M, 4G,\n"
+     "                                unlimited; default: the memory available now)\n"
+     "        --max-events <n>        stop a run after n events (or unlimited;\n"
+     "                                default 10^9)\n"
      "    -q, --quiet                 no progress on stderr\n"
      "    -h, --help                  this help\n"},
     {"validate", cmd_validate, "check scenario files without running them",
@@ -751,6 +941,10 @@ static const command commands[] = {
      "    -s, --seed <n>              override the scenario's seed\n"
      "        --timestamp-format <f>  epoch (default) or iso8601\n"
      "        --compact               one-line JSON\n"
+     "        --max-memory <size>     refuse a simulation estimated to need more\n"
+     "                                (default: the memory available now; unlimited)\n"
+     "        --max-events <n>        stop a simulation after n events (default 10^9;\n"
+     "                                unlimited)\n"
      "    -h, --help                  this help\n"},
     {"describe-job-execution", cmd_describe_execution,
      "print what `aws iot describe-job-execution` shows at a simulated instant",
@@ -767,6 +961,10 @@ static const command commands[] = {
      "    -s, --seed <n>              override the scenario's seed\n"
      "        --timestamp-format <f>  epoch (default) or iso8601\n"
      "        --compact               one-line JSON\n"
+     "        --max-memory <size>     refuse a simulation estimated to need more\n"
+     "                                (default: the memory available now; unlimited)\n"
+     "        --max-events <n>        stop a simulation after n events (default 10^9;\n"
+     "                                unlimited)\n"
      "    -h, --help                  this help\n"},
     {"list-job-executions-for-job", cmd_list_executions,
      "print what `aws iot list-job-executions-for-job` shows at an instant",
@@ -784,11 +982,17 @@ static const command commands[] = {
      "    -s, --seed <n>              override the scenario's seed\n"
      "        --timestamp-format <f>  epoch (default) or iso8601\n"
      "        --compact               one-line JSON\n"
+     "        --max-memory <size>     refuse a simulation estimated to need more\n"
+     "                                (default: the memory available now; unlimited)\n"
+     "        --max-events <n>        stop a simulation after n events (default 10^9;\n"
+     "                                unlimited)\n"
      "    -h, --help                  this help\n"},
     {"sweep", cmd_sweep, "Monte Carlo replications over a grid of settings, per world",
      cli_sweep_usage},
     {"plan", cmd_plan, "search rollout and abort settings meeting a deadline and risk limits",
      cli_plan_usage},
+    {"serve", cmd_serve, "serve the fleet behind an AWS-compatible endpoint (aws CLI, boto3)",
+     cli_serve_usage},
     {"help", cmd_help, "show help for a command",
      "usage: jobsim help [<command>]\n"},
     {"version", cmd_version, "print versions of jobsim and its libraries",
@@ -842,6 +1046,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
   return EXIT_USAGE;
 }
 int cli_exit_for(int rc) { return exit_for(rc); }
+bool cli_parse_limits(const char *cmd, const char *mem_s, const char *ev_s,
+                      uint64_t *max_memory, uint64_t *max_events) {
+  return parse_limits(cmd, mem_s, ev_s, max_memory, max_events);
+}
 void cli_report_diag(const sim_diag *d) { report_diag(d); }
 void cli_print_help(const char *name, FILE *f) { print_help(find_command(name), f); }
 void cli_version_info(char *buf, size_t n) { version_info(buf, n); }
@@ -858,6 +1066,7 @@ static int finish_stdout(int code) {
 
 int main(int argc, char **argv) {
   gsl_set_error_handler_off();
+  signal(SIGXFSZ, SIG_IGN);   /* see got_signal */
   if (argc < 2) {
     print_main_help(stderr);
     return EXIT_USAGE;

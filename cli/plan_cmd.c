@@ -40,6 +40,8 @@ const char cli_sweep_usage[] =
     "    -o, --out <dir>         write sweep.csv, sweep.sqlite and plots/ there\n"
     "    -s, --seed <n>          master seed (default: the scenario's); replication\n"
     "                            i uses the same seed at every point and world\n"
+    "        --max-memory <size> refuse a sweep estimated to need more (700M, 4G,\n"
+    "                            unlimited; default: the memory available now)\n"
     "    -q, --quiet             no warnings or summary on stderr\n"
     "    -h, --help              this help\n\n"
     "Example:\n"
@@ -114,6 +116,16 @@ static int common_opts(const char *cmd, const char *threads_s, const char *seed_
   return EXIT_OK;
 }
 
+/* The refusal of a sweep or a plan that would not fit (exit 4, as run). */
+static int too_big(const char *cmd, uint64_t need, uint64_t max, bool given,
+                   const char *what) {
+  fprintf(stderr, "jobsim: %s: the %s needs about %.1f MiB (%s), more than the %.1f MiB %s; "
+                  "use --max-memory SIZE to allow more\n",
+          cmd, cmd, (double)need / 1048576.0, what, (double)max / 1048576.0,
+          given ? "allowed by --max-memory" : "available (MemAvailable)");
+  return EXIT_IO;
+}
+
 static int mkdir_p_parent(const char *p) {
   return mkdir(p, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
@@ -121,7 +133,8 @@ static int mkdir_p_parent(const char *p) {
 /* --------------------------------------------------------------- sweep --- */
 
 static int sweep_main(int argc, char **argv) {
-  const char *reps_s = NULL, *threads_s = NULL, *out = NULL, *seed_s = NULL;
+  const char *reps_s = NULL, *threads_s = NULL, *out = NULL, *seed_s = NULL,
+             *maxmem_s = NULL;
   const char *vary_s[PLAN_MAX_VARY];
   size_t n_vary = 0;
   bool help = false, quiet = false;
@@ -131,6 +144,7 @@ static int sweep_main(int argc, char **argv) {
                       {"threads", 'j', true, &threads_s, NULL},
                       {"out", 'o', true, &out, NULL},
                       {"seed", 's', true, &seed_s, NULL},
+                      {"max-memory", 0, true, &maxmem_s, NULL},
                       {"quiet", 'q', false, NULL, &quiet},
                       {NULL, 0, false, NULL, NULL}};
   int n = cli_parse_opts("sweep", argc, argv, opts, &help);
@@ -145,6 +159,8 @@ static int sweep_main(int argc, char **argv) {
   if (reps_s && !parse_count(reps_s, 1, 1000000, &reps))
     return cli_usage_error("sweep", "--replications needs an integer 1..1000000, not '%s'",
                            reps_s);
+  uint64_t max_memory = 0, no_events = 0;
+  if (!cli_parse_limits("sweep", maxmem_s, NULL, &max_memory, &no_events)) return EXIT_USAGE;
   plan_vary vary[PLAN_MAX_VARY];
   memset(vary, 0, sizeof vary);
   int ret = EXIT_OK;
@@ -167,6 +183,22 @@ static int sweep_main(int argc, char **argv) {
   }
   plan_sweep_opts so = {.replications = (size_t)reps};
   if ((ret = common_opts("sweep", threads_s, seed_s, sc, &so.threads, &so.seed))) goto out;
+  /* the size, before anything is built */
+  size_t points = 1;
+  for (size_t k = 0; k < n_vary && points <= PLAN_MAX_POINTS; k++) points *= vary[k].n;
+  size_t worlds = sc->n_worlds ? sc->n_worlds : 1;
+  uint64_t need = points <= PLAN_MAX_POINTS
+                      ? plan_sweep_memory_estimate(sc, points, worlds, so.replications,
+                                                   so.threads)
+                      : 0;   /* plan_sweep_run says the grid is too big */
+  so.max_memory = max_memory;   /* and again per point, once the grid is built */
+  if (max_memory && need > max_memory) {
+    char what[200];
+    snprintf(what, sizeof what, "%zu points x %zu worlds x %zu replications on %u threads",
+             points, worlds, so.replications, so.threads);
+    ret = too_big("sweep", need, max_memory, maxmem_s != NULL, what);
+    goto out;
+  }
   char where[2048];
   rc = plan_sweep_run(&sw, sc, vary, n_vary, &so, where, sizeof where, &d);
   if (rc) {
@@ -214,6 +246,7 @@ out:
 }
 
 int cmd_sweep(int argc, char **argv) {
+  cli_catch_signals();
   int ret = start_par("sweep");
   if (ret == EXIT_OK) ret = sweep_main(argc, argv);
   fflush(stdout);
@@ -257,6 +290,8 @@ const char cli_plan_usage[] =
     "    -j, --threads <n>            worker threads (default: all cores)\n"
     "    -o, --out <dir>              output directory (default out/<name>-plan)\n"
     "    -s, --seed <n>               master seed (default: the scenario's)\n"
+    "        --max-memory <size>      refuse a search estimated to need more (700M,\n"
+    "                                 4G, unlimited; default: the memory available)\n"
     "    -q, --quiet                  no warnings on stderr\n"
     "    -h, --help                   this help\n\n"
     "Exit 1 when no candidate meets every constraint (the binding one is named).\n";
@@ -271,11 +306,19 @@ static bool parse_prob(const char *s, double lo, double hi, double *out) {
   return true;
 }
 
-/* Comma list of numbers into out (at most PLAN_MAX_CHOICES). */
+/* Values in a comma list (empty items count, so that "1,,2" has 3). */
+static size_t list_count(const char *s) {
+  size_t n = 1;
+  for (; *s; s++) n += *s == ',';
+  return n;
+}
+
+/* Comma list of numbers into out (at most PLAN_MAX_CHOICES: a longer list
+ * is refused by its count first, see list_error). */
 static bool parse_list(const char *s, double lo, double hi, bool integer, double *out,
                        size_t *n) {
   char buf[1024];
-  if (!s || strlen(s) >= sizeof buf) return false;
+  if (!s || strlen(s) >= sizeof buf || list_count(s) > PLAN_MAX_CHOICES) return false;
   snprintf(buf, sizeof buf, "%s", s);
   *n = 0;
   char *save = NULL;
@@ -288,11 +331,21 @@ static bool parse_list(const char *s, double lo, double hi, bool integer, double
   return *n > 0;
 }
 
+/* The usage error of a list option that parse_list refused: its count
+ * when there are too many values, else `rule`. */
+static int list_error(const char *opt_name, const char *s, const char *rule) {
+  size_t n = list_count(s);
+  if (n > PLAN_MAX_CHOICES)
+    return cli_usage_error("plan", "%s takes at most %d values, got %zu", opt_name,
+                           PLAN_MAX_CHOICES, n);
+  return cli_usage_error("plan", "%s needs %s, not '%.200s'", opt_name, rule, s);
+}
+
 static int plan_main(int argc, char **argv) {
   const char *deadline_s = NULL, *exp_s = NULL, *fa_s = NULL, *conf_s = NULL;
   const char *healthy = NULL, *bad = NULL, *rates_s = NULL, *expo_s = NULL,
              *thr_s = NULL, *minx_s = NULL, *reps_s = NULL, *max_s = NULL,
-             *threads_s = NULL, *out = NULL, *seed_s = NULL;
+             *threads_s = NULL, *out = NULL, *seed_s = NULL, *maxmem_s = NULL;
   bool help = false, quiet = false;
   const opt opts[] = {{"deadline", 0, true, &deadline_s, NULL},
                       {"max-exposure", 0, true, &exp_s, NULL},
@@ -309,6 +362,7 @@ static int plan_main(int argc, char **argv) {
                       {"threads", 'j', true, &threads_s, NULL},
                       {"out", 'o', true, &out, NULL},
                       {"seed", 's', true, &seed_s, NULL},
+                      {"max-memory", 0, true, &maxmem_s, NULL},
                       {"quiet", 'q', false, NULL, &quiet},
                       {NULL, 0, false, NULL, NULL}};
   int n = cli_parse_opts("plan", argc, argv, opts, &help);
@@ -346,6 +400,8 @@ static int plan_main(int argc, char **argv) {
     return cli_usage_error("plan", "--max-replications needs an integer 1..1000000, not '%s'",
                            max_s);
   if (cap < reps) cap = reps;
+  uint64_t max_memory = 0, no_events = 0;
+  if (!cli_parse_limits("plan", maxmem_s, NULL, &max_memory, &no_events)) return EXIT_USAGE;
   o.initial = (size_t)reps;
   o.max = (size_t)cap;
   o.healthy = healthy;
@@ -364,8 +420,10 @@ static int plan_main(int argc, char **argv) {
   size_t nt = 0;
   if (rates_s) {
     if (!parse_list(rates_s, 1, (double)sc->sim.rollout_quota, true, tmp, &nt)) {
-      ret = cli_usage_error("plan", "--rates needs integers 1..%" PRId64 " separated by "
-                                    "commas, not '%s'", sc->sim.rollout_quota, rates_s);
+      char rule[96];
+      snprintf(rule, sizeof rule, "integers 1..%" PRId64 " separated by commas",
+               sc->sim.rollout_quota);
+      ret = list_error("--rates", rates_s, rule);
       goto out;
     }
     o.n_rates = nt;
@@ -375,6 +433,10 @@ static int plan_main(int argc, char **argv) {
     o.n_exps = 0;
     if (strcmp(expo_s, "none") != 0) {
       char buf[1024];
+      if (strlen(expo_s) >= sizeof buf || list_count(expo_s) > PLAN_MAX_CHOICES) {
+        ret = list_error("--exponential", expo_s, "at most 1023 characters");
+        goto out;
+      }
       snprintf(buf, sizeof buf, "%s", expo_s);
       char *save = NULL;
       for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -383,9 +445,8 @@ static int plan_main(int argc, char **argv) {
         char tail = 0;
         if (o.n_exps == PLAN_MAX_CHOICES ||
             sscanf(t, "%lld:%lf:%lld%c", &b, &f, &k, &tail) != 3 || b < 1 || k < 1) {
-          ret = cli_usage_error("plan", "--exponential needs base:factor:notified "
-                                        "settings separated by commas, or none, not '%s'",
-                                expo_s);
+          ret = list_error("--exponential", expo_s,
+                           "base:factor:notified settings separated by commas, or none");
           goto out;
         }
         o.exps[o.n_exps++] = (plan_exp_rate){b, f, k};
@@ -394,15 +455,13 @@ static int plan_main(int argc, char **argv) {
   }
   if (thr_s) {
     if (!parse_list(thr_s, 0, 100, false, o.thresholds, &o.n_thresholds)) {
-      ret = cli_usage_error("plan", "--thresholds needs percentages 0..100 separated by "
-                                    "commas, not '%s'", thr_s);
+      ret = list_error("--thresholds", thr_s, "percentages 0..100 separated by commas");
       goto out;
     }
   }
   if (minx_s) {
     if (!parse_list(minx_s, 1, 2147483647, true, tmp, &nt)) {
-      ret = cli_usage_error("plan", "--min-executed needs integers >= 1 separated by "
-                                    "commas, not '%s'", minx_s);
+      ret = list_error("--min-executed", minx_s, "integers >= 1 separated by commas");
       goto out;
     }
     o.n_min_exec = nt;
@@ -413,6 +472,15 @@ static int plan_main(int argc, char **argv) {
     goto out;
   }
   if ((ret = common_opts("plan", threads_s, seed_s, sc, &o.threads, &o.seed))) goto out;
+  uint64_t need = plan_planner_memory_estimate(sc, &o);   /* before anything is built */
+  if (max_memory && need > max_memory) {
+    char what[200];
+    snprintf(what, sizeof what, "%zu candidates x up to %zu replications per world on %u "
+             "threads", (o.n_rates + o.n_exps) * o.n_thresholds * o.n_min_exec, o.max,
+             o.threads);
+    ret = too_big("plan", need, max_memory, maxmem_s != NULL, what);
+    goto out;
+  }
   sim_diag_init(&d, sc->file);
   rc = plan_planner_run(&res, sc, &o, &d);
   if (rc) {
@@ -465,6 +533,7 @@ out:
 }
 
 int cmd_plan(int argc, char **argv) {
+  cli_catch_signals();
   int ret = start_par("plan");
   if (ret == EXIT_OK) ret = plan_main(argc, argv);
   fflush(stdout);

@@ -496,12 +496,19 @@ static int parse(parser *P, model_cron *c) {
   return SIM_OK;
 }
 
+static bool search_next(const model_cron *c, int64_t after_epoch_ms, int64_t *next);
+static bool search_prev(const model_cron *c, int64_t before_epoch_ms, int64_t *prev);
+
 int model_cron_parse(model_cron *out, const char *expr, sim_diag *d,
                      const char *path) {
   model_cron c;
   parser P = {expr ? expr : "", NULL, 0, d, path};
   memset(&c, 0, sizeof c);
   int rc = parse(&P, &c);
+  if (rc == SIM_OK) {   /* the bounds: every later search starts from them */
+    const int64_t end = sim_days_from_civil(MODEL_CRON_YEAR_MAX + 1, 1, 1) * SIM_MS_PER_D;
+    c.fires = search_next(&c, -1, &c.first_ms) && search_prev(&c, end, &c.last_ms);
+  }
   *out = c;
   if (rc != SIM_OK)
     memset(out, 0, sizeof *out);
@@ -585,8 +592,91 @@ static bool has_year(const model_cron *c, int y) {
   return i >= 0 && (c->years[i / 64] >> (i % 64) & 1);
 }
 
+/* Largest set bit <= from in `set`, or -1. */
+static int prev_bit(uint64_t set, int from) {
+  if (from < 0)
+    return -1;
+  if (from < 63)
+    set &= (UINT64_C(1) << (from + 1)) - 1;
+  if (!set)
+    return -1;
+#if defined(__GNUC__)
+  return 63 - __builtin_clzll(set);
+#else
+  int n = 63;
+  while (!(set >> n & 1))
+    n--;
+  return n;
+#endif
+}
+
 bool model_cron_next(const model_cron *c, int64_t after_epoch_ms,
                      int64_t *next_epoch_ms) {
+  if (!c->fires || after_epoch_ms >= c->last_ms)
+    return false;
+  if (after_epoch_ms < c->first_ms) {
+    *next_epoch_ms = c->first_ms;
+    return true;
+  }
+  return search_next(c, after_epoch_ms, next_epoch_ms);
+}
+
+/* The last occurrence strictly before `before_epoch_ms`: model_cron_next's
+ * search, backwards. */
+static bool search_prev(const model_cron *c, int64_t before_epoch_ms, int64_t *prev) {
+  const int64_t end_day = sim_days_from_civil(MODEL_CRON_YEAR_MAX + 1, 1, 1);
+  int64_t minute = floor_div(before_epoch_ms - 1, SIM_MS_PER_MIN);
+  if (minute < 0)
+    return false;
+  if (minute >= end_day * 1440)
+    minute = end_day * 1440 - 1;
+  const int64_t day0 = floor_div(minute, 1440);
+  int y;
+  unsigned um, ud;
+  sim_civil_from_days(day0, &y, &um, &ud);
+  int mo = (int)um, d = (int)ud;
+  int h = (int)(minute - day0 * 1440) / 60, mi = (int)(minute - day0 * 1440) % 60;
+
+  while (y >= MODEL_CRON_YEAR_MIN) {
+    int m2;
+    if (!has_year(c, y) || (m2 = prev_bit(c->months, mo)) < 1) {
+      y--, mo = 12, d = 31, h = 23, mi = 59;
+      continue;
+    }
+    if (m2 != mo)
+      mo = m2, d = 31, h = 23, mi = 59;
+    const uint64_t days = month_days(c, y, mo);
+    for (;;) {
+      int d2 = prev_bit(days, d), h2, m3;
+      if (d2 < 1)
+        break;
+      if (d2 != d)
+        d = d2, h = 23, mi = 59;
+      if ((h2 = prev_bit(c->hours, h)) < 0) {
+        d--, h = 23, mi = 59;
+        continue;
+      }
+      if (h2 != h)
+        h = h2, mi = 59;
+      if ((m3 = prev_bit(c->minutes, mi)) < 0) {
+        h--, mi = 59;
+        if (h < 0)
+          d--, h = 23;
+        continue;
+      }
+      *prev = ((sim_days_from_civil(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 + m3) *
+              SIM_MS_PER_MIN;
+      return true;
+    }
+    if (--mo < 1)
+      y--, mo = 12;
+    d = 31, h = 23, mi = 59;
+  }
+  return false;
+}
+
+static bool search_next(const model_cron *c, int64_t after_epoch_ms,
+                        int64_t *next_epoch_ms) {
   const int64_t end_day = sim_days_from_civil(MODEL_CRON_YEAR_MAX + 1, 1, 1);
   int64_t minute = floor_div(after_epoch_ms, SIM_MS_PER_MIN) + 1;
   if (minute < 0)

@@ -73,6 +73,8 @@ typedef struct model_cron {
   bool dom_weekday;         /* DAYS_LAST: 'W' suffix, nearest weekday */
   int dow_day;              /* DAYS_LAST_DOW, DAYS_NTH_DOW: day of week, 1..7 */
   int dow_nth;              /* DAYS_NTH_DOW: k of "n#k", 1..5 */
+  bool fires;               /* it has an occurrence in 1970..2199 */
+  int64_t first_ms, last_ms;  /* its first and last occurrence, epoch ms */
 } model_cron;
 
 #define MODEL_CRON_YEAR_MIN 1970
@@ -93,9 +95,11 @@ int model_cron_parse(model_cron *out, const char *expr, sim_diag *d,
 /* The first occurrence strictly after `after_epoch_ms` (ms since 1970-01-01
  * UTC). Occurrences are whole minutes, so *next_epoch_ms is a multiple of
  * SIM_MS_PER_MIN. Returns false (leaving *next_epoch_ms alone) when there is
- * none before 2200-01-01. Skips by year, month, day and hour, never minute by
- * minute: at most a few thousand cheap steps even for an expression that
- * never fires (e.g. "cron(0 0 30 FEB ? *)" scans 230 years of months). */
+ * none before 2200-01-01. model_cron_parse() finds the first and the last
+ * occurrence once (fires, first_ms, last_ms), so before the first, after the
+ * last and for an expression that never fires ("cron(0 0 30 FEB ? *)", a
+ * year in the past) the answer costs nothing; in between the search skips
+ * by year, month, day and hour, never minute by minute. */
 bool model_cron_next(const model_cron *c, int64_t after_epoch_ms,
                      int64_t *next_epoch_ms);
 

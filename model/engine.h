@@ -12,6 +12,13 @@
  *
  * Ownership: the engine borrows the scenario (it must outlive the engine) and
  * owns everything else.
+ *
+ * Layout: one file per part of the engine: engine.c (wiring and this API),
+ * engine_job.c (job status and counters), engine_exec.c (execution records
+ * and their views), engine_device.c (device model, timers, retries),
+ * engine_abort.c (abort rules), engine_rollout.c (rollout and schedule),
+ * engine_ops.c ($.operations, cancellation, deletion), engine_fleet.c
+ * (membership during the run); engine_internal.h is their shared state.
  */
 #ifndef JOBSIM_MODEL_ENGINE_H
 #define JOBSIM_MODEL_ENGINE_H

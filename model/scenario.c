@@ -73,6 +73,26 @@ void model_format_iso8601(int64_t epoch_ms, char *buf, size_t n) {
 
 /* ----------------------------------------------------------- settings --- */
 
+/* At most MODEL_MAX_SNAPSHOTS periodic snapshots until the horizon; `until`
+ * names where the horizon came from ("until", "--until"). */
+static int check_snapshots(const model_sim_settings *st, const char *until, sim_diag *d) {
+  if (st->until / st->snapshot_every > MODEL_MAX_SNAPSHOTS)
+    return sim_diag_set(d, SIM_ERR_LIMIT, "$.simulation.snapshotEvery",
+                        "more than 100000 snapshots until the horizon; raise "
+                        "snapshotEvery or lower %s", until);
+  return SIM_OK;
+}
+
+static int check_windows_horizon(const model_scenario *s, const char *wp, const char *until,
+                                 sim_diag *d);
+
+int model_scenario_check_limits(const model_scenario *s, const char *until, sim_diag *d) {
+  int rc = check_snapshots(&s->sim, until, d);
+  if (!rc && s->n_windows)
+    rc = check_windows_horizon(s, "$.job.schedulingConfig.maintenanceWindows", until, d);
+  return rc;
+}
+
 static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
                           const char *path) {
   static const char *const keys[] = {
@@ -124,12 +144,7 @@ static int parse_settings(model_sim_settings *st, const cJSON *obj, sim_diag *d,
     if (st->snapshot_every < SIM_MS_PER_S)
       return sim_diag_set(d, SIM_ERR_RANGE, p, "expected a duration of at least 1s");
   }
-  if (st->until / st->snapshot_every > 100000) {
-    sim_path_key(p, sizeof p, path, "snapshotEvery");
-    return sim_diag_set(d, SIM_ERR_LIMIT, p,
-                        "more than 100000 snapshots until the horizon; raise "
-                        "snapshotEvery or lower until");
-  }
+  if ((rc = check_snapshots(st, "until", d))) return rc;
   if ((rc = sim_json_str(obj, "region", false, 1, 31, &s, &present, d, path)))
     return rc;
   if (present) {
@@ -609,6 +624,68 @@ static int64_t floor_minutes(int64_t ms) {
   return ms % SIM_MS_PER_MIN < 0 ? m - 1 : m;
 }
 
+/* Is maintenance window wi open at some instant of [lo, hi) (ms after the
+ * start)? *at: its first such opening, epoch ms. */
+static bool window_opens(const model_scenario *s, size_t wi, sim_time_ms lo, sim_time_ms hi,
+                         int64_t *at) {
+  const int64_t base = s->sim.start_epoch_ms;
+  const int64_t len = s->job.windows[wi].duration_min * SIM_MS_PER_MIN;
+  /* an occurrence after lo - len is still open at lo */
+  if (!model_cron_next(&s->windows[wi], base + lo - len, at)) return false;
+  return *at < base + hi;
+}
+
+/* Rollouts start no earlier than this (ms after the start). */
+static sim_time_ms rollout_from(const model_scenario *s) {
+  return s->has_start ? s->start_at : 0;
+}
+
+/* The rollout happens only inside the windows: at least one must open
+ * before the horizon, or the job can never roll out. */
+static int check_windows_horizon(const model_scenario *s, const char *wp, const char *until,
+                                 sim_diag *d) {
+  int64_t at, first = INT64_MAX;
+  for (size_t i = 0; i < s->n_windows; i++) {
+    if (window_opens(s, i, rollout_from(s), s->sim.until, &at)) return SIM_OK;
+    if (window_opens(s, i, rollout_from(s), INT64_MAX / 2, &at) && at < first) first = at;
+  }
+  char h[64], hi[40], fi[40];
+  sim_duration_format(s->sim.until, h, sizeof h);
+  model_format_iso8601(s->sim.start_epoch_ms + s->sim.until, hi, sizeof hi);
+  model_format_iso8601(first, fi, sizeof fi);
+  return sim_diag_set(d, SIM_ERR_RANGE, wp,
+                      "no maintenance window opens before the horizon (+%s, %s): the first "
+                      "opens at %s, so the job would never roll out; lengthen %s", h, hi,
+                      fi, until);
+}
+
+/* Each window must open some time after the rollout may start: cron years
+ * end at 2199, and an expression can have no occurrence at all. */
+static int check_windows_open(const model_scenario *s, const char *wp, sim_diag *d) {
+  for (size_t i = 0; i < s->n_windows; i++) {
+    int64_t at;
+    if (window_opens(s, i, rollout_from(s), INT64_MAX / 2, &at)) continue;
+    char ip[512], p[512], from[40];
+    sim_path_index(ip, sizeof ip, wp, i);
+    sim_path_key(p, sizeof p, ip, "startTime");
+    const int64_t t = s->sim.start_epoch_ms + rollout_from(s);
+    model_format_iso8601(t, from, sizeof from);
+    const int64_t end = (int64_t)sim_days_from_civil(MODEL_CRON_YEAR_MAX + 1, 1, 1) *
+                        SIM_MS_PER_D;
+    if (t >= end)
+      return sim_diag_set(d, SIM_ERR_RANGE, p,
+                          "the window can never open: the rollout starts at %s, and cron "
+                          "years end at %d (jobsim computes maintenance windows up to "
+                          "%d-12-31)", from, MODEL_CRON_YEAR_MAX, MODEL_CRON_YEAR_MAX);
+    return sim_diag_set(d, SIM_ERR_RANGE, p,
+                        "the window never opens: %s has no occurrence from %s (%s) to "
+                        "the end of %d, the last year cron knows", s->job.windows[i].cron,
+                        from, s->has_start ? "the job's startTime" : "the job's creation",
+                        MODEL_CRON_YEAR_MAX);
+  }
+  return SIM_OK;
+}
+
 /* AWS's time-window rules against "now" (the job's creation = the
  * simulation start), then the maintenance windows' cron expressions. */
 static int check_scheduling(model_scenario *s, sim_diag *d, const char *jp) {
@@ -653,6 +730,9 @@ static int check_scheduling(model_scenario *s, sim_diag *d, const char *jp) {
       if (rc) return rc;
       s->n_windows = i + 1;
     }
+    int rc = check_windows_open(s, wp, d);
+    if (!rc) rc = check_windows_horizon(s, wp, "$.simulation.until", d);
+    if (rc) return rc;
   }
   return SIM_OK;
 }
@@ -685,7 +765,10 @@ static char *file_stem(const char *file) {
   size_t k = 0;
   for (size_t i = 0; i < n && k < 64; i++) {
     char c = b[i];
-    r[k++] = (isalnum((unsigned char)c) || c == '.' || c == '_' || c == '-') ? c : '_';
+    /* a leading '.' would make a hidden report, or '.' and '..' ($.name
+     * has the same rule) */
+    bool ok = isalnum((unsigned char)c) || c == '_' || c == '-' || (c == '.' && k > 0);
+    r[k++] = ok ? c : '_';
   }
   r[k] = 0;
   if (k == 0) memcpy(r, "scenario", 9);
@@ -828,30 +911,64 @@ int model_scenario_load(model_scenario **out, const char *file, sim_diag *d) {
 
 /* ----------------------------------------------------- memory estimate --- */
 
+/* Does the job (or an associate-targets-with-job operation) target group g
+ * as a whole? Things joining it later then get executions (CONTINUOUS). */
+static bool group_targeted(const model_scenario *s, long g) {
+  for (size_t i = 0; i < s->job.n_targets; i++)
+    if (s->targets[i].is_group && s->targets[i].group == g) return true;
+  for (size_t i = 0; i < s->n_ops; i++)
+    if (s->ops[i].kind == MODEL_OP_ASSOCIATE_TARGETS)
+      for (size_t k = 0; k < s->ops[i].n_targets; k++)
+        if (s->ops[i].resolved[k].is_group && s->ops[i].resolved[k].group == g) return true;
+  return false;
+}
+
+/* Per-item costs, measured on the engine (peak RSS of describe-job over
+ * 1 and 3 million things, issue 9 finding 18): a thing of the fleet 40 B; a
+ * thing that joins later (arrival, add-things: arrays that grow by
+ * doubling) 48 B; an execution created at the rollout rate 20 B; an
+ * execution queued together with many others (add-things in a CONTINUOUS
+ * job: every new thing at once, its events pending together) 85 B; a retry
+ * record 40 B, twice while its array grows. Executions at the rollout rate
+ * are at most rolloutQuota per minute of the horizon. */
 uint64_t model_scenario_memory_estimate(const model_scenario *s) {
-  const double per_thing = 40.0, per_record = 40.0;   /* engine.c structs */
+  const double per_thing = 40.0, per_joined = 48.0, per_exec = 20.0, per_burst = 85.0,
+               per_record = 40.0;
   double hours = (double)s->sim.until / (double)SIM_MS_PER_H;
-  double things = (double)s->fleet.n_things, records = 0;
+  /* executions come at most at the rollout quota per minute */
+  double notified = (double)s->sim.rollout_quota * ((double)s->sim.until / SIM_MS_PER_MIN);
+  if (notified > (double)s->n_targeted) notified = (double)s->n_targeted;
+  double bytes = (double)s->fleet.n_things * per_thing + notified * per_exec;
+  double joined = 0;   /* things added by operations */
+  double records = 0;
+  int64_t budget = 0;
+  for (size_t i = 0; i < s->job.n_retry; i++) budget += s->job.retry[i].number_of_retries;
   for (size_t g = 0; g < s->fleet.n_groups; g++) {
     const model_group *gr = &s->fleet.groups[g];
-    double n = (double)gr->count + gr->arrivals_per_hour * hours;
-    things += gr->arrivals_per_hour * hours;
+    double arrivals = gr->arrivals_per_hour * hours;
+    bool execs = s->job.continuous && group_targeted(s, (long)g);
+    bytes += arrivals * (per_joined + (execs ? per_exec : 0));
     const model_behavior *b = &s->fleet.behaviors[gr->behavior];
     double p_fail = b->outcome_p[MODEL_OUTCOME_FAILED] +
                     b->outcome_p[MODEL_OUTCOME_NO_RESPONSE];
-    int64_t budget = 0;
-    for (size_t i = 0; i < s->job.n_retry; i++) budget += s->job.retry[i].number_of_retries;
     /* expected retries per thing: p + p^2 + ... up to the budget */
     double r = 0, pk = 1;
     for (int64_t k = 0; k < budget; k++) r += (pk *= p_fail);
-    records += n * r;
+    records += ((double)gr->count + arrivals) * r;
   }
   for (size_t i = 0; i < s->n_ops; i++)
-    if (s->ops[i].kind == MODEL_OP_ADD_THINGS)
-      things += (double)(s->ops[i].count + (int64_t)s->ops[i].n_names);
-  /* arrays grow by doubling: allow for the copy while they grow */
-  double growth = things > (double)s->fleet.n_things ? 2.0 : 1.0;
-  double bytes = things * per_thing * growth + records * per_record * 2.0 +
-                 32.0 * 1024 * 1024;
+    if (s->ops[i].kind == MODEL_OP_ADD_THINGS) {
+      double n = (double)(s->ops[i].count + (int64_t)s->ops[i].n_names);
+      bool execs = s->job.continuous && group_targeted(s, s->ops[i].group);
+      bytes += n * (per_joined + (execs ? per_burst : 0));
+      joined += n;
+    }
+  /* The report page reads events.log whole (reports/page.c, story()),
+   * which holds a line of about 128 B per thing an operation adds, up to
+   * the reader's 256 MiB cap, and a doubling buffer copies it once. */
+  double story = joined * 128.0;
+  if (story > 256.0 * 1024 * 1024) story = 256.0 * 1024 * 1024;
+  bytes += story * 1.5;
+  bytes += records * per_record * 2.0 + 32.0 * 1024 * 1024;
   return bytes > 1.8e19 ? UINT64_MAX : (uint64_t)bytes;
 }

@@ -111,11 +111,22 @@ int model_scenario_load_text(model_scenario **out, const char *file,
                              const char *text, size_t len, sim_diag *d);
 void model_scenario_free(model_scenario *s);     /* NULL is a no-op */
 
+/* Periodic describe-job snapshots until the horizon, at most. */
+#define MODEL_MAX_SNAPSHOTS 100000
+
+/* The limits that depend on settings a command line can override (the
+ * horizon): checked at load, and again after every override. `until` names
+ * the horizon's source in the message ("until", "--until"). */
+int model_scenario_check_limits(const model_scenario *s, const char *until, sim_diag *d);
+
 /* Bytes a run of this scenario is expected to need at its peak: the engine's
- * per-thing records (initial things plus expected arrivals and additions),
- * the side table of retried executions (at the failure rates of the
- * behaviours and the retry budget) and a fixed allowance. An estimate, meant
- * for refusing runs that cannot fit, not an accounting. */
+ * per-thing records (initial things, expected arrivals, things added by
+ * operations), the executions (at most the rollout quota per minute; all at
+ * once for things added to a CONTINUOUS job), the side table of retried
+ * executions (at the failure rates of the behaviours and the retry budget),
+ * the report page's copy of events.log and a fixed allowance; per-item
+ * costs measured on the engine (scenario.c). An estimate, meant for refusing
+ * runs that cannot fit, not an accounting. */
 uint64_t model_scenario_memory_estimate(const model_scenario *s);
 
 /* Parse "2026-01-01T00:00:00Z" (fraction and "+00:00" allowed) to epoch ms.
@@ -123,5 +134,19 @@ uint64_t model_scenario_memory_estimate(const model_scenario *s);
 bool model_parse_iso8601(const char *s, int64_t *epoch_ms);
 /* Format epoch ms as "2026-01-01T00:00:00.000Z" (n >= 25). */
 void model_format_iso8601(int64_t epoch_ms, char *buf, size_t n);
+
+/* ------------------------------------------------ the scenario's worlds ---
+ * (model/scenario_worlds.c, above both scenario.c and worlds.c) */
+
+/* Load scenario `sc` again as world `name` sees it (a new scenario without
+ * worlds, same file name, same settings). */
+int model_world_load(struct model_scenario **out, const struct model_scenario *sc,
+                     const char *name, sim_diag *d);
+
+/* Index of world `name` in sc's worlds, -1 if none. */
+long model_world_find(const struct model_scenario *sc, const char *name);
+/* Names of the worlds of sc, comma-separated, into buf ("default" when the
+ * scenario has none). */
+void model_world_list(const struct model_scenario *sc, char *buf, size_t n);
 
 #endif

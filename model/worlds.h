@@ -23,7 +23,8 @@
  * as written, affecting no group.
  *
  * Ownership: model_world arrays are owned by the scenario that parsed them
- * (model_worlds_free); model_world_load gives the caller a new scenario.
+ * (model_worlds_free). This module knows the fleet, not the scenario:
+ * loading a scenario as a world sees it is scenario.h's model_world_load.
  */
 #ifndef JOBSIM_MODEL_WORLDS_H
 #define JOBSIM_MODEL_WORLDS_H
@@ -45,8 +46,6 @@ typedef struct model_world {
   bool affects_given;    /* `affects` was written (else the default) */
 } model_world;
 
-struct model_scenario;
-
 /* Parse and validate $.worlds (`json` may be NULL: no worlds, *n = 0)
  * against the already parsed fleet `f` and its JSON `fleet_json`. Messages
  * name the path under $.worlds. */
@@ -60,16 +59,5 @@ void model_worlds_free(model_world *w, size_t n);   /* NULL is a no-op */
  * message listing the worlds) for an unknown name. The document must
  * already have passed validation. */
 int model_world_apply(cJSON *root, const char *name, sim_diag *d);
-
-/* Load scenario `sc` again as world `name` sees it (a new scenario without
- * worlds, same file name, same settings). */
-int model_world_load(struct model_scenario **out, const struct model_scenario *sc,
-                     const char *name, sim_diag *d);
-
-/* Index of world `name` in sc's worlds, -1 if none. */
-long model_world_find(const struct model_scenario *sc, const char *name);
-/* Names of the worlds of sc, comma-separated, into buf ("default" when the
- * scenario has none). */
-void model_world_list(const struct model_scenario *sc, char *buf, size_t n);
 
 #endif

@@ -356,6 +356,19 @@ static void find_binding(plan_result *r) {
   }
 }
 
+uint64_t plan_planner_memory_estimate(const model_scenario *sc, const plan_planner_opts *o) {
+  const double fixed = 32.0 * 1024 * 1024;
+  double cands = (double)(o->n_rates + o->n_exps) * (double)o->n_thresholds *
+                 (double)o->n_min_exec;
+  double worlds = sc->n_worlds < 2 ? 2 : sc->n_worlds > 9 ? 9 : (double)sc->n_worlds;
+  double copy = 2.0 * (double)strlen(sc->json_text) + 3072.0;   /* as plan/sweep.c */
+  double results = cands * worlds * (double)o->max * sizeof(plan_metrics) * 2.0;
+  double engine = (double)model_scenario_memory_estimate(sc) - fixed;
+  double bytes = fixed + cands * (1 + worlds) * copy + results +
+                 (double)(o->threads ? o->threads : 1) * (engine > 0 ? engine : 0);
+  return bytes > 1.8e19 ? UINT64_MAX : (uint64_t)bytes;
+}
+
 int plan_planner_run(plan_result **out, const model_scenario *sc,
                      const plan_planner_opts *o, sim_diag *d) {
   *out = NULL;

@@ -75,6 +75,12 @@ typedef struct plan_planner_opts {
 
 /* Fill the documented default candidate grid (rates capped at `quota`). */
 void plan_planner_defaults(plan_planner_opts *o, int64_t quota);
+/* Bytes plan_planner_run(sc, o) needs at its peak, at most: a scenario
+ * copy per candidate and per (candidate, world), o->max replications'
+ * metrics of every (candidate, world) and a round's buffer of as many, one
+ * engine per thread, a fixed allowance. For refusing a search that cannot
+ * fit before building anything. */
+uint64_t plan_planner_memory_estimate(const model_scenario *sc, const plan_planner_opts *o);
 
 typedef struct plan_estimate {
   int64_t k, n;                /* successes ("good" outcomes) of n */

@@ -65,7 +65,19 @@ typedef struct plan_sweep_opts {
   size_t replications;
   uint64_t seed;
   unsigned threads;
+  /* Refuse (SIM_ERR_NOMEM, before any replication) when the grid's largest
+   * scenario (a --vary may change the fleet) would not fit; 0: no check. */
+  uint64_t max_memory;
 } plan_sweep_opts;
+
+/* Bytes a sweep of `base` over `points` grid points and `worlds` worlds
+ * with `reps` replications on `threads` threads needs at its peak: a
+ * loaded copy of the scenario per point and per (point, world), the
+ * metrics of every replication, one engine per thread, a fixed allowance.
+ * An estimate (per-copy cost measured: twice the scenario text and 3 KB),
+ * for refusing sweeps that cannot fit before building anything. */
+uint64_t plan_sweep_memory_estimate(const model_scenario *base, size_t points, size_t worlds,
+                                    size_t reps, unsigned threads);
 
 typedef struct plan_sweep {
   const model_scenario *base;

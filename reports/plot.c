@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "duration.h"
@@ -365,6 +367,20 @@ static void first_line(const char *path, char *why, size_t n) {
   fclose(f);
 }
 
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Seconds gnuplot may take: JOBSIM_GNUPLOT_TIMEOUT, default 120. */
+static double deadline_s(void) {
+  const char *e = getenv("JOBSIM_GNUPLOT_TIMEOUT");
+  char *end;
+  double v = e && *e ? strtod(e, &end) : 0;
+  return e && *e && !*end && v > 0 && v < 1e6 ? v : 120.0;
+}
+
 /* gnuplot `scripts` (NULL-terminated, at most 15) in directory pdir. */
 static report_plot_status render(const char *pdir, const char *gnuplot,
                                  const char *const *scripts, char *why, size_t n) {
@@ -379,12 +395,17 @@ static report_plot_status render(const char *pdir, const char *gnuplot,
     argv[k] = names[k];
   }
   argv[k] = NULL;
+  double limit = deadline_s();
   pid_t pid = fork();
   if (pid < 0) {
     snprintf(why, n, "cannot start gnuplot: %s", strerror(errno));
     return REPORT_PLOT_FAILED;
   }
   if (pid == 0) {   /* child: only async-signal-safe calls until exec */
+    /* its own process group: a Ctrl-C on the terminal reaches jobsim only,
+     * which stops gnuplot itself (gnuplot can hang in its own handler) */
+    setpgid(0, 0);
+    signal(SIGXFSZ, SIG_DFL);   /* jobsim ignores it; gnuplot should not */
     int in = open("/dev/null", O_RDONLY);
     int lg = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (in < 0 || lg < 0 || chdir(pdir) != 0 || dup2(in, 0) < 0 || dup2(lg, 1) < 0 ||
@@ -393,12 +414,39 @@ static report_plot_status render(const char *pdir, const char *gnuplot,
     execv(gnuplot, argv);
     _exit(127);
   }
+  setpgid(pid, pid);   /* both sides, so there is no race with the kill */
+  /* Wait with a deadline, looking at the interrupt flag: on either, the
+   * whole group is killed and reaped. */
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) {
+  double t0 = now_s();
+  const char *stopped = NULL;
+  for (;;) {
+    pid_t w = waitpid(pid, &status, WNOHANG);
+    if (w == pid) break;
+    if (w < 0 && errno != EINTR) {
       snprintf(why, n, "waiting for gnuplot: %s", strerror(errno));
+      kill(-pid, SIGKILL);
       return REPORT_PLOT_FAILED;
     }
+    if (report_interrupted()) stopped = "interrupted";
+    else if (now_s() - t0 > limit) stopped = "deadline";
+    if (stopped) {
+      kill(-pid, SIGKILL);
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+      break;
+    }
+    struct timespec ts = {0, 5 * 1000000L};   /* 5 ms */
+    nanosleep(&ts, NULL);
+  }
+  if (stopped && stopped[0] == 'i') {
+    snprintf(why, n, "gnuplot stopped: interrupted");
+    return REPORT_PLOT_FAILED;
+  }
+  if (stopped) {
+    snprintf(why, n, "gnuplot did not finish within %g s and was stopped "
+                     "(JOBSIM_GNUPLOT_TIMEOUT sets the limit)", limit);
+    return REPORT_PLOT_FAILED;
+  }
   struct stat st;
   bool quiet_log = stat(log, &st) == 0 && st.st_size == 0;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && quiet_log) {

@@ -10,7 +10,11 @@
  *
  * gnuplot runs as a child process (fork + execv of the file found on PATH,
  * arguments passed as a vector, never through a shell) in the plots
- * directory. Its output is deterministic for given inputs on one machine.
+ * directory, in a process group of its own. jobsim waits for it with a
+ * deadline (JOBSIM_GNUPLOT_TIMEOUT seconds, default 120) and watches the
+ * interrupt flag (outdir.h): on either it kills the group and reaps it, so
+ * a gnuplot that hangs (also in its own signal handler) never holds jobsim
+ * up. Its output is deterministic for given inputs on one machine.
  *
  * Ownership: everything passed in is borrowed for the call.
  */

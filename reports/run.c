@@ -59,9 +59,20 @@ static void fail(writer *w, int rc) {
   if (!w->rc) w->rc = rc;
 }
 
+/* Snapshot files are named %06zu_...: beyond this many the names would no
+ * longer sort. The scenario's limits keep a run far below it
+ * (MODEL_MAX_SNAPSHOTS periodic ones, at most 100000 operations). */
+#define MAX_SNAPSHOT_FILES 999999
+
 static void write_snapshot(writer *w, const model_engine *e) {
   sim_time_ms now = model_engine_now(e);
   if (w->snapshots > 0 && now == w->last_snapshot) return;
+  if (w->snapshots == MAX_SNAPSHOT_FILES) {
+    fail(w, sim_diag_set(w->d, SIM_ERR_LIMIT, NULL,
+                         "more than %d snapshots: their file names would no longer sort",
+                         MAX_SNAPSHOT_FILES));
+    return;
+  }
   size_t len;
   char *text = report_describe_job(e, &w->o->out, &len);
   if (!text) {
@@ -102,6 +113,7 @@ static void on_observe(void *ud, const model_engine *e, unsigned why) {
   writer *w = ud;
   if (w->rc || !w->o->write_files) return;
   write_row(w, e, why);
+  if (w->rc) return;   /* keep the first failure's message */
   /* A deleted job has no describe-job any more (ResourceNotFoundException). */
   if ((why & (MODEL_ROW_SNAPSHOT | MODEL_ROW_STATUS | MODEL_ROW_START | MODEL_ROW_END |
               MODEL_ROW_OP)) &&
@@ -210,14 +222,16 @@ void report_run_outcome(const model_scenario *sc, const report_run_stats *st, ch
 }
 
 /* Advance the engine to the horizon. With progress, an interrupt flag or an
- * event cap it goes in slices of simulated time (a minute with progress, an
- * hour otherwise) and looks at them between slices; the same events run in
- * the same order either way. */
+ * event cap it goes in slices of simulated time (a minute with progress or
+ * an interrupt flag, an hour otherwise) and looks at them between slices;
+ * the same events run in the same order either way. */
 static int advance(model_engine *e, const model_scenario *sc, const report_run_opts *o,
                    sim_diag *d) {
   if (!o->progress && !o->stop && !o->max_events)
     return model_engine_run(e, sc->sim.until);
-  const sim_time_ms slice = o->progress ? SIM_MS_PER_MIN : SIM_MS_PER_H;
+  /* a minute: an interrupt or the cap takes effect fast even when an hour
+   * of simulated time holds millions of events */
+  const sim_time_ms slice = o->progress || o->stop ? SIM_MS_PER_MIN : SIM_MS_PER_H;
   int rc = SIM_OK;
   for (sim_time_ms t = 0; !rc;) {
     t = t > sc->sim.until - slice ? sc->sim.until : t + slice;

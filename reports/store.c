@@ -23,9 +23,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
@@ -33,6 +35,7 @@
 #include "cron.h"
 #include "duration.h"
 #include "jsonw.h"
+#include "outdir.h"
 
 /* scheduledJobRollouts lists this many window starts (describe.c). */
 #define ROLLOUTS_SHOWN 7
@@ -72,6 +75,9 @@ struct report_store {
   size_t chunk_n;              /* instants in the chunk (0: none open) */
   unsigned char *blob;         /* deltas of the later instants */
   size_t blob_len, blob_cap;
+  int fd;                      /* reader: the file, held open (-1: none) */
+  char meta_hash[17];          /* writer: content hash, for the run row */
+  char *meta_version, *meta_options;
   int hook_rc;                 /* first error inside on_event */
   char hook_msg[256];
 };
@@ -181,28 +187,57 @@ uint64_t report_store_fnv1a(uint64_t h, const void *data, size_t len) {
   return h;
 }
 
-static int db_error(const report_store *st, sim_diag *d, const char *what) {
+/* SQLite's error as ours: out of memory is SIM_ERR_NOMEM (exit 4 as every
+ * out-of-memory, with the words users look for). */
+static int db_error_errno(const report_store *st, sim_diag *d, const char *what, int sys) {
+  int code = st->db ? sqlite3_errcode(st->db) & 0xff : SQLITE_NOMEM;
+  if (code == SQLITE_NOMEM)
+    return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "%s: %s: out of memory (SQLite)", st->path,
+                        what);
+  /* a failed write: say why (EFBIG past ulimit -f, ENOSPC, EDQUOT); SQLite's
+   * own sqlite3_system_errno() is not always set on that path */
+  if (!sys) sys = sqlite3_system_errno(st->db);
+  if ((code == SQLITE_IOERR || code == SQLITE_FULL) &&
+      (sys == EFBIG || sys == ENOSPC || sys == EDQUOT || sys == EIO))
+    return sim_diag_set(d, SIM_ERR_IO, NULL, "%s: %s: %s", st->path, what, strerror(sys));
   return sim_diag_set(d, SIM_ERR_DB, NULL, "%s: %s: %s", st->path, what,
-                      st->db ? sqlite3_errmsg(st->db) : "cannot allocate a connection");
+                      sqlite3_errmsg(st->db));
 }
 
-static int exec_sql(report_store *st, const char *sql, sim_diag *d) {
-  char *err = NULL;
-  if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-    int rc = sim_diag_set(d, SIM_ERR_DB, NULL, "%s: %s", st->path,
-                          err ? err : "SQLite error");
-    sqlite3_free(err);
-    return rc;
+/* SQLite's error as ours: out of memory is SIM_ERR_NOMEM (exit 4 as every
+ * out-of-memory, with the words users look for). */
+static int db_error(const report_store *st, sim_diag *d, const char *what) {
+  return db_error_errno(st, d, what, 0);
+}
+
+/* Run every statement of `sql`. Statement by statement rather than
+ * sqlite3_exec: the system error of a failed write (EFBIG past ulimit -f,
+ * ENOSPC) is only known right after the failing step. */
+static int exec_sql(report_store *st, const char *sql, const char *what, sim_diag *d) {
+  for (const char *tail = sql; tail && *tail;) {
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, tail, -1, &s, &tail) != SQLITE_OK)
+      return db_error(st, d, what);
+    if (!s) break;   /* only white space and comments left */
+    int r;
+    errno = 0;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {}
+    int e = errno;
+    int rc = r == SQLITE_DONE ? SIM_OK : db_error_errno(st, d, what, e);
+    sqlite3_finalize(s);
+    if (rc) return rc;
   }
   return SIM_OK;
 }
 
 /* Run an insert whose parameters are bound, then reset it for the next. */
 static int step_reset(report_store *st, sqlite3_stmt *s, sim_diag *d) {
+  errno = 0;
   int r = sqlite3_step(s);
+  int e = errno;
   sqlite3_reset(s);
   sqlite3_clear_bindings(s);
-  return r == SQLITE_DONE ? SIM_OK : db_error(st, d, "insert");
+  return r == SQLITE_DONE ? SIM_OK : db_error_errno(st, d, "insert", e);
 }
 
 static void iso_of(const report_store *st, sim_time_ms t, char *buf, size_t n) {
@@ -243,7 +278,8 @@ int report_store_new(report_store **out, const char *path, const model_scenario 
   *out = NULL;
   report_store *st = calloc(1, sizeof *st);
   if (!st) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
-  snprintf(st->path, sizeof st->path, "%s", path);
+  st->fd = -1;
+  report_brief_path(path, st->path, 160);   /* for messages only */
   st->sc = sc;
   st->start_epoch_ms = sc->sim.start_epoch_ms;
   st->info.seed = seed;
@@ -262,9 +298,10 @@ int report_store_new(report_store **out, const char *path, const model_scenario 
            "PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
            " PRAGMA cache_size=-65536;"
            " PRAGMA user_version=%d;", REPORT_STORE_VERSION);
-  if ((rc = exec_sql(st, pragmas, d)) || (rc = exec_sql(st, "BEGIN", d))) goto fail;
+  if ((rc = exec_sql(st, pragmas, "settings", d)) || (rc = exec_sql(st, "BEGIN", "begin", d)))
+    goto fail;
   st->in_tx = true;
-  if ((rc = exec_sql(st, schema, d))) goto fail;
+  if ((rc = exec_sql(st, schema, "create the tables", d))) goto fail;
   for (int i = 0; i < S_COUNT; i++)
     if (sqlite3_prepare_v3(st->db, insert_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                            &st->st[i], NULL) != SQLITE_OK) {
@@ -286,28 +323,20 @@ int report_store_new(report_store **out, const char *path, const model_scenario 
   if ((rc = step_reset(st, s, d))) goto fail;
   sqlite3_finalize(s);
   s = NULL;
-  /* What the run row needs besides the final figures, kept in a temporary
-   * table until report_store_finish(). */
+  /* What the run row needs besides the final figures, kept until
+   * report_store_finish() (in memory: a temporary table needed a temporary
+   * file, and one more thing to fail). */
   uint64_t h = report_store_fnv1a(REPORT_STORE_FNV_INIT, sc->json_text,
                                   strlen(sc->json_text));
   if (job_text) h = report_store_fnv1a(h, job_text, job_len);
   free(job_text);
   job_text = NULL;
-  if ((rc = exec_sql(st, "CREATE TEMP TABLE run_meta(hash TEXT, version TEXT, "
-                         "options TEXT)", d)))
-    goto fail;
-  char hex[17];
-  snprintf(hex, sizeof hex, "%016" PRIx64, h);
-  if (sqlite3_prepare_v2(st->db, "INSERT INTO temp.run_meta VALUES(?,?,?)", -1, &s,
-                         NULL) != SQLITE_OK) {
-    rc = db_error(st, d, "prepare");
+  snprintf(st->meta_hash, sizeof st->meta_hash, "%016" PRIx64, h);
+  if (!(st->meta_version = strdup(version ? version : "")) ||
+      !(st->meta_options = strdup(options_json ? options_json : "{}"))) {
+    rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
     goto fail;
   }
-  sqlite3_bind_text(s, 1, hex, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 2, version ? version : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 3, options_json ? options_json : "{}", -1, SQLITE_TRANSIENT);
-  if ((rc = step_reset(st, s, d))) goto fail;
-  sqlite3_finalize(s);
   *out = st;
   return SIM_OK;
 fail:
@@ -333,6 +362,15 @@ static void hook_fail(report_store *st, int rc, const char *msg) {
   snprintf(st->hook_msg, sizeof st->hook_msg, "%s", msg);
 }
 
+/* The first failure inside on_event, reported by the next call: after it
+ * SQLite may have rolled the transaction back, and any later statement
+ * fails for that reason ("no such table"), not the real one. */
+static int hook_error(const report_store *st, sim_diag *d) {
+  if (st->hook_rc == SIM_ERR_NOMEM)
+    return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "%s: insert: out of memory", st->path);
+  return sim_diag_set(d, st->hook_rc, NULL, "%s: insert: %s", st->path, st->hook_msg);
+}
+
 /* Write the open chunk as one counts row. */
 static void flush_chunk(report_store *st) {
   if (st->chunk_n == 0) return;
@@ -345,7 +383,9 @@ static void flush_chunk(report_store *st) {
                     (int)st->blob_len, SQLITE_STATIC);
   int r = sqlite3_step(s);
   sqlite3_reset(s);
-  if (r != SQLITE_DONE) hook_fail(st, SIM_ERR_DB, sqlite3_errmsg(st->db));
+  if (r != SQLITE_DONE)
+    hook_fail(st, (r & 0xff) == SQLITE_NOMEM ? SIM_ERR_NOMEM : SIM_ERR_DB,
+              sqlite3_errmsg(st->db));
   st->chunk_n = 0;
   st->blob_len = 0;
 }
@@ -401,15 +441,16 @@ void report_store_on_event(report_store *st, const model_engine *e) {
 
 int report_store_observe(report_store *st, const model_engine *e,
                          const report_timeline_row *r, sim_diag *d) {
+  if (st->hook_rc) return hook_error(st, d);
   /* the timeline row */
   sqlite3_stmt *s = st->st[S_TIMELINE];
   char iso[40], reason[64];
   iso_of(st, r->at, iso, sizeof iso);
   report_timeline_reason(r->why, reason, sizeof reason);
-  sqlite3_bind_text(s, 1, iso, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 1, iso, -1, SQLITE_STATIC);   /* stepped below */
   sqlite3_bind_double(s, 2, (double)r->at / 1000.0);
   sqlite3_bind_int64(s, 3, r->at);
-  sqlite3_bind_text(s, 4, reason, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
   sqlite3_bind_text(s, 5, report_timeline_status(r), -1, SQLITE_STATIC);
   sqlite3_bind_int64(s, 6, r->rate);
   sqlite3_bind_int64(s, 7, r->notified);
@@ -461,21 +502,23 @@ int report_store_observe(report_store *st, const model_engine *e,
 
 int report_store_snapshot(report_store *st, sim_time_ms at, const char *text,
                           size_t len, sim_diag *d) {
+  if (st->hook_rc) return hook_error(st, d);
   sqlite3_stmt *s = st->st[S_SNAPSHOT];
   char iso[40];
   iso_of(st, at, iso, sizeof iso);
   sqlite3_bind_int64(s, 1, at);
-  sqlite3_bind_text(s, 2, iso, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, iso, -1, SQLITE_STATIC);   /* stepped below */
   sqlite3_bind_text(s, 3, text, (int)len, SQLITE_STATIC);
   return step_reset(st, s, d);
 }
 
 int report_store_log(report_store *st, sim_time_ms at, const char *line, sim_diag *d) {
+  if (st->hook_rc) return hook_error(st, d);
   sqlite3_stmt *s = st->st[S_EVENT];
   char iso[40];
   iso_of(st, at, iso, sizeof iso);
   sqlite3_bind_int64(s, 1, at);
-  sqlite3_bind_text(s, 2, iso, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, iso, -1, SQLITE_STATIC);   /* stepped below */
   sqlite3_bind_text(s, 3, line, -1, SQLITE_STATIC);
   return step_reset(st, s, d);
 }
@@ -484,10 +527,14 @@ typedef struct exec_ctx {
   report_store *st;
   const model_engine *e;
   sim_diag *d;
+  size_t n;
 } exec_ctx;
 
 static int put_exec(void *ud, const model_exec_view *v) {
   exec_ctx *c = ud;
+  /* millions of rows take seconds: an interrupt stops them (outdir.h) */
+  if ((++c->n & 16383) == 0 && report_interrupted())
+    return sim_diag_set(c->d, SIM_ERR_INTR, NULL, "interrupted; no report written");
   sqlite3_stmt *s = c->st->st[S_EXECUTION];
   char name[256];
   model_engine_thing_name(c->e, v->thing, name, sizeof name);
@@ -503,7 +550,8 @@ static int put_exec(void *ud, const model_exec_view *v) {
 }
 
 int report_store_executions(report_store *st, const model_engine *e, sim_diag *d) {
-  exec_ctx c = {st, e, d};
+  if (st->hook_rc) return hook_error(st, d);
+  exec_ctx c = {st, e, d, 0};
   int rc = model_engine_foreach_exec(e, put_exec, &c);
   if (rc == SIM_ERR_NOMEM && !d->msg[0])
     return sim_diag_set(d, rc, NULL, "out of memory");
@@ -518,11 +566,9 @@ int report_store_finish(report_store *st, const model_engine *e, bool executions
   int rc;
   if (st->pending) log_pending(st);
   flush_chunk(st);
-  if (st->hook_rc)
-    return sim_diag_set(d, st->hook_rc, NULL, "%s: insert: %s", st->path, st->hook_msg);
+  if (st->hook_rc) return hook_error(st, d);
   if (sqlite3_prepare_v2(st->db,
-                         "INSERT INTO run SELECT ?,?,hash,?,version,options,?,?,?,?,?,?,"
-                         "?,?,?,?,?,?,? FROM temp.run_meta",
+                         "INSERT INTO run VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                          -1, &s, NULL) != SQLITE_OK)
     return db_error(st, d, "prepare");
   char start[40];
@@ -534,9 +580,12 @@ int report_store_finish(report_store *st, const model_engine *e, bool executions
   int i = 1;
   sqlite3_bind_text(s, i++, sc->name, -1, SQLITE_STATIC);
   sqlite3_bind_text(s, i++, sc->file, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, i++, st->meta_hash, -1, SQLITE_STATIC);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)st->info.seed);
+  sqlite3_bind_text(s, i++, st->meta_version, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, i++, st->meta_options, -1, SQLITE_STATIC);
   sqlite3_bind_text(s, i++, sc->job.job_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, i++, start, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, i++, start, -1, SQLITE_STATIC);
   sqlite3_bind_int64(s, i++, sc->sim.start_epoch_ms);
   sqlite3_bind_int64(s, i++, sc->sim.until);
   sqlite3_bind_int64(s, i++, end);
@@ -552,12 +601,11 @@ int report_store_finish(report_store *st, const model_engine *e, bool executions
   rc = step_reset(st, s, d);
   sqlite3_finalize(s);
   if (rc) return rc;
-  if ((rc = exec_sql(st, "DROP TABLE temp.run_meta", d))) return rc;
   for (int k = 0; k < S_COUNT; k++) {
     sqlite3_finalize(st->st[k]);
     st->st[k] = NULL;
   }
-  if ((rc = exec_sql(st, "COMMIT", d))) return rc;
+  if ((rc = exec_sql(st, "COMMIT", "commit", d))) return rc;
   st->in_tx = false;
   if (sqlite3_close(st->db) != SQLITE_OK) return db_error(st, d, "close");
   st->db = NULL;
@@ -565,6 +613,254 @@ int report_store_finish(report_store *st, const model_engine *e, bool executions
 }
 
 /* ------------------------------------------------------------ reading --- */
+
+/* ------------------------------------------------- validated reading --- */
+
+/* Nothing read from a store is trusted: it may be damaged, or crafted.
+ * Every value is checked against what the writer can produce, and a
+ * failure names the table and the row (exit 3). */
+#define COUNTER_MAX (INT64_C(1) << 53)   /* eight of them cannot overflow */
+#define TIME_MAX (INT64_C(1) << 53)      /* ms; far beyond any horizon */
+
+static int damaged(const report_store *st, sim_diag *d, const char *table,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int damaged(const report_store *st, sim_diag *d, const char *table,
+                   const char *fmt, ...) {
+  char what[300];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  return sim_diag_set(d, SIM_ERR_SCHEMA, NULL,
+                      "%s: damaged jobsim store: table %s, %s", st->path, table, what);
+}
+
+/* A varint as put_varint writes it: at most 10 bytes, at most 64 bits,
+ * no superfluous final zero byte. */
+static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v) {
+  uint64_t r = 0;
+  for (int i = 0; i < 10; i++) {
+    if (*p >= end) return false;
+    unsigned char b = *(*p)++;
+    if (i == 9 && b > 1) return false;
+    r |= (uint64_t)(b & 0x7f) << (7 * i);
+    if (!(b & 0x80)) {
+      if (i > 0 && b == 0) return false;
+      *v = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+/* One counts row, decoded: the counters at every instant of the chunk. */
+typedef struct chunk {
+  sim_time_ms from, to;
+  size_t n;                               /* instants */
+  sim_time_ms when[COUNTS_CHUNK];
+  int64_t v[COUNTS_CHUNK][8];             /* counter_cols order */
+} chunk;
+
+/* Decode the counts row under statement s (columns from_ms, to_ms,
+ * instants, the eight counters, deltas) into *c, checking everything. */
+static int decode_chunk(const report_store *st, sqlite3_stmt *s, chunk *c, sim_diag *d) {
+  c->from = sqlite3_column_int64(s, 0);
+  c->to = sqlite3_column_int64(s, 1);
+  int64_t inst = sqlite3_column_int64(s, 2);
+  const sim_time_ms from = c->from;
+  if (c->from < 0 || c->to < c->from || c->to > st->info.end)
+    return damaged(st, d, "counts", "row from_ms %" PRId64 ": from_ms..to_ms %" PRId64
+                   "..%" PRId64 " is not inside 0..%" PRId64 " (the run's end)", from,
+                   c->from, c->to, st->info.end);
+  if (inst < 1 || inst > COUNTS_CHUNK)
+    return damaged(st, d, "counts", "row from_ms %" PRId64 ": instants %" PRId64
+                   " is not in 1..%d", from, inst, COUNTS_CHUNK);
+  for (int i = 0; i < 8; i++) {
+    if (sqlite3_column_type(s, 3 + i) != SQLITE_INTEGER)
+      return damaged(st, d, "counts", "row from_ms %" PRId64 ": a counter is not an "
+                     "integer", from);
+    c->v[0][i] = sqlite3_column_int64(s, 3 + i);
+    if (c->v[0][i] < 0 || c->v[0][i] > COUNTER_MAX)
+      return damaged(st, d, "counts", "row from_ms %" PRId64 ": counter %" PRId64
+                     " is out of range", from, c->v[0][i]);
+  }
+  c->when[0] = c->from;
+  c->n = 1;
+  if (sqlite3_column_type(s, 11) != SQLITE_BLOB && sqlite3_column_type(s, 11) != SQLITE_NULL &&
+      sqlite3_column_bytes(s, 11) != 0)
+    return damaged(st, d, "counts", "row from_ms %" PRId64 ": deltas is not a blob", from);
+  const unsigned char *p = sqlite3_column_blob(s, 11);
+  const unsigned char *end = p ? p + sqlite3_column_bytes(s, 11) : NULL;
+  while (p && p < end) {
+    uint64_t step;
+    if (c->n == (size_t)inst)
+      return damaged(st, d, "counts", "row from_ms %" PRId64 ": deltas hold more than "
+                     "its %" PRId64 " instants", from, inst);
+    if (!get_varint(&p, end, &step) || p >= end)
+      return damaged(st, d, "counts", "row from_ms %" PRId64 ": deltas: instant %zu has a "
+                     "malformed time step", from, c->n);
+    sim_time_ms prev = c->when[c->n - 1];
+    if (step < 1 || step > (uint64_t)(c->to - prev))
+      return damaged(st, d, "counts", "row from_ms %" PRId64 ": deltas: instant %zu steps "
+                     "%" PRIu64 " ms, not 1..%" PRId64 " (to_ms)", from, c->n, step,
+                     c->to - prev);
+    c->when[c->n] = prev + (sim_time_ms)step;
+    unsigned mask = *p++;
+    for (int i = 0; i < 8; i++) {
+      int64_t x = c->v[c->n - 1][i];
+      if (mask & (1u << i)) {
+        uint64_t z;
+        if (!get_varint(&p, end, &z))
+          return damaged(st, d, "counts", "row from_ms %" PRId64 ": deltas: instant %zu "
+                         "has a malformed counter delta", from, c->n);
+        uint64_t mag = z >> 1;   /* zigzag: z = 2|dv| - (dv < 0) */
+        if (mag >= (uint64_t)COUNTER_MAX)
+          return damaged(st, d, "counts", "row from_ms %" PRId64 ": deltas: instant %zu "
+                         "has a counter delta out of range", from, c->n);
+        x = z & 1 ? x - (int64_t)mag - 1 : x + (int64_t)mag;
+        if (x < 0 || x > COUNTER_MAX)
+          return damaged(st, d, "counts", "row from_ms %" PRId64 ": deltas: at %" PRId64
+                         " ms a counter becomes %" PRId64, from, c->when[c->n], x);
+      }
+      c->v[c->n][i] = x;
+    }
+    c->n++;
+  }
+  if (c->n != (size_t)inst || c->when[c->n - 1] != c->to)
+    return damaged(st, d, "counts", "row from_ms %" PRId64 ": deltas hold %zu instants "
+                   "ending at %" PRId64 " ms, the row says %" PRId64 " ending at %" PRId64,
+                   from, c->n, c->when[c->n - 1], inst, c->to);
+  return SIM_OK;
+}
+
+static const char counts_cols[] =
+    "from_ms, to_ms, instants, queued, in_progress, succeeded, failed, rejected, "
+    "timed_out, canceled, removed, deltas";
+
+int report_store_counters(const report_store *st, sim_time_ms at, int64_t *k,
+                          sim_diag *d) {
+  memset(k, 0, MODEL_EXEC_STATUS_COUNT * sizeof *k);
+  sqlite3_stmt *s = NULL;
+  char sql[400];
+  snprintf(sql, sizeof sql, "SELECT %s FROM counts WHERE from_ms <= ? ORDER BY from_ms "
+           "DESC LIMIT 1", counts_cols);
+  if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    return db_error(st, d, "query counts");
+  sqlite3_bind_int64(s, 1, at);
+  int rc = SIM_OK;
+  int r = sqlite3_step(s);
+  if (r == SQLITE_ROW) {
+    chunk *c = malloc(sizeof *c);
+    if (!c) rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+    else if (!(rc = decode_chunk(st, s, c, d))) {
+      size_t i = c->n - 1;
+      while (i > 0 && c->when[i] > at) i--;
+      for (int j = 0; j < 8; j++) k[counter_cols[j]] = c->v[i][j];
+    }
+    free(c);
+  } else if (r != SQLITE_DONE) {
+    rc = db_error(st, d, "query counts");
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* The whole counters log against the timeline, once at open: chunks in
+ * order and apart, every timeline row in time order inside the run, its
+ * counters those of the log at its instant and summing to its records,
+ * the log ending with the run row's execution_records. */
+static int validate_counts(report_store *st, int64_t records, sim_diag *d) {
+  sqlite3_stmt *cs = NULL, *ts = NULL;
+  chunk *c = malloc(sizeof *c);
+  int rc = SIM_OK;
+  char sql[400];
+  snprintf(sql, sizeof sql, "SELECT %s FROM counts ORDER BY from_ms", counts_cols);
+  if (!c) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+  if (sqlite3_prepare_v2(st->db, sql, -1, &cs, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(st->db,
+                         "SELECT rowid, offset_ms, queued, in_progress, succeeded, failed, "
+                         "rejected, timed_out, canceled, removed, records FROM timeline "
+                         "ORDER BY rowid", -1, &ts, NULL) != SQLITE_OK) {
+    rc = db_error(st, d, "query counts");
+    goto out;
+  }
+  int64_t cur[8] = {0};
+  size_t ci = 0;           /* next instant of *c to apply */
+  bool have = false;       /* *c holds a decoded chunk */
+  bool all = false;        /* every chunk read (a further step would restart) */
+  sim_time_ms last_to = -1, last_row = 0;
+  /* move the log on to every instant <= t */
+  for (int r;;) {
+    r = sqlite3_step(ts);
+    bool row = r == SQLITE_ROW;
+    if (!row && r != SQLITE_DONE) {
+      rc = db_error(st, d, "query timeline");
+      goto out;
+    }
+    int64_t rowid = row ? sqlite3_column_int64(ts, 0) : 0;
+    sim_time_ms t = row ? sqlite3_column_int64(ts, 1) : TIME_MAX;
+    if (row && (t < last_row || t > st->info.end)) {
+      rc = damaged(st, d, "timeline", "row %" PRId64 ": offset_ms %" PRId64 " is before the "
+                   "row above or after the run's end", rowid, t);
+      goto out;
+    }
+    if (row) last_row = t;
+    for (;;) {
+      if (have && ci < c->n) {
+        if (c->when[ci] > t) break;
+        memcpy(cur, c->v[ci], sizeof cur);
+        ci++;
+        continue;
+      }
+      if (all) break;
+      int q = sqlite3_step(cs);
+      if (q == SQLITE_DONE) {
+        all = true;
+        break;
+      }
+      if (q != SQLITE_ROW) {
+        rc = db_error(st, d, "query counts");
+        goto out;
+      }
+      if ((rc = decode_chunk(st, cs, c, d))) goto out;
+      if (c->from <= last_to) {
+        rc = damaged(st, d, "counts", "row from_ms %" PRId64 ": overlaps the chunk before "
+                     "(which ends at %" PRId64 ")", c->from, last_to);
+        goto out;
+      }
+      last_to = c->to;
+      have = true;
+      ci = 0;
+    }
+    if (!row) break;
+    int64_t sum = 0;
+    for (int i = 0; i < 8; i++) {
+      int64_t x = sqlite3_column_int64(ts, 2 + i);
+      if (x != cur[i]) {
+        rc = damaged(st, d, "timeline", "row %" PRId64 ": the counters at %" PRId64 " ms "
+                     "differ from table counts", rowid, t);
+        goto out;
+      }
+      sum += x;
+    }
+    if (sum != sqlite3_column_int64(ts, 10)) {
+      rc = damaged(st, d, "timeline", "row %" PRId64 ": the counters sum to %" PRId64
+                   ", not to its records %" PRId64, rowid, sum,
+                   (int64_t)sqlite3_column_int64(ts, 10));
+      goto out;
+    }
+  }
+  int64_t sum = 0;
+  for (int i = 0; i < 8; i++) sum += cur[i];
+  if (sum != records)
+    rc = damaged(st, d, "counts", "the last counters sum to %" PRId64 ", not to the "
+                 "run's execution_records %" PRId64, sum, records);
+out:
+  sqlite3_finalize(cs);
+  sqlite3_finalize(ts);
+  free(c);
+  return rc;
+}
 
 static int text_col(sqlite3_stmt *s, int i, char **out) {
   const unsigned char *t = sqlite3_column_text(s, i);
@@ -586,7 +882,7 @@ static int load_scenario(report_store *st, sim_diag *d) {
     goto out;
   }
   if (sqlite3_step(s) != SQLITE_ROW) {
-    rc = sim_diag_set(d, SIM_ERR_DB, NULL, "%s: no run recorded", st->path);
+    rc = damaged(st, d, "scenario", "no row: no scenario recorded");
     goto out;
   }
   if (text_col(s, 0, &json) || text_col(s, 1, &job_json) || text_col(s, 2, &file)) {
@@ -594,17 +890,30 @@ static int load_scenario(report_store *st, sim_diag *d) {
     goto out;
   }
   if (!json || !file) {
-    rc = sim_diag_set(d, SIM_ERR_DB, NULL, "%s: no scenario recorded", st->path);
+    rc = damaged(st, d, "scenario", "row 1: no scenario recorded (json or the run's "
+                 "scenario_file is NULL)");
     goto out;
   }
   const char *text = json;
+  if (!job_json) {
+    /* a store is self-contained: a scenario naming a job file must carry
+     * it, never send jobsim to read some file on this machine */
+    cJSON *root = cJSON_Parse(json);
+    bool names_file = root && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "job"));
+    cJSON_Delete(root);
+    if (names_file) {
+      rc = damaged(st, d, "scenario", "row 1: $.job names a file, but the store holds no "
+                   "job_json");
+      goto out;
+    }
+  }
   if (job_json) {
     cJSON *root = cJSON_Parse(json), *job = cJSON_Parse(job_json);
     if (!root || !job || !cJSON_ReplaceItemInObjectCaseSensitive(root, "job", job)) {
       cJSON_Delete(root);
       cJSON_Delete(job);
-      rc = sim_diag_set(d, SIM_ERR_DB, NULL, "%s: recorded scenario is not valid JSON",
-                        st->path);
+      rc = damaged(st, d, "scenario", "row 1: the recorded scenario or job file is not "
+                   "valid JSON");
       goto out;
     }
     merged = cJSON_PrintUnformatted(root);
@@ -638,48 +947,114 @@ int report_store_open(report_store **out, const char *path, sim_diag *d) {
   *out = NULL;
   report_store *st = calloc(1, sizeof *st);
   if (!st) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
-  snprintf(st->path, sizeof st->path, "%s", path);
+  st->fd = -1;
+  report_brief_path(path, st->path, 160);   /* for messages only */
   sqlite3_stmt *s = NULL;
   int rc;
-  if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+  /* Only a regular file: a FIFO would block in open() for ever. SQLite then
+   * opens the very file checked, through /proc/self/fd when there is one. */
+  char via[64];
+  const char *dbpath = path;
+  if ((rc = sim_json_open_regular(path, &st->fd, d))) goto fail;
+  snprintf(via, sizeof via, "/proc/self/fd/%d", st->fd);
+  if (access(via, R_OK) == 0) dbpath = via;
+  if (sqlite3_open_v2(dbpath, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
     rc = sim_diag_set(d, SIM_ERR_IO, NULL, "cannot open '%s': %s", path,
                       st->db ? sqlite3_errmsg(st->db) : "out of memory");
     goto fail;
   }
+  /* A jobsim store: a SQLite database with the tables read here, then of
+   * this schema version. An empty file opens as an empty database. */
   if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK ||
       sqlite3_step(s) != SQLITE_ROW) {
-    rc = db_error(st, d, "not a SQLite database");
+    rc = sim_diag_set(d, SIM_ERR_SCHEMA, NULL,
+                      "%s: not a jobsim store (not a SQLite database: %s)", path,
+                      sqlite3_errmsg(st->db));
     goto fail;
   }
   int v = sqlite3_column_int(s, 0);
   sqlite3_finalize(s);
   s = NULL;
+  if (sqlite3_prepare_v2(st->db,
+                         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
+                         "IN ('run', 'scenario', 'timeline', 'job_view', 'counts')",
+                         -1, &s, NULL) != SQLITE_OK ||
+      sqlite3_step(s) != SQLITE_ROW) {
+    rc = db_error(st, d, "read the schema");
+    goto fail;
+  }
+  int tables = sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  s = NULL;
+  if (tables != 5) {
+    rc = sim_diag_set(d, SIM_ERR_SCHEMA, NULL,
+                      "%s: not a jobsim store (a SQLite database without %s)", path,
+                      tables ? "all of jobsim's tables" : "jobsim's tables");
+    goto fail;
+  }
   if (v != REPORT_STORE_VERSION) {
-    rc = sim_diag_set(d, SIM_ERR_DB, NULL,
+    rc = sim_diag_set(d, SIM_ERR_SCHEMA, NULL,
                       "%s: store schema version %d, this jobsim reads version %d", path,
                       v, REPORT_STORE_VERSION);
     goto fail;
   }
   if (sqlite3_prepare_v2(st->db,
                          "SELECT job_id, seed, until_ms, end_ms, finished, "
-                         "executions_stored, start_epoch_ms FROM run", -1, &s,
-                         NULL) != SQLITE_OK ||
-      sqlite3_step(s) != SQLITE_ROW) {
-    rc = db_error(st, d, "no run recorded");
+                         "executions_stored, start_epoch_ms, execution_records, "
+                         "(SELECT count(*) FROM run), (SELECT count(*) FROM scenario) "
+                         "FROM run", -1, &s, NULL) != SQLITE_OK) {
+    rc = db_error(st, d, "query run");
     goto fail;
   }
+  int r = sqlite3_step(s);
+  if (r != SQLITE_ROW) {
+    rc = r == SQLITE_DONE ? damaged(st, d, "run", "no row: no run recorded")
+                          : db_error(st, d, "query run");
+    goto fail;
+  }
+  for (int i = 1; i < 8; i++)
+    if (sqlite3_column_type(s, i) != SQLITE_INTEGER) {
+      rc = damaged(st, d, "run", "row 1: %s is not an integer",
+                   sqlite3_column_name(s, i));
+      goto fail;
+    }
   report_store_info *in = &st->info;
   const unsigned char *jid = sqlite3_column_text(s, 0);
-  snprintf(in->job_id, sizeof in->job_id, "%s", jid ? (const char *)jid : "");
-  in->seed = (uint64_t)sqlite3_column_int64(s, 1);
+  int64_t seed = sqlite3_column_int64(s, 1), fin = sqlite3_column_int64(s, 4),
+          ex = sqlite3_column_int64(s, 5), records = sqlite3_column_int64(s, 7);
   in->until = sqlite3_column_int64(s, 2);
   in->end = sqlite3_column_int64(s, 3);
-  in->finished = sqlite3_column_int(s, 4) != 0;
-  in->executions = sqlite3_column_int(s, 5) != 0;
   st->start_epoch_ms = sqlite3_column_int64(s, 6);
+  const char *bad = NULL;
+  if (sqlite3_column_int64(s, 8) != 1) bad = "more than one run row (a store records one run)";
+  else if (sqlite3_column_int64(s, 9) != 1) bad = "not exactly one scenario row";
+  else if (!jid || !*jid || strlen((const char *)jid) > 64) bad = "job_id is not a job id";
+  else if (seed < 0 || seed > INT64_C(9007199254740992)) bad = "seed is out of range 0..2^53";
+  else if (in->until < 1 || in->until > TIME_MAX) bad = "until_ms is out of range";
+  else if (in->end < 0 || in->end > in->until) bad = "end_ms is not within 0..until_ms";
+  else if (fin != 0 && fin != 1) bad = "finished is neither 0 nor 1";
+  else if (ex != 0 && ex != 1) bad = "executions_stored is neither 0 nor 1";
+  else if (st->start_epoch_ms < 0 || st->start_epoch_ms > INT64_C(253402300799999))
+    bad = "start_epoch_ms is not a time of the years 1970..9999";
+  else if (records < 0 || records > COUNTER_MAX) bad = "execution_records is out of range";
+  if (bad) {
+    rc = damaged(st, d, "run", "row 1: %s", bad);
+    goto fail;
+  }
+  snprintf(in->job_id, sizeof in->job_id, "%s", (const char *)jid);
+  in->seed = (uint64_t)seed;
+  in->finished = fin != 0;
+  in->executions = ex != 0;
   sqlite3_finalize(s);
   s = NULL;
   if ((rc = load_scenario(st, d))) goto fail;
+  if (strcmp(st->own_sc->job.job_id, in->job_id) != 0 ||
+      st->own_sc->sim.start_epoch_ms != st->start_epoch_ms) {
+    rc = damaged(st, d, "run", "row 1: job_id or start_epoch_ms differ from the recorded "
+                 "scenario's");
+    goto fail;
+  }
+  if ((rc = validate_counts(st, records, d))) goto fail;
   st->own_sc->sim.until = in->until;
   st->own_sc->sim.seed = in->seed;
   *out = st;
@@ -805,64 +1180,6 @@ static int fill(const char *tpl, const int64_t *k, const char *roll, size_t roll
   return SIM_OK;
 }
 
-static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v) {
-  uint64_t r = 0;
-  for (int shift = 0; *p < end && shift < 64; shift += 7) {
-    unsigned char b = *(*p)++;
-    r |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      *v = r;
-      return true;
-    }
-  }
-  return false;
-}
-
-int report_store_counters(const report_store *st, sim_time_ms at, int64_t *k,
-                          sim_diag *d) {
-  memset(k, 0, MODEL_EXEC_STATUS_COUNT * sizeof *k);
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(st->db,
-                         "SELECT queued, in_progress, succeeded, failed, rejected, "
-                         "timed_out, canceled, removed, from_ms, deltas FROM counts "
-                         "WHERE from_ms <= ? ORDER BY from_ms DESC LIMIT 1",
-                         -1, &s, NULL) != SQLITE_OK)
-    return db_error(st, d, "query counts");
-  sqlite3_bind_int64(s, 1, at);
-  int rc = SIM_OK;
-  int r = sqlite3_step(s);
-  if (r == SQLITE_ROW) {
-    /* the counters at the chunk's first instant, then every later instant
-     * of the chunk up to `at` */
-    int64_t v[8];
-    for (int i = 0; i < 8; i++) v[i] = sqlite3_column_int64(s, i);
-    sim_time_ms when = sqlite3_column_int64(s, 8);
-    const unsigned char *p = sqlite3_column_blob(s, 9);
-    const unsigned char *end = p + sqlite3_column_bytes(s, 9);
-    bool ok = true;
-    while (ok && p && p < end) {
-      uint64_t step;
-      if (!(ok = get_varint(&p, end, &step) && p < end)) break;
-      if (when + (sim_time_ms)step > at) break;
-      when += (sim_time_ms)step;
-      unsigned mask = *p++;
-      for (int i = 0; ok && i < 8; i++)
-        if (mask & (1u << i)) {
-          uint64_t z;
-          if ((ok = get_varint(&p, end, &z)))
-            v[i] += (int64_t)(z >> 1) ^ -(int64_t)(z & 1);   /* zigzag */
-        }
-    }
-    if (!ok)
-      rc = sim_diag_set(d, SIM_ERR_DB, NULL, "%s: a counts chunk is malformed", st->path);
-    for (int i = 0; i < 8; i++) k[counter_cols[i]] = v[i];
-  } else if (r != SQLITE_DONE) {
-    rc = db_error(st, d, "query counts");
-  }
-  sqlite3_finalize(s);
-  return rc;
-}
-
 int report_store_describe_job(const report_store *st, sim_time_ms at,
                               const report_opts *o, char **text, size_t *len,
                               bool *deleted, sim_diag *d) {
@@ -882,11 +1199,11 @@ int report_store_describe_job(const report_store *st, sim_time_ms at,
   int col = o->ts == REPORT_TS_ISO8601 ? 2 : 0;
   if (o->compact) col++;
   static const char *const view_sql[4] = {
-      "SELECT deleted, epoch FROM job_view WHERE at_ms <= ? ORDER BY at_ms DESC LIMIT 1",
-      "SELECT deleted, epoch_compact FROM job_view WHERE at_ms <= ? "
+      "SELECT at_ms, deleted, epoch FROM job_view WHERE at_ms <= ? ORDER BY at_ms DESC LIMIT 1",
+      "SELECT at_ms, deleted, epoch_compact FROM job_view WHERE at_ms <= ? "
       "ORDER BY at_ms DESC LIMIT 1",
-      "SELECT deleted, iso8601 FROM job_view WHERE at_ms <= ? ORDER BY at_ms DESC LIMIT 1",
-      "SELECT deleted, iso8601_compact FROM job_view WHERE at_ms <= ? "
+      "SELECT at_ms, deleted, iso8601 FROM job_view WHERE at_ms <= ? ORDER BY at_ms DESC LIMIT 1",
+      "SELECT at_ms, deleted, iso8601_compact FROM job_view WHERE at_ms <= ? "
       "ORDER BY at_ms DESC LIMIT 1"};
   sqlite3_stmt *s = NULL;
   char *tpl = NULL, *roll = NULL;
@@ -896,15 +1213,25 @@ int report_store_describe_job(const report_store *st, sim_time_ms at,
     goto out;
   }
   sqlite3_bind_int64(s, 1, at);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    rc = sim_diag_set(d, SIM_ERR_DB, NULL, "%s: no job view recorded", st->path);
+  int r = sqlite3_step(s);
+  if (r != SQLITE_ROW) {
+    rc = r == SQLITE_DONE ? damaged(st, d, "job_view", "no row at or before %" PRId64 " ms",
+                                    at)
+                          : db_error(st, d, "query job_view");
     goto out;
   }
-  if (sqlite3_column_int(s, 0)) {
+  int64_t view_at = sqlite3_column_int64(s, 0), del = sqlite3_column_int64(s, 1);
+  if (sqlite3_column_type(s, 1) != SQLITE_INTEGER || (del != 0 && del != 1) ||
+      sqlite3_column_type(s, 2) != SQLITE_TEXT) {
+    rc = damaged(st, d, "job_view", "row at_ms %" PRId64 ": deleted is neither 0 nor 1, or "
+                 "the view is not text", view_at);
+    goto out;
+  }
+  if (del) {
     *deleted = true;
     goto out;
   }
-  if (text_col(s, 1, &tpl) || !tpl) {
+  if (text_col(s, 2, &tpl) || !tpl) {
     rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
     goto out;
   }
@@ -926,11 +1253,16 @@ int report_store_describe_job(const report_store *st, sim_time_ms at,
     }
   }
   rc = fill(tpl, k, roll, roll_len, text, len);
-  if (rc == SIM_ERR_NOMEM)
+  if (rc == SIM_ERR_NOMEM) {
     sim_diag_set(d, rc, NULL, "out of memory");
-  else if (rc)
-    sim_diag_set(d, rc, NULL, "%s: a recorded job view lacks the counters it should have",
-                 st->path);
+  } else if (rc || !sim_json_valid(*text, *len) || strncmp(*text, "{", 1) != 0) {
+    free(*text);
+    *text = NULL;
+    *len = 0;
+    rc = damaged(st, d, "job_view", "row at_ms %" PRId64 ": %s", view_at,
+                 rc ? "the view lacks the counters describe-job has"
+                    : "the view is not a JSON object");
+  }
 out:
   sqlite3_finalize(s);
   free(tpl);
@@ -943,8 +1275,11 @@ void report_store_free(report_store *st) {
   for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(st->st[i]);
   if (st->db && st->in_tx) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
   sqlite3_close(st->db);
+  if (st->fd >= 0) close(st->fd);
   model_scenario_free(st->own_sc);
   free(st->last_view);
   free(st->blob);
+  free(st->meta_version);
+  free(st->meta_options);
   free(st);
 }

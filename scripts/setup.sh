@@ -2,20 +2,27 @@
 # Install the Debian packages jobsim needs, only those that are missing.
 # Uses sudo when not root. Safe to run repeatedly. `--fuzz` adds clang and
 # its libFuzzer runtime (for scripts/fuzz.sh; the quick start never needs them),
-# `--mpi` adds OpenMPI, `--chromium` a headless browser (see below).
+# `--mpi` adds OpenMPI, `--chromium` a headless browser (see below); several
+# may be given at once (.ci/run: --chromium --fuzz).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config diffutils libgsl-dev libsqlite3-dev libcjson-dev libcmocka-dev gnuplot-nox)
-if [ "${1:-}" = "--fuzz" ]; then
+# jobsim serve: libmicrohttpd (HTTP) and OpenSSL libcrypto (SigV4); its tests
+# drive it with Debian's real AWS CLI and boto3 (/usr/bin/aws, /usr/bin/python3).
+pkgs+=(libmicrohttpd-dev libssl-dev awscli python3-boto3)
+has() { local a; for a in "${args[@]}"; do [ "$a" = "$1" ] && return 0; done; return 1; }
+args=("$@")
+if has --fuzz; then
   pkgs+=(clang libclang-rt-14-dev)
 fi
 # `--mpi` (or JOBSIM_MPI=1) adds OpenMPI for the optional -DJOBSIM_MPI=ON build
 # (scripts/test-mpi.sh); nothing else needs it.
-if [ "${1:-}" = "--mpi" ] || [ "${JOBSIM_MPI:-0}" = "1" ]; then
+if has --mpi || [ "${JOBSIM_MPI:-0}" = "1" ]; then
   pkgs+=(libopenmpi-dev openmpi-bin)
 fi
-# `--chromium` adds Debian's chromium (large) for the optional screenshot
-# check of the report page (tests/test_report_page.c skips it without).
-if [ "${1:-}" = "--chromium" ]; then
+# `--chromium` adds Debian's chromium (large) for the screenshot check of the
+# report page (tests/test_report_page.c skips it without, except under
+# CI=true, where a skip is a failure).
+if has --chromium; then
   pkgs+=(chromium)
 fi
 missing=()

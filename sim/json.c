@@ -9,9 +9,14 @@
  * data is checked here too (cJSON's require_null_terminated mode would need
  * the caller's buffer to carry its NUL inside `len`).
  */
+#define _POSIX_C_SOURCE 200809L
 #include "json.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -157,8 +162,8 @@ static int prescan(const char *text, size_t len, scan *sc, sim_diag *d)
 }
 
 /* A strict, allocation-free JSON syntax check (RFC 8259, plus cJSON's own
- * limits: paired \u surrogates, numbers under 63 characters). The prescan
- * has bounded the depth, so recursion is safe. When this accepts a text that
+ * limits: paired \u surrogates, numbers under 63 characters), without
+ * recursion (vj_value). When this accepts a text that
  * cJSON rejected, cJSON ran out of memory: it cannot tell us itself. */
 typedef struct vj {
   const char *p, *end;
@@ -243,40 +248,70 @@ static bool vj_word(vj *v, const char *w) {
   return true;
 }
 
+/* A value, iteratively: the open arrays and objects are a bit stack (1 for
+ * an object), so no input depth can exhaust the C stack (a recursive
+ * descent overflowed a 512 KiB stack on a 32 KB document of 16,384 nested
+ * arrays). VJ_MAX_DEPTH levels fit in the bit stack, far more than any
+ * document jobsim accepts can nest (two bytes a level). */
+#define VJ_MAX_DEPTH 65536
+
 static bool vj_value(vj *v) {
-  vj_ws(v);
-  if (v->p >= v->end) return false;
-  switch (*v->p) {
-    case '{':
-      v->p++;
+  unsigned char stack[VJ_MAX_DEPTH / 8];
+  size_t depth = 0;
+  for (;;) {
+    /* a value */
+    vj_ws(v);
+    if (v->p >= v->end) return false;
+    bool scalar = true;
+    switch (*v->p) {
+      case '{':
+      case '[': {
+        bool obj = *v->p == '{';
+        if (depth == VJ_MAX_DEPTH) return false;
+        v->p++;
+        vj_ws(v);
+        if (v->p < v->end && *v->p == (obj ? '}' : ']')) {
+          v->p++;   /* empty: a complete value */
+          break;
+        }
+        if (obj) stack[depth / 8] |= (unsigned char)(1u << (depth % 8));
+        else stack[depth / 8] &= (unsigned char)~(1u << (depth % 8));
+        depth++;
+        scalar = false;
+        if (obj) {   /* the first member's name */
+          if (v->p >= v->end || *v->p != '"' || !vj_string(v)) return false;
+          vj_ws(v);
+          if (v->p >= v->end || *v->p++ != ':') return false;
+        }
+        break;
+      }
+      case '"': if (!vj_string(v)) return false; break;
+      case 't': if (!vj_word(v, "true")) return false; break;
+      case 'f': if (!vj_word(v, "false")) return false; break;
+      case 'n': if (!vj_word(v, "null")) return false; break;
+      default: if (!vj_number(v)) return false; break;
+    }
+    if (!scalar) continue;   /* read the container's first element */
+    /* after a complete value: close containers or move to the next element */
+    for (;;) {
+      if (depth == 0) return true;
+      bool obj = stack[(depth - 1) / 8] >> ((depth - 1) % 8) & 1;
       vj_ws(v);
-      if (v->p < v->end && *v->p == '}') { v->p++; return true; }
-      for (;;) {
+      if (v->p >= v->end) return false;
+      char c = *v->p++;
+      if (c == (obj ? '}' : ']')) {
+        depth--;
+        continue;
+      }
+      if (c != ',') return false;
+      if (obj) {
         vj_ws(v);
         if (v->p >= v->end || *v->p != '"' || !vj_string(v)) return false;
         vj_ws(v);
-        if (v->p >= v->end || *v->p++ != ':' || !vj_value(v)) return false;
-        vj_ws(v);
-        if (v->p >= v->end) return false;
-        if (*v->p == '}') { v->p++; return true; }
-        if (*v->p++ != ',') return false;
+        if (v->p >= v->end || *v->p++ != ':') return false;
       }
-    case '[':
-      v->p++;
-      vj_ws(v);
-      if (v->p < v->end && *v->p == ']') { v->p++; return true; }
-      for (;;) {
-        if (!vj_value(v)) return false;
-        vj_ws(v);
-        if (v->p >= v->end) return false;
-        if (*v->p == ']') { v->p++; return true; }
-        if (*v->p++ != ',') return false;
-      }
-    case '"': return vj_string(v);
-    case 't': return vj_word(v, "true");
-    case 'f': return vj_word(v, "false");
-    case 'n': return vj_word(v, "null");
-    default: return vj_number(v);
+      break;   /* the next element's value */
+    }
   }
 }
 
@@ -333,19 +368,106 @@ int sim_json_parse(const char *text, size_t len, cJSON **out, sim_diag *d)
   return SIM_OK;
 }
 
+/* `path` shortened for a message (its start, "...", its end, cut between
+ * UTF-8 sequences), so that a very long path never pushes the reason after
+ * it out of the 512-byte message. */
+typedef struct brief {
+  char s[200];
+} brief;
+
+static brief brief_path(const char *path)
+{
+  brief b;
+  size_t len = strlen(path), n = sizeof b.s;
+
+  if (len < n) {
+    memcpy(b.s, path, len + 1);
+    return b;
+  }
+  size_t head = (n - 4) / 3, start = len - (n - 4 - head);
+  while (head > 0 && ((unsigned char)path[head] & 0xC0) == 0x80)
+    head--;
+  while (start < len && ((unsigned char)path[start] & 0xC0) == 0x80)
+    start++;
+  memcpy(b.s, path, head);
+  memcpy(b.s + head, "...", 3);
+  memcpy(b.s + head + 3, path + start, len - start + 1);
+  return b;
+}
+
+static const char *file_kind(mode_t m)
+{
+  if (S_ISDIR(m))
+    return "a directory";
+  if (S_ISFIFO(m))
+    return "a FIFO";
+  if (S_ISCHR(m))
+    return "a character device";
+  if (S_ISBLK(m))
+    return "a block device";
+  if (S_ISSOCK(m))
+    return "a socket";
+  return "not a plain file";
+}
+
+int sim_json_open_regular(const char *path, int *fd, sim_diag *d)
+{
+  struct stat st;
+  int f, fl;
+
+  *fd = -1;
+  /* O_NONBLOCK: opening a FIFO without a writer returns at once */
+  f = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (f < 0)
+    return sim_diag_set(d, errno == ENOMEM ? SIM_ERR_NOMEM : SIM_ERR_IO, NULL,
+                        "cannot open '%s': %s", brief_path(path).s, strerror(errno));
+  if (fstat(f, &st) != 0) {
+    int e = errno;
+    close(f);
+    return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read '%s': %s", brief_path(path).s,
+                        strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(f);
+    return sim_diag_set(d, SIM_ERR_IO, NULL,
+                        "cannot read '%s': not a regular file (%s)", brief_path(path).s,
+                        file_kind(st.st_mode));
+  }
+  fl = fcntl(f, F_GETFL);
+  if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+    int e = errno;
+    close(f);
+    return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot read '%s': %s", brief_path(path).s,
+                        strerror(e));
+  }
+  *fd = f;
+  return SIM_OK;
+}
+
 int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d)
 {
   bool is_stdin = strcmp(path, "-") == 0;
-  FILE *f = is_stdin ? stdin : fopen(path, "rb");
+  FILE *f = NULL;
   size_t cap = 1 << 16, n = 0;
   char *buf = NULL;
   int rc;
 
   *out = NULL;
   *len = 0;
-  if (f == NULL)
-    return sim_diag_set(d, errno == ENOMEM ? SIM_ERR_NOMEM : SIM_ERR_IO, NULL,
-                        "cannot open '%s': %s", path, strerror(errno));
+  if (is_stdin) {
+    f = stdin;
+  } else {
+    int fd;
+
+    if ((rc = sim_json_open_regular(path, &fd, d)) != SIM_OK)
+      return rc;
+    if ((f = fdopen(fd, "rb")) == NULL) {
+      int e = errno;
+      close(fd);
+      return sim_diag_set(d, e == ENOMEM ? SIM_ERR_NOMEM : SIM_ERR_IO, NULL,
+                          "cannot open '%s': %s", brief_path(path).s, strerror(e));
+    }
+  }
   if ((buf = malloc(cap)) == NULL)
     goto nomem;
   for (;;) {
@@ -359,7 +481,7 @@ int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d)
 
       if (cap >= MAX_FILE_BYTES) {
         rc = sim_diag_set(d, SIM_ERR_LIMIT, NULL,
-                          "'%s' is larger than %zu MiB", path,
+                          "'%s' is larger than %zu MiB", brief_path(path).s,
                           MAX_FILE_BYTES >> 20);
         goto fail;
       }
@@ -371,7 +493,7 @@ int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d)
   }
   if (ferror(f)) {
     rc = sim_diag_set(d, errno == ENOMEM ? SIM_ERR_NOMEM : SIM_ERR_IO, NULL,
-                      "cannot read '%s': %s", path, strerror(errno));
+                      "cannot read '%s': %s", brief_path(path).s, strerror(errno));
     goto fail;
   }
   if (!is_stdin)
@@ -382,7 +504,7 @@ int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d)
   return SIM_OK;
 
 nomem:
-  rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory reading '%s'", path);
+  rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory reading '%s'", brief_path(path).s);
 fail:
   free(buf);
   if (!is_stdin)

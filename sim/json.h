@@ -26,13 +26,23 @@ int sim_json_parse(const char *text, size_t len, cJSON **out, sim_diag *d);
 
 /* Strict JSON syntax check of text[0..len) without building a tree (RFC
  * 8259, plus cJSON's limits: \u surrogates paired, numbers under 63
- * characters, depth under 64). Allocates nothing. */
+ * characters). Iterative: any depth up to 65,536 levels (deeper counts as
+ * invalid) in bounded stack. Allocates nothing. */
 bool sim_json_valid(const char *text, size_t len);
 
 /* Read a whole file into a NUL-terminated heap buffer (free with free());
- * *len excludes the NUL. "-" reads stdin. Errors: SIM_ERR_IO with strerror
- * text in d, SIM_ERR_LIMIT above 256 MiB, SIM_ERR_NOMEM. */
+ * *len excludes the NUL. "-" reads stdin. Only a regular file is read (see
+ * sim_json_open_regular). Errors: SIM_ERR_IO with strerror text in d,
+ * SIM_ERR_LIMIT above 256 MiB, SIM_ERR_NOMEM. */
 int sim_json_read_file(const char *path, char **out, size_t *len, sim_diag *d);
+
+/* Open `path` read-only if it is a regular file: opened non-blocking (a
+ * FIFO without a writer cannot block) and checked with fstat on the open
+ * descriptor, then switched back to blocking. *fd is the caller's to
+ * close. Errors (SIM_ERR_IO, *fd = -1): "cannot open 'P': <strerror>" or
+ * "cannot read 'P': not a regular file (a FIFO)" (a directory, a
+ * character device, ...). */
+int sim_json_open_regular(const char *path, int *fd, sim_diag *d);
 
 /* Object checks. `allowed` is a NULL-terminated list of member names (NULL
  * allows any name). Fails with SIM_ERR_SCHEMA on a non-object ("expected an

@@ -221,6 +221,16 @@ static void b_tag_value_257(cJSON *r) {
   cJSON_AddItemToArray(a, tag);
   set_item(r, "tags", a);
 }
+static void param_name(cJSON *r, size_t n) {
+  char *k = repeat('p', n);
+  set_str(r, "jobTemplateArn", "arn:aws:iot:us-east-1::jobtemplate/AWS-Run:1.0");
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, k, "x");
+  free(k);
+  set_item(r, "documentParameters", o);
+}
+static void b_param_name_128(cJSON *r) { param_name(r, 128); }
+static void b_param_name_129(cJSON *r) { param_name(r, 129); }
 
 #define OK(n, j) {n, j, false, NULL, 0, SIM_OK, NULL, NULL}
 #define OKB(n, b) {n, NULL, false, b, 0, SIM_OK, NULL, NULL}
@@ -627,6 +637,13 @@ static const jcase k_jobcfg_cases[] = {
       "{'jobTemplateArn':'arn:aws:iot:us-east-1::jobtemplate/AWS-Run:1.0',"
       "'documentParameters':['x']}",
       SCH, P ".documentParameters", "expected an object, got array"),
+  BAD("parameters_key_empty",
+      "{'jobTemplateArn':'arn:aws:iot:us-east-1::jobtemplate/AWS-Run:1.0',"
+      "'documentParameters':{'':'x'}}",
+      RNG, P ".documentParameters", "expected parameter names of 1 to 128 characters, got 0"),
+  OKB("parameters_key_128_ok", b_param_name_128),
+  BADB("parameters_key_129", b_param_name_129, RNG, P ".documentParameters",
+       "expected parameter names of 1 to 128 characters, got 129"),
   BAD("parameters_key_pattern",
       "{'jobTemplateArn':'arn:aws:iot:us-east-1::jobtemplate/AWS-Run:1.0',"
       "'documentParameters':{'path.to':'x'}}",

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -249,6 +250,24 @@ static void test_catalogue(void **state) {
   free(names);
 }
 
+
+/* Finding 12 (issue 9): a startTime up to year 9999 was allowed but cron
+ * years stop at 2199: a 2200 start with a daily window validated and stayed
+ * SCHEDULED for ever; a cron year in the past was accepted and never rolled
+ * out. validate says when a window never opens, or none before the
+ * horizon. */
+static void finding_12_windows_never_open(void **state) {
+  (void)state;
+  static const char *const files[] = {"job-window-start-2200.json", "job-window-past-year.json",
+                                      "job-window-feb-30.json",
+                                      "job-window-after-horizon.json"};
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    bad_case c;
+    read_expect(files[i], &c);
+    check_case(BAD_DIR, c.name, c.exit_code, c.fragment);
+  }
+}
+
 /* ------------------------------------------------- generated, big ones --- */
 
 static char g_dir[256];   /* scratch directory */
@@ -382,10 +401,30 @@ static void test_generated(void **state) {
 static void test_paths(void **state) {
   (void)state;
   /* a directory, a device without end, a file that does not exist */
-  check_case(BAD_DIR, "jobfiles", 4, "cannot read 'jobfiles': Is a directory");
-  check_case(BAD_DIR, "/dev/zero", 3, "'/dev/zero' is larger than 256 MiB");
+  check_case(BAD_DIR, "jobfiles", 4,
+             "cannot read 'jobfiles': not a regular file (a directory)");
+  check_case(BAD_DIR, "/dev/zero", 4,
+             "cannot read '/dev/zero': not a regular file (a character device)");
   check_case(BAD_DIR, "no-such-scenario.json", 4,
              "cannot open 'no-such-scenario.json': No such file or directory");
+}
+
+/* Finding 14 (issue 9): a FIFO given as the scenario file or as the "job"
+ * path blocked jobsim forever in open(). Only regular files are read. */
+static void finding_14_fifo_paths(void **state) {
+  (void)state;
+  char fifo[512];
+  snprintf(fifo, sizeof fifo, "%s/fifo.json", g_dir);
+  assert_int_equal(mkfifo(fifo, 0600), 0);
+  check_case(g_dir, "fifo.json", 4, "cannot read 'fifo.json': not a regular file (a FIFO)");
+  buf b = {0};
+  buf_fmt(&b, "{\"job\": \"fifo.json\", \"fleet\": {\"groups\": %s, \"behaviors\": %s}}\n",
+          one_group, one_behavior);
+  write_file("job-fifo.json", &b);
+  check_case(g_dir, "job-fifo.json", 4,
+             "$.job: job file: cannot read 'fifo.json': not a regular file (a FIFO)");
+  free(b.s);
+  remove(fifo);
 }
 
 int main(void) {
@@ -399,6 +438,8 @@ int main(void) {
       cmocka_unit_test(test_catalogue),
       cmocka_unit_test(test_generated),
       cmocka_unit_test(test_paths),
+      cmocka_unit_test(finding_14_fifo_paths),
+      cmocka_unit_test(finding_12_windows_never_open),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   nftw(g_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -523,7 +523,7 @@ static const scase k_scases[] = {
   {"job_file_missing", NULL, NULL, "no-such-job.json", NULL, false, XC_IO, IN_SCN,
    "$.job", "job file: cannot open '%D/no-such-job.json': No such file or directory"},
   {"job_file_is_directory", NULL, NULL, ".", NULL, false, XC_IO, IN_SCN, "$.job",
-   "job file: cannot read '%D/.': Is a directory"},
+   "job file: cannot read '%D/.': not a regular file (a directory)"},
   {"job_file_valid", NULL, NULL, "ok.job.json",
    "{'jobId':'from-file','targets':['" ARN "thinggroup/g1'],'document':'{}'}",
    false, XC_OK, IN_SCN, NULL, NULL},
@@ -1419,7 +1419,7 @@ static const ucase k_ucases[] = {
    "jobsim: %D/missing.json: cannot open '%D/missing.json': No such file or "
    "directory\n", NULL},
   {"validate_directory", {"validate", "%D", NULL}, NULL, XC_IO, "", NULL,
-   "jobsim: %D: cannot read '%D': Is a directory\n", NULL},
+   "jobsim: %D: cannot read '%D': not a regular file (a directory)\n", NULL},
   {"validate_worst_code_wins",   /* invalid (3) and unreadable (4): 4 */
    {"validate", "%D/missing.json", "%D/invalid.json", EX1, NULL}, NULL, XC_IO, NULL,
    EX1 ": ok: job example-job-01",
@@ -1449,7 +1449,7 @@ static void run_ucase(void **state) {
   }
   if (c->stdout_to != NULL && access(c->stdout_to, W_OK) != 0) {
     for (size_t i = 0; i < n; i++) free(args[i]);
-    skip();
+    test_skip("%s: %s is not writable here", c->name, c->stdout_to);
   }
   run_result r;
   const char *cargs[8];

@@ -596,6 +596,50 @@ static void test_random_against_brute_force(void **state) {
   }
 }
 
+/* Finding 15 (issue 9): 16 maintenance windows that never open made a
+ * 100-thing run crawl (16 s): every search walked 230 years of months. The
+ * parser now finds the first and the last occurrence once, and a search
+ * outside them (an expression that never fires, a year in the past) costs
+ * nothing. The bounds, computed independently (Python's datetime): */
+static void finding_15_cron_bounds(void **state) {
+  (void)state;
+  static const struct { const char *expr; bool fires; int64_t first, last; } k[] = {
+    {"cron(0 0 30 FEB ? *)", false, 0, 0},
+    {"cron(0 0 ? * 2#5 1970-1970)", true, INT64_C(7603200000), 0},
+    {"cron(0 0 1 JAN ? 2199)", true, INT64_C(7226582400000), INT64_C(7226582400000)},
+    {"cron(59 23 29 FEB ? *)", true, INT64_C(68255940000), INT64_C(7137071940000)},
+    {"cron(0 12 ? * 2#5 *)", true, INT64_C(7646400000),
+     INT64_C(7257988800000)},
+    {"cron(0/15 * * * ? 1970)", true, 0, INT64_C(31535100000)},
+    {"cron(0 0 ? * 6L 2199)", true, 0, INT64_C(7257686400000)},
+    {"cron(30 4 LW * ? *)", true, 0, INT64_C(7258048200000)},
+  };
+  for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+    model_cron c = parse_ok(k[i].expr);
+    if (c.fires != k[i].fires) fail_msg("%s: fires %d", k[i].expr, c.fires);
+    if (!c.fires) {
+      int64_t nx;
+      assert_false(model_cron_next(&c, 0, &nx));
+      continue;
+    }
+    if (k[i].first && c.first_ms != k[i].first)
+      fail_msg("%s: first %lld, expected %lld", k[i].expr, (long long)c.first_ms,
+               (long long)k[i].first);
+    if (k[i].last && c.last_ms != k[i].last)
+      fail_msg("%s: last %lld, expected %lld", k[i].expr, (long long)c.last_ms,
+               (long long)k[i].last);
+    /* the bounds agree with the search itself */
+    int64_t nx = -1;
+    assert_true(model_cron_next(&c, c.first_ms - 1, &nx));
+    assert_true(nx == c.first_ms);
+    assert_true(model_cron_next(&c, c.last_ms - 1, &nx));
+    assert_true(nx == c.last_ms);
+    assert_false(model_cron_next(&c, c.last_ms, &nx));
+    assert_true(brute_match(&c, c.first_ms));
+    assert_true(brute_match(&c, c.last_ms));
+  }
+}
+
 /* ---------------------------------------------------------------- main --- */
 
 static const struct CMUnitTest k_fixed[] = {
@@ -604,9 +648,11 @@ static const struct CMUnitTest k_fixed[] = {
   cmocka_unit_test(test_null_diag_and_expr),
   cmocka_unit_test(test_format_time),
   cmocka_unit_test(test_speed),
+  cmocka_unit_test(finding_15_cron_bounds),
   cmocka_unit_test(test_random_against_brute_force),
 };
 #define N_FIXED (sizeof k_fixed / sizeof k_fixed[0])
+
 
 int main(void) {
   static struct CMUnitTest all[N_FIXED + N_SEQ + N_BAD];

@@ -19,6 +19,7 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -180,6 +181,151 @@ static void test_db_refusals(void **state) {
   assert_int_equal(run(m, NULL, NULL, NULL), 4);
 }
 
+
+/* --------------------------------------------- untrusted stores (issue 9) */
+
+/* Copy file a to b. */
+static void copy_file(const char *a, const char *b) {
+  size_t n = 0;
+  char *t = test_read_file(a, &n);
+  assert_non_null(t);
+  FILE *f = fopen(b, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(t, 1, n, f), n);
+  assert_int_equal(fclose(f), 0);
+  free(t);
+}
+
+static void sql(const char *db, const char *stmt) {
+  sqlite3 *h = NULL;
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  char *err = NULL;
+  if (sqlite3_exec(h, stmt, NULL, NULL, &err) != SQLITE_OK)
+    fail_msg("%s: %s", stmt, err ? err : "?");
+  sqlite3_close(h);
+}
+
+/* describe-job --db on a copy of `good` changed by `stmt` (NULL: as is):
+ * exit `want`, nothing on stdout (unless 0), `frag` on stderr. */
+static void bad_store(const char *good, const char *stmt, int want, const char *frag) {
+  char db[1000];
+  snprintf(db, sizeof db, "%s/bad.sqlite", g_dir);
+  copy_file(good, db);
+  if (stmt) sql(db, stmt);
+  char *o = NULL, *e = NULL;
+  const char *a[] = {"", "describe-job", "--db", db, "--job-id", "fw-3-0-0-rev-b-regression",
+                     "--at", "20m", NULL};
+  int rc = run(a, NULL, &o, &e);
+  if (rc != want || (want != 0) != (o[0] == 0) || !strstr(e, frag))
+    fail_msg("%s: exit %d (want %d), stdout %.200s, stderr: %s (want '%s')",
+             stmt ? stmt : "(as is)", rc, want, o, e, frag);
+  free(o);
+  free(e);
+  remove(db);
+}
+
+/* A store of bad-release-abort, once. */
+static void good_store(char *db, size_t n) {
+  char sc[1024], dir[900];
+  scenario_path(sc, sizeof sc, "bad-release-abort");
+  snprintf(dir, sizeof dir, "%s/good", g_dir);
+  snprintf(db, n, "%s/run.sqlite", dir);
+  if (access(db, F_OK) == 0) return;
+  const char *r[] = {"", "run", "--no-plots", "--quiet", sc, "--out", dir, NULL};
+  assert_int_equal(run(r, NULL, NULL, NULL), 0);
+}
+
+/* Finding 7 (issue 9): a crafted counts.deltas blob gave UBSan signed
+ * overflow, and an over-long varint passed the chunk check and printed
+ * "numberOfQueuedThings": -9223372036854775658 with exit 0. Everything
+ * read from a store is checked; a failure is exit 3 naming table and row. */
+static void finding_07_store_untrusted(void **state) {
+  (void)state;
+  char good[1000];
+  good_store(good, sizeof good);
+  bad_store(good, NULL, 0, "");
+  const char first[] = "(SELECT min(from_ms) FROM counts)";
+  char q[1200];
+  /* an 11-byte varint as the first time step */
+  snprintf(q, sizeof q, "UPDATE counts SET instants = 2, to_ms = from_ms + 1, deltas = "
+                        "X'FFFFFFFFFFFFFFFFFFFF7F00' WHERE from_ms = %s", first);
+  bad_store(good, q, 3, "damaged jobsim store: table counts, row from_ms 0: deltas: "
+                        "instant 1 has a malformed time step");
+  /* a 10-byte delta of 2^63 - 1: the sum overflows int64 */
+  snprintf(q, sizeof q, "UPDATE counts SET instants = 2, to_ms = from_ms + 1, deltas = "
+                        "X'0101FEFFFFFFFFFFFFFFFF01' WHERE from_ms = %s", first);
+  bad_store(good, q, 3, "table counts, row from_ms 0: deltas: instant 1 has a counter "
+                        "delta out of range");
+  /* a delta of -1,000,000 (zigzag 1999999): a counter below 0 */
+  snprintf(q, sizeof q, "UPDATE counts SET instants = 2, to_ms = from_ms + 1, deltas = "
+                        "X'0101FF887A' WHERE from_ms = %s", first);
+  bad_store(good, q, 3, "table counts, row from_ms 0: deltas: at 1 ms a counter becomes -");
+  snprintf(q, sizeof q, "UPDATE counts SET queued = -5 WHERE from_ms = %s", first);
+  bad_store(good, q, 3, "table counts, row from_ms 0: counter -5 is out of range");
+  snprintf(q, sizeof q, "UPDATE counts SET instants = instants - 1 WHERE from_ms = %s",
+           first);
+  bad_store(good, q, 3, "table counts, row from_ms 0: deltas hold more than its 511 "
+                        "instants");
+  snprintf(q, sizeof q, "UPDATE counts SET instants = 513 WHERE from_ms = %s", first);
+  bad_store(good, q, 3, "table counts, row from_ms 0: instants 513 is not in 1..512");
+  bad_store(good, "UPDATE run SET end_ms = until_ms + 1", 3,
+            "table run, row 1: end_ms is not within 0..until_ms");
+  bad_store(good, "UPDATE run SET seed = 'x'", 3, "table run, row 1: seed is not an integer");
+  bad_store(good, "INSERT INTO run SELECT * FROM run", 3,
+            "table run, row 1: more than one run row");
+  bad_store(good, "DELETE FROM run", 3, "table run, no row: no run recorded");
+  bad_store(good, "UPDATE run SET execution_records = execution_records + 1", 3,
+            "table counts, the last counters sum to");
+  bad_store(good, "UPDATE timeline SET succeeded = succeeded + 1 WHERE rowid = 3", 3,
+            "table timeline, row 3: the counters at");
+  bad_store(good, "UPDATE timeline SET records = records + 1 WHERE rowid = 3", 3,
+            "table timeline, row 3: the counters sum to");
+  bad_store(good, "UPDATE job_view SET deleted = 7", 3,
+            "table job_view, row at_ms 1200000: deleted is neither 0 nor 1");
+  bad_store(good, "UPDATE job_view SET epoch = replace(epoch, '\"jobId\"', '\"jobId\" 1')",
+            3, "table job_view, row at_ms 1200000: the view is not a JSON object");
+  bad_store(good, "DELETE FROM job_view", 3, "table job_view, no row at or before");
+  /* a scenario that names a job file the store does not carry: never read
+   * from this machine */
+  bad_store(good, "UPDATE scenario SET json = json_set(json, '$.job', '/etc/passwd')", 3,
+            "table scenario, row 1: $.job names a file, but the store holds no job_json");
+}
+
+/* Finding 24 (issue 9): a foreign or empty SQLite file was "store schema
+ * version 0"; say it is not a jobsim store. */
+static void finding_24_foreign_store(void **state) {
+  (void)state;
+  char good[1000], db[1000];
+  good_store(good, sizeof good);
+  snprintf(db, sizeof db, "%s/empty.sqlite", g_dir);
+  FILE *f = fopen(db, "w");
+  fclose(f);
+  char *o = NULL, *e = NULL;
+  const char *a[] = {"", "describe-job", "--db", db, "--job-id", "x", NULL};
+  assert_int_equal(run(a, NULL, &o, &e), 3);
+  assert_non_null(strstr(e, "empty.sqlite: not a jobsim store (a SQLite database without "
+                            "jobsim's tables)"));
+  free(o);
+  free(e);
+  sql(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1)");
+  assert_int_equal(run(a, NULL, &o, &e), 3);
+  assert_non_null(strstr(e, "not a jobsim store (a SQLite database without jobsim's tables)"));
+  free(o);
+  free(e);
+  f = fopen(db, "w");
+  fputs("this is a text file, not a database, and it is long enough to have a header\n", f);
+  fclose(f);
+  assert_int_equal(run(a, NULL, &o, &e), 3);
+  assert_non_null(strstr(e, "not a jobsim store (not a SQLite database: file is not a "
+                            "database)"));
+  free(o);
+  free(e);
+  bad_store(good, "PRAGMA user_version = 2", 3,
+            "store schema version 2, this jobsim reads version 1");
+  bad_store(good, "DROP TABLE counts", 3,
+            "not a jobsim store (a SQLite database without all of jobsim's tables)");
+}
+
 /* ------------------------------------------------------------ gnuplot --- */
 
 static void test_without_gnuplot(void **state) {
@@ -246,6 +392,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_db_refusals),
       cmocka_unit_test(test_without_gnuplot),
       cmocka_unit_test(test_quiet_stderr_and_index),
+      cmocka_unit_test(finding_07_store_untrusted),
+      cmocka_unit_test(finding_24_foreign_store),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   if (rc == 0) rm_rf(g_dir);

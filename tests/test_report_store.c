@@ -568,8 +568,86 @@ static void test_store_hash(void **state) {
               UINT64_C(0x85944171f73967e8));
 }
 
+
+/* ---------------------------------------- SQLite out of memory (issue 9) */
+
+/* SQLite's allocator, wrapped: while armed, the Nth allocation fails. */
+static sqlite3_mem_methods sq_real;
+static long sq_count, sq_fail_at;
+static bool sq_armed, sq_failed;
+
+static bool sq_should_fail(void) {
+  if (!sq_armed || ++sq_count != sq_fail_at) return false;
+  sq_failed = true;
+  return true;
+}
+static void *sq_malloc(int n) { return sq_should_fail() ? NULL : sq_real.xMalloc(n); }
+static void *sq_realloc(void *p, int n) {
+  return sq_should_fail() ? NULL : sq_real.xRealloc(p, n);
+}
+
+static void sq_wrap(void) {
+  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sq_real);
+  sqlite3_mem_methods m = sq_real;
+  m.xMalloc = sq_malloc;
+  m.xRealloc = sq_realloc;
+  sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+}
+
+/* Finding 25 (issue 9, first message): SQLite running out of memory read
+ * "insert: no such table: snapshot" (an earlier failure had rolled the
+ * transaction back, and a later statement's error was reported). Every
+ * failing SQLite allocation during a run must read "out of memory". */
+static void finding_25_sqlite_nomem_message(void **state) {
+  (void)state;
+  char name[1][256];
+  snprintf(name[0], 256, "%s/scenarios/bad-release-abort.json", JOBSIM_SOURCE_DIR);
+  model_scenario *sc = load(name[0]);
+  char dir[1200];
+  base_dir(dir, sizeof dir, "nomem");
+  report_run_opts o = {.write_files = true, .version_info = "test", .store = true};
+  report_run_stats st;
+  sim_diag d;
+  /* how many SQLite allocations a run makes */
+  sq_count = 0;
+  sq_fail_at = -1;
+  sq_armed = true;
+  sim_diag_init(&d, sc->file);
+  assert_int_equal(report_run(sc, sc->sim.seed, dir, &o, &st, &d), SIM_OK);
+  sq_armed = false;
+  /* 150 samples (about 5 s); 20 under valgrind; NOMEM_DENSE=1: 2000 */
+  const char *pre = getenv("LD_PRELOAD");
+  long samples = getenv("NOMEM_DENSE") ? 2000 : pre && strstr(pre, "vgpreload") ? 20 : 150;
+  long total = sq_count, step = total / samples + 1, nomem = 0, wrong = 0;
+  rm_rf(dir);
+  for (long n = 1; n <= total; n += step) {
+    sq_count = 0;
+    sq_fail_at = n;
+    sq_failed = false;
+    sq_armed = true;
+    sim_diag_init(&d, sc->file);
+    int rc = report_run(sc, sc->sim.seed, dir, &o, &st, &d);
+    sq_armed = false;
+    rm_rf(dir);
+    if (!sq_failed || rc == SIM_OK) continue;   /* SQLite may survive a failure */
+    if (rc == SIM_ERR_NOMEM && strstr(d.msg, "out of memory")) {
+      nomem++;
+      continue;
+    }
+    wrong++;
+    fprintf(stderr, "SQLite allocation %ld of %ld failed: %s (%s)\n", n, total, d.msg,
+            sim_errname(rc));
+  }
+  print_message("SQLite allocations in a run: %ld; every %ld-th failed once: %ld read "
+                "'out of memory', %ld did not\n", total, step, nomem, wrong);
+  assert_int_equal(wrong, 0);
+  assert_true(nomem > samples / 15);
+  model_scenario_free(sc);
+}
+
 int main(int argc, char **argv) {
   test_parse_args(argc, argv);
+  sq_wrap();   /* before SQLite initialises */
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_store_hash),
       cmocka_unit_test(test_store_agrees_with_files),
@@ -577,6 +655,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_store_after_the_end),
       cmocka_unit_test(test_store_without_executions),
       cmocka_unit_test(test_store_job_file),
+      cmocka_unit_test(finding_25_sqlite_nomem_message),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

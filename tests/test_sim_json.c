@@ -10,6 +10,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "json.h"
 
@@ -558,6 +561,65 @@ static void test_format_double(void **state)
   }
 }
 
+/* ------------------------------------------------- syntax-only check --- */
+
+/* sim_json_valid: RFC 8259 cases, each decided independently by hand. */
+static void test_json_valid(void **state)
+{
+  static const char *const good[] = {
+    "{}", "[]", "0", "-0.5e+3", "\"a\\u00e9\"", "true", "null", " [ 1 , [ ] , {} ] ",
+    "{\"a\":{\"b\":[1,2,{\"c\":null}]},\"d\":\"\\ud83d\\ude00\"}", "[[[[]]]]",
+  };
+  static const char *const bad[] = {
+    "", "[", "]", "[1,]", "[1 2]", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{,}",
+    "{1:2}", "[}", "{]", "[[]", "[]]", "01", "1.", "\"\\ud800\"", "tru", "[] x",
+    "{\"a\":1 \"b\":2}",
+  };
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof good / sizeof *good; i++)
+    if (!sim_json_valid(good[i], strlen(good[i])))
+      fail_msg("valid JSON rejected: %s", good[i]);
+  for (i = 0; i < sizeof bad / sizeof *bad; i++)
+    if (sim_json_valid(bad[i], strlen(bad[i])))
+      fail_msg("invalid JSON accepted: %s", bad[i]);
+}
+
+/* Finding 6 (issue 9): a job document of 16,384 nested arrays (inside the
+ * 32 KB document limit) overflowed the stack of a recursive validator. The
+ * check runs in a child with a 256 KiB stack: it must answer, not crash. */
+static void finding_06_deep_document_stack(void **state)
+{
+  const size_t depth = 16384;
+  char *doc = malloc(2 * depth + 2);
+  pid_t pid;
+  int st = 0;
+
+  (void)state;
+  assert_non_null(doc);
+  memset(doc, '[', depth);
+  memset(doc + depth, ']', depth);
+  doc[2 * depth] = 0;
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    struct rlimit rl = {256 * 1024, 256 * 1024};
+    if (setrlimit(RLIMIT_STACK, &rl) != 0)
+      _exit(3);
+    bool ok = sim_json_valid(doc, 2 * depth);
+    doc[2 * depth - 1] = '}';   /* the innermost close no longer matches */
+    bool mismatched = sim_json_valid(doc, 2 * depth);
+    _exit(ok && !mismatched ? 0 : 1);
+  }
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  if (WIFSIGNALED(st))
+    fail_msg("sim_json_valid died of signal %d on %zu nested arrays", WTERMSIG(st),
+             depth);
+  assert_int_equal(WEXITSTATUS(st), 0);
+  free(doc);
+}
+
 /* --------------------------------------------------------------- files --- */
 
 static void test_read_file(void **state)
@@ -612,6 +674,8 @@ int main(void)
     cmocka_unit_test(test_type_names),
     cmocka_unit_test(test_format_double),
     cmocka_unit_test(test_read_file),
+    cmocka_unit_test(test_json_valid),
+    cmocka_unit_test(finding_06_deep_document_stack),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
