@@ -649,7 +649,17 @@ int fit_delay_estimate(const fit_sample *s, fit_delay *out) {
       }
     }
   }
-  if (best_mix && (!best || best_mix->aic < best->aic)) best = best_mix;
+  /* The offline component must earn its parameters at BIC's price
+   * (log n each, not AIC's 2): AIC is known to over-select mixture
+   * components, and a spurious offline share changes what `connected`
+   * means (docs/fit.md). Among singles and among mixtures, AIC chooses. */
+  if (best_mix && best) {
+    double n = s->n_exact + s->n_cens;
+    double extra = (double)(best_mix->k - best->k) * (log(n > 3 ? n : 3) - 2);
+    if (best_mix->aic + extra < best->aic) best = best_mix;
+  } else if (best_mix) {
+    best = best_mix;
+  }
   out->best = best;
   if (best) out->ks = ks_of(s, best, fit_delay_cdf);
   /* reconnectAfter = offline - online, by moments */

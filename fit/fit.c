@@ -17,6 +17,7 @@
 #include "backtest.h"
 #include "fitreport.h"
 #include "outdir.h"
+#include "json.h"
 #include "scenout.h"
 
 static double wall(void) {
@@ -48,6 +49,7 @@ void fit_job_free(fit_job *j) {
   }
   free(j->g);
   free(j->scenario);
+  free(j->document);
   model_scenario_free(j->sc);
   for (size_t i = 0; i < j->n_warnings; i++) free(j->warnings[i]);
   free(j->warnings);
@@ -171,7 +173,21 @@ static int fit_groups(fit_job *j, sim_diag *d) {
       if ((rc = warn(j, "group %s has no execution records: it gets the behaviour fitted "
                         "for group %s", fg->name, h->groups[biggest].name)))
         return rc;
-    } else if (g->records < FIT_SMALL_GROUP) {
+    } else if (!g->d.best) {
+      /* no device acted in the observation: one event assumed at the end
+       * of the time at risk (the exponential's estimate with 1 event) */
+      double at_risk = 0;
+      for (size_t k = 0; k < g->delay.n_cx; k++)
+        at_risk += g->delay.cx[k] * (g->delay.cw ? g->delay.cw[k] : 1.0);
+      g->delay_fallback_ms = at_risk > 1 ? at_risk : 1;
+      if ((rc = warn(j, "group %s: no device acted on its execution while the job was "
+                        "observed: the start delay cannot be fitted; written as exponential "
+                        "with the mean of one event in the whole time at risk (%.0f s), a "
+                        "lower bound on what the devices need", fg->name,
+                     g->delay_fallback_ms / 1000)))
+        return rc;
+    }
+    if (g->records > 0 && g->records < FIT_SMALL_GROUP) {
       g->small = true;
       if ((rc = warn(j, "group %s has only %" PRId64 " execution records (fewer than %d): "
                         "fitted anyway, but too few to trust; its intervals are as wide as "
@@ -179,6 +195,20 @@ static int fit_groups(fit_job *j, sim_diag *d) {
         return rc;
     }
   }
+  return SIM_OK;
+}
+
+/* --document FILE: the job document, JSON as AWS requires. */
+static int read_document(fit_job *j, const char *path, sim_diag *d) {
+  size_t len = 0;
+  sim_diag_init(d, path);
+  int rc = sim_json_read_file(path, &j->document, &len, d);
+  if (rc) return rc;
+  if (strlen(j->document) != len || !sim_json_valid(j->document, len))
+    return sim_diag_set(d, SIM_ERR_PARSE, "$", "the job document is not valid JSON");
+  if (len > 32768)
+    return sim_diag_set(d, SIM_ERR_RANGE, "$",
+                        "the job document is longer than 32768 bytes (AWS's limit)");
   return SIM_OK;
 }
 
@@ -201,6 +231,9 @@ int fit_job_new(fit_job **out, const fit_opts *o, sim_diag *d) {
   for (size_t i = 0; i < o->n_executions; i++)
     if ((rc = fit_history_read_executions(j->h, o->executions[i], d))) goto fail;
   if ((rc = fit_history_finish(j->h, d))) goto fail;
+  if (o->document && (rc = read_document(j, o->document, d))) goto fail;
+  j->seed = o->seed;
+  snprintf(j->version, sizeof j->version, "%s", o->version_info ? o->version_info : "jobsim");
   double t1 = wall();
   j->seconds_read = t1 - t0;
   sim_diag_init(d, NULL);

@@ -52,6 +52,7 @@ typedef struct fit_group_result {
   double lag_ms;                   /* largest lateness of a TIMED_OUT, ms */
   bool small;                      /* fewer than FIT_SMALL_GROUP records */
   long borrowed;                   /* no records: behaviour of this group, or -1 */
+  double delay_fallback_ms;        /* no device acted: exponential mean written */
 } fit_group_result;
 
 typedef struct fit_job {
@@ -67,10 +68,16 @@ typedef struct fit_job {
   size_t n_warnings;
   struct fit_backtest *bt;         /* after fit_job_backtest() */
   double seconds_read, seconds_fit;   /* wall time of the phases */
+  char *document;                  /* --document's text, or NULL ("{}") */
+  uint64_t seed;                   /* simulation.seed written */
+  char version[256];               /* "jobsim X (...)", for the provenance */
 } fit_job;
 
 int fit_job_new(fit_job **out, const fit_opts *o, sim_diag *d);
 void fit_job_free(fit_job *j);     /* NULL is a no-op */
+
+/* The fitted scenario's horizon: the listing instant up to the next second. */
+sim_time_ms fit_scenario_horizon(const fit_history *h);
 
 /* Replicate the fitted scenario `reps` times (threads 0: all cores). */
 int fit_job_backtest(fit_job *j, size_t reps, unsigned threads, sim_diag *d);

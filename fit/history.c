@@ -442,7 +442,7 @@ int fit_history_read_job(fit_history *h, const char *path, sim_diag *d) {
     free(text);
     if (rc) return rc;
     if (run.start_epoch_ms != h->created_epoch_ms)
-      return sim_diag_set(d, SIM_ERR_DB, NULL,
+      return sim_diag_set(d, SIM_ERR_SCHEMA, NULL,
                           "table run: start_epoch_ms disagrees with describe-job's createdAt");
     h->store_targeted = run.things_targeted;
     if (!h->observed_given) h->observed_at = run.end_ms;
@@ -804,11 +804,11 @@ static int store_row(void *ud, const char *thing, int64_t exec_no, int64_t retry
   char p[200];
   snprintf(p, sizeof p, "execution[%" PRId64 "]", c->count);
   if (!valid_name(thing))
-    return sim_diag_set(c->d, SIM_ERR_DB, p, "thing '%.130s' is not a valid thing name",
+    return sim_diag_set(c->d, SIM_ERR_SCHEMA, p, "thing '%.130s' is not a valid thing name",
                         thing);
   int st = status_of(status);
   if (st < 0 || exec_no < 1 || exec_no > INT32_MAX || retry < 0 || retry > 10)
-    return sim_diag_set(c->d, SIM_ERR_DB, p,
+    return sim_diag_set(c->d, SIM_ERR_SCHEMA, p,
                         "status, execution_number or retry_attempt out of range");
   fit_record *r = new_record(h);
   if (!r) return sim_diag_set(c->d, SIM_ERR_NOMEM, NULL, "out of memory");

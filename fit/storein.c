@@ -25,7 +25,7 @@ bool fit_store_is_sqlite(const char *path) {
 }
 
 static int db_error(sim_diag *d, sqlite3 *db, const char *what) {
-  return sim_diag_set(d, SIM_ERR_DB, NULL, "%s: %s", what, db ? sqlite3_errmsg(db) : "?");
+  return sim_diag_set(d, SIM_ERR_SCHEMA, NULL, "%s: %s", what, db ? sqlite3_errmsg(db) : "?");
 }
 
 /* Open read-only and check the schema version. */
@@ -45,7 +45,7 @@ static int open_store(const char *path, sqlite3 **out, sim_diag *d) {
   sqlite3_finalize(st);
   if (version < 1 || version > REPORT_STORE_VERSION) {
     sqlite3_close(db);
-    return sim_diag_set(d, SIM_ERR_DB, NULL,
+    return sim_diag_set(d, SIM_ERR_SCHEMA, NULL,
                         "not a jobsim report store jobsim knows (schema version %d; this "
                         "jobsim reads 1 to %d)", version, REPORT_STORE_VERSION);
   }
@@ -62,14 +62,14 @@ static int read_run(sqlite3 *db, fit_store_run *run, sim_diag *d) {
     return db_error(d, db, "table run");
   int rc = SIM_OK;
   if (sqlite3_step(st) != SQLITE_ROW) {
-    rc = sim_diag_set(d, SIM_ERR_DB, NULL, "table run: no row (not a finished jobsim run)");
+    rc = sim_diag_set(d, SIM_ERR_SCHEMA, NULL, "table run: no row (not a finished jobsim run)");
   } else {
     run->start_epoch_ms = sqlite3_column_int64(st, 0);
     run->end_ms = sqlite3_column_int64(st, 1);
     run->things_targeted = sqlite3_column_int64(st, 2);
     run->executions_stored = sqlite3_column_int64(st, 3) != 0;
     if (run->end_ms < 0 || run->things_targeted < 0)
-      rc = sim_diag_set(d, SIM_ERR_DB, NULL, "table run: negative end_ms or things_targeted");
+      rc = sim_diag_set(d, SIM_ERR_SCHEMA, NULL, "table run: negative end_ms or things_targeted");
   }
   sqlite3_finalize(st);
   return rc;
@@ -89,7 +89,7 @@ int fit_store_read_job(const char *path, fit_store_run *run, char **text, sim_di
     goto out;
   }
   if (sqlite3_step(st) != SQLITE_ROW) {
-    rc = sim_diag_set(d, SIM_ERR_DB, NULL, "table job_view: no row");
+    rc = sim_diag_set(d, SIM_ERR_SCHEMA, NULL, "table job_view: no row");
   } else if (sqlite3_column_int(st, 1) != 0) {
     rc = sim_diag_set(d, SIM_ERR_RANGE, NULL,
                       "table job_view: the job was deleted (describe-job would say "
@@ -131,7 +131,7 @@ int fit_store_read_executions(const char *path, fit_store_run *run, fit_store_ex
     int64_t started =
         sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 5);
     if (!thing || !status) {
-      rc = sim_diag_set(d, SIM_ERR_DB, NULL, "table execution: NULL thing or status");
+      rc = sim_diag_set(d, SIM_ERR_SCHEMA, NULL, "table execution: NULL thing or status");
       break;
     }
     rc = fn(ud, (const char *)thing, sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),

@@ -824,9 +824,10 @@ static int load_job(model_scenario *s, const cJSON *root, char *jfile, size_t jn
 
 int model_scenario_load_text(model_scenario **out, const char *file,
                              const char *text, size_t len, sim_diag *d) {
+  /* "fit": the provenance `jobsim fit` writes (docs/fit.md); not read */
   static const char *const keys[] = {"name", "description", "job", "fleet",
                                      "operations", "simulation", "worlds",
-                                     NULL};
+                                     "fit", NULL};
   *out = NULL;
   sim_diag_init(d, file);
   model_scenario *s = calloc(1, sizeof *s);
