@@ -581,6 +581,22 @@ static void mixture_start(const fit_sample *s, fit_family f1, fit_family f2, dou
   x[k1 + fit_family_nparams(f2)] = logit(1 - q);
 }
 
+/* The chosen model among fitted candidates: the fewest parameters among
+ * those within 2 of the lowest AIC (a nested family, exponential inside
+ * gamma and weibull, wins unless the extra shape parameter buys more than
+ * 2 points of AIC), ties by AIC. NULL when none was fitted. */
+static const fit_model *parsimonious(const fit_model *const *c, size_t n) {
+  const fit_model *lo = NULL, *pick = NULL;
+  for (size_t i = 0; i < n; i++)
+    if (c[i] && c[i]->fitted && (!lo || c[i]->aic < lo->aic)) lo = c[i];
+  for (size_t i = 0; i < n && lo; i++) {
+    const fit_model *m = c[i];
+    if (!m || !m->fitted || m->aic > lo->aic + 2) continue;
+    if (!pick || m->k < pick->k || (m->k == pick->k && m->aic < pick->aic)) pick = m;
+  }
+  return pick;
+}
+
 int fit_delay_estimate(const fit_sample *s, fit_delay *out) {
   memset(out, 0, sizeof *out);
   if (s->n_exact < 1) return SIM_OK;   /* nothing acted: nothing to fit */
@@ -648,6 +664,16 @@ int fit_delay_estimate(const fit_sample *s, fit_delay *out) {
         if (m->fitted && (!best_mix || m->aic < best_mix->aic)) best_mix = m;
       }
     }
+  }
+  {
+    const fit_model *cand[FIT_FAMILY_COUNT * FIT_CONSTANT + FIT_FAMILY_COUNT];
+    size_t nc = 0;
+    for (int f = 0; f < FIT_FAMILY_COUNT; f++) cand[nc++] = &out->single[f];
+    best = parsimonious(cand, nc);
+    nc = 0;
+    for (int f = 0; f < FIT_FAMILY_COUNT; f++)
+      for (int g = 0; g < FIT_CONSTANT; g++) cand[nc++] = &out->mixed[f][g];
+    best_mix = parsimonious(cand, nc);
   }
   /* The offline component must earn its parameters at BIC's price
    * (log n each, not AIC's 2): AIC is known to over-select mixture
@@ -830,6 +856,11 @@ int fit_run_estimate(const fit_run_input *in, fit_run *out) {
                           : (fit_value){0, 0, 0};
       if (!best || m->aic < best->aic) best = m;
     }
+  }
+  {
+    const fit_model *cand[FIT_FAMILY_COUNT];
+    for (int f = 0; f < FIT_FAMILY_COUNT; f++) cand[f] = &out->fam[f];
+    best = parsimonious(cand, FIT_FAMILY_COUNT);
   }
   out->best = best;
   /* outcome probabilities and their intervals (delta method on the logit
