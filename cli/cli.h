@@ -54,6 +54,10 @@ int cmd_plan(int argc, char **argv);
 extern const char cli_sweep_usage[];
 extern const char cli_plan_usage[];
 
+/* Command in fit_cmd.c */
+int cmd_fit(int argc, char **argv);
+extern const char cli_fit_usage[];
+
 /* Command in serve_cmd.c */
 int cmd_serve(int argc, char **argv);
 extern const char cli_serve_usage[];

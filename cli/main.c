@@ -1126,6 +1126,8 @@ static const command commands[] = {
      cli_sweep_usage},
     {"plan", cmd_plan, "search rollout and abort settings meeting a deadline and risk limits",
      cli_plan_usage},
+    {"fit", cmd_fit, "fit a fleet model to a past job's AWS CLI history (a scenario)",
+     cli_fit_usage},
     {"serve", cmd_serve, "serve the fleet behind an AWS-compatible endpoint (aws CLI, boto3)",
      cli_serve_usage},
     {"help", cmd_help, "show help for a command",

@@ -1096,9 +1096,10 @@ static int load_jobs(model_scenario *s, const cJSON *root, unsigned flags, sim_d
 
 static int load_text(model_scenario **out, const char *file, const char *text,
                      size_t len, unsigned flags, sim_diag *d) {
+  /* "fit": the provenance `jobsim fit` writes (docs/fit.md); not read */
   static const char *const keys[] = {"name", "description", "job", "jobs", "fleet",
                                      "operations", "simulation", "worlds",
-                                     NULL};
+                                     "fit", NULL};
   *out = NULL;
   sim_diag_init(d, file);
   model_scenario *s = calloc(1, sizeof *s);
