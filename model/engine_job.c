@@ -240,6 +240,7 @@ void eng_job_free(model_engine *e, eng_job *J) {
   (void)e;
   if (!J) return;
   free(J->recs);
+  free(J->rec_thing);
   free(J->past);
   free(J->group_rng);
   free(J->group_ran);
