@@ -289,6 +289,104 @@ static void test_random_against_reference(void **state)
   free(ref);
 }
 
+/* The same contract over keys that exercise the whole structure: times that
+ * span every digit level (deltas from 0 to 2^44 ms past the last popped
+ * time), negative times, pushes at and below the last popped time, runs of
+ * equal (time, prio), and cancel-heavy phases in which far-future events
+ * are cancelled until dead entries outnumber pending ones by far more than
+ * 1,024 (the queue's purge threshold). Every pop must be exactly the
+ * reference's least (time, prio, seq); stale handles must be refused. */
+static void test_wide_keys_against_reference(void **state)
+{
+  enum { OPS = 60000, MAXN = 3000 };
+  sim_event *ref = malloc(MAXN * sizeof *ref);
+  uint64_t rs = test_seed() ^ UINT64_C(0xa5a5);
+  uint64_t seq = 0;
+  sim_time_ms last = -1000;
+  size_t n = 0, op, cancelled = 0;
+  sim_queue *q;
+
+  (void)state;
+  assert_non_null(ref);
+  assert_int_equal(sim_queue_new(&q, NULL), SIM_OK);
+  for (op = 0; op < OPS; op++) {
+    uint64_t r = next_rand(&rs);
+    unsigned phase = (unsigned)((op / 4000) % 3); /* 0 fill, 1 cancel, 2 mix */
+    unsigned what = (unsigned)(r % 10);
+    int push = n == 0 || (n < MAXN && (phase == 0 ? what < 8 : what < 4));
+    int cancel = !push && (phase == 1 ? what < 9 : what < 6);
+
+    if (push) {
+      sim_event *e = &ref[n++];
+      unsigned shape = (unsigned)(next_rand(&rs) % 8);
+      uint64_t mag = next_rand(&rs);
+
+      if (shape == 0)
+        e->time = last;                                  /* at last */
+      else if (shape == 1)
+        e->time = last - (sim_time_ms)(mag % 5000);      /* below last */
+      else if (shape == 2)
+        e->time = last + (sim_time_ms)(mag % 4);         /* ties */
+      else
+        e->time = last + (sim_time_ms)(mag % (UINT64_C(1) << (4 + 5 * shape)));
+      e->prio = (int32_t)(next_rand(&rs) % 3) - 1;
+      e->seq = seq++;
+      e->subject = e->seq;
+      assert_int_equal(sim_queue_push(q, e->time, e->prio, 0, e->subject, 0,
+                                      &e->id), SIM_OK);
+    } else if (cancel) {
+      /* prefer the farthest of a few (those sit in high buckets) */
+      size_t k = (size_t)(next_rand(&rs) % n), j, t;
+
+      for (t = 0; t < 3; t++) {
+        j = (size_t)(next_rand(&rs) % n);
+        if (ref[j].time > ref[k].time)
+          k = j;
+      }
+      assert_int_equal(sim_queue_cancel(q, ref[k].id), SIM_OK);
+      assert_false(sim_queue_pending(q, ref[k].id));
+      assert_int_equal(sim_queue_cancel(q, ref[k].id), SIM_ERR_STATE);
+      ref[k] = ref[--n];
+      cancelled++;
+    } else {
+      sim_event ev;
+      size_t best = 0, i;
+
+      for (i = 1; i < n; i++)
+        if (is_before(&ref[i], &ref[best]))
+          best = i;
+      assert_non_null(sim_queue_peek(q));
+      assert_int_equal(sim_queue_peek(q)->id, ref[best].id);
+      assert_true(sim_queue_pop(q, &ev));
+      assert_int_equal(ev.id, ref[best].id);
+      assert_int_equal(ev.seq, ref[best].seq);
+      assert_int_equal(ev.time, ref[best].time);
+      assert_int_equal(ev.prio, ref[best].prio);
+      assert_false(sim_queue_pending(q, ev.id));
+      if (ev.time > last)
+        last = ev.time;
+      ref[best] = ref[--n];
+    }
+    assert_int_equal(sim_queue_size(q), n);
+  }
+  assert_true(cancelled > 4 * 1024);
+  /* drain: the rest in exact order */
+  while (n > 0) {
+    sim_event ev;
+    size_t best = 0, i;
+
+    for (i = 1; i < n; i++)
+      if (is_before(&ref[i], &ref[best]))
+        best = i;
+    assert_true(sim_queue_pop(q, &ev));
+    assert_int_equal(ev.id, ref[best].id);
+    ref[best] = ref[--n];
+  }
+  assert_null(sim_queue_peek(q));
+  sim_queue_free(q);
+  free(ref);
+}
+
 /* Growth under allocation failure: the push fails with NOMEM and the queue
  * stays intact and usable; every byte comes back. */
 static void test_alloc_failure(void **state)
@@ -370,6 +468,7 @@ int main(void)
     cmocka_unit_test(test_stale_handles),
     cmocka_unit_test(test_peak),
     cmocka_unit_test(test_random_against_reference),
+    cmocka_unit_test(test_wide_keys_against_reference),
     cmocka_unit_test(test_alloc_failure),
     cmocka_unit_test(test_bulk),
   };
