@@ -202,10 +202,27 @@ void serve_iot_create_thing(serve_call *c) {
   thing_reply(c, t);
 }
 
+/* A thing's registry version: 1 for every thing, since nothing served
+ * updates a thing (no UpdateThing); DeleteThing's expectedVersion is
+ * checked against it. */
+#define THING_VERSION 1
+
 void serve_iot_delete_thing(serve_call *c) {
-  int64_t t = model_engine_find_thing(c->ep->e, serve_call_label(c, "thingName"));
+  const char *name = serve_call_label(c, "thingName");
+  int64_t expected = 0;
+  bool present;
+  if (!serve_call_query_int(c, "expectedVersion", INT64_MIN, INT64_MAX, &expected, &present))
+    return;
+  int64_t t = model_engine_find_thing(c->ep->e, name);
   if (t < 0 || model_engine_thing_gone(c->ep->e, t)) {   /* AWS: not an error */
     empty_reply(c);
+    return;
+  }
+  if (present && expected != THING_VERSION) {
+    serve_call_error(c, SERVE_ERR_VERSION_CONFLICT,
+                     "The version for thing %s does not match the expected version "
+                     "(the thing has version %d, expected %" PRId64 ").",
+                     name, THING_VERSION, expected);
     return;
   }
   model_refusal why;

@@ -281,6 +281,9 @@ except data.exceptions.ClientError as e:
 d = data.describe_job_execution(thingName="agents-000001", jobId="agent-job")
 check(d["execution"]["status"] == "IN_PROGRESS" and d["execution"]["versionNumber"] == 2,
       "the refused update changed nothing: IN_PROGRESS, version 2")
+refused(("iot", "cancel-job-execution", "--job-id", "agent-job", "--thing-name",
+         "agents-000001", "--force", "--expected-version", "9"), "VersionConflictException",
+        "CancelJobExecution", "the execution on 'agents-000001' has versionNumber 2, not 9")
 rc, out, err = cli("iot-jobs-data", "start-next-pending-job-execution", "--thing-name",
                    "agents-000000")
 check(rc == 0 and out.strip() in ("", "{}"),
@@ -300,7 +303,13 @@ srv.clock(advance="10m")
 d = data.describe_job_execution(thingName="agents-000001", jobId="agent-job")
 check(d["execution"]["status"] == "TIMED_OUT",
       "the job's 30-minute in-progress timeout (from +2m) ends it at +32m: TIMED_OUT")
-check(cli_json("iot", "delete-thing", "--thing-name", "my-agent") == {},
+# a thing's registry version is 1 (nothing served updates a thing)
+refused(("iot", "delete-thing", "--thing-name", "my-agent", "--expected-version", "2"),
+        "VersionConflictException", "DeleteThing",
+        "The version for thing my-agent does not match the expected version (the thing "
+        "has version 1, expected 2).")
+check(cli_json("iot", "delete-thing", "--thing-name", "my-agent", "--expected-version", "1")
+      == {},
       "aws iot delete-thing")
 out = cli_json("iot", "describe-job-execution", "--job-id", "canary-job", "--thing-name",
                "my-agent", "--query", "execution.status")
