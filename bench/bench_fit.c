@@ -153,7 +153,7 @@ static int fit_once(void) {
   sim_diag d;
   sim_diag_init(&d, NULL);
   if (fit_job_new(&j, &o, &d)) {
-    fprintf(stderr, "fit: %s: %s: %s\n", d.file ? d.file : "", d.path, d.msg);
+    fprintf(stderr, "fit: %s: %s: %s\n", d.file, d.path, d.msg);
     return 1;
   }
   int rc = j->h->n_rec > 0 ? 0 : 1;
