@@ -55,7 +55,7 @@ typedef struct fit_group {
 /* One input file, for the provenance. */
 typedef struct fit_input {
   char *path;                /* as given */
-  char kind[16];             /* "describe-job", "list-job-executions", "store",
+  char kind[32];             /* "describe-job", "list-job-executions", "store",
                                 "list-things" */
   char group[129];           /* --group name */
   int64_t items;             /* records or things read from it */
