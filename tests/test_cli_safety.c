@@ -379,7 +379,7 @@ static void finding_02_out_dir_appears(void **s) {
   const char *args[] = {"run", "-q", EXAMPLE, "--out", out, NULL};
   run_opts o = {.env = env};
   child c = spawn(&o, "02", args);
-  sleep_ms(700);
+  sleep_ms(700 + startup_ms());
   assert_int_equal(mkdir(out, 0777), 0);   /* someone else's, during the run */
   snprintf(p, sizeof p, "%s/thesis.tex", out);
   put(p, "\\documentclass{article}\n");
@@ -923,11 +923,11 @@ static void finding_21_more_signals(void **s) {
   char dir[600], scen[800];
   test_dir(dir, sizeof dir, "21s");
   snprintf(scen, sizeof scen, "%s/sig.json", dir);
-  write_sig_scenario(scen, under_valgrind() ? 3000 : 300000);
+  write_sig_scenario(scen, under_valgrind() ? 30000 : 300000);
   const char *keep[] = {"sig.json", NULL};
   const int sigs[] = {SIGHUP, SIGQUIT, SIGXCPU};
   for (int i = 0; i < 3; i++) {
-    double t = signal_once(dir, scen, NULL, sigs[i], under_valgrind() ? 3000 : 300, keep,
+    double t = signal_once(dir, scen, NULL, sigs[i], under_valgrind() ? 1000 : 300, keep,
                            false);
     assert_true(t >= 0);
     print_message("signal %d at 300 ms: exit 128+%d after %.3f s\n", sigs[i], sigs[i], t);
@@ -945,21 +945,31 @@ static const int more_stop_signals[] = {SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE, SIGV
                                         SIGPROF, SIGIO, SIGPWR, SIGSTKFLT, SIGTRAP,
                                         SIGSYS, SIGABRT};
 
+/* valgrind treats SIGTRAP and SIGSYS as synchronous (fault-like) signals: one
+ * sent with kill() while the program runs makes valgrind itself abort
+ * ("m_signals.c: async_signalhandler: Assertion 'tst->status ==
+ * VgTs_WaitSys' failed"). Under valgrind they are left out; the release and
+ * ASan runs of this test send them. */
+static bool signal_ok_here(int sig) {
+  return !under_valgrind() || (sig != SIGTRAP && sig != SIGSYS);
+}
+
 static void beyond_every_catchable_signal(void **s) {
   (void)s;
   char dir[600], scen[800];
   test_dir(dir, sizeof dir, "allsig");
   snprintf(scen, sizeof scen, "%s/sig.json", dir);
-  write_sig_scenario(scen, under_valgrind() ? 3000 : 300000);
+  write_sig_scenario(scen, under_valgrind() ? 30000 : 300000);
   const char *keep[] = {"sig.json", NULL};
   int sigs[40], n = 0;
   for (size_t i = 0; i < sizeof more_stop_signals / sizeof more_stop_signals[0]; i++)
-    sigs[n++] = more_stop_signals[i];
+    if (signal_ok_here(more_stop_signals[i]))
+      sigs[n++] = more_stop_signals[i];
   sigs[n++] = SIGRTMIN;
   sigs[n++] = SIGRTMIN + 7;
   sigs[n++] = SIGRTMAX;
   for (int i = 0; i < n; i++) {
-    double t = signal_once(dir, scen, NULL, sigs[i], under_valgrind() ? 3000 : 300, keep,
+    double t = signal_once(dir, scen, NULL, sigs[i], under_valgrind() ? 1000 : 300, keep,
                            false);
     if (t < 0) fail_msg("signal %d: the run finished before it", sigs[i]);
     print_message("signal %d at 300 ms: exit 128+%d after %.3f s, nothing left\n", sigs[i],
@@ -1022,13 +1032,14 @@ static void acceptance_signals_at_random_instants(void **s) {
   const char *full = getenv("JOBSIM_FULL");
   bool big = full && *full == '1';
   bool vg = under_valgrind();
-  long things = vg ? 3000 : big ? 1000000 : 300000;
+  long things = vg ? 30000 : big ? 1000000 : 300000;
   /* every stop signal: the five of finding 21 and the others (beyond) */
   int sigs[40], n_sigs = 0;
   const int first[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXCPU};
   for (size_t i = 0; i < 5; i++) sigs[n_sigs++] = first[i];
   for (size_t i = 0; i < sizeof more_stop_signals / sizeof more_stop_signals[0]; i++)
-    sigs[n_sigs++] = more_stop_signals[i];
+    if (signal_ok_here(more_stop_signals[i]))
+      sigs[n_sigs++] = more_stop_signals[i];
   sigs[n_sigs++] = SIGRTMIN;
   sigs[n_sigs++] = SIGRTMAX;
   int rounds = vg ? 4 : big ? 5 * n_sigs : n_sigs;
@@ -1059,8 +1070,11 @@ static void acceptance_signals_at_random_instants(void **s) {
     int sig = sigs[k % n_sigs];
     bool stuck = k % 3 == 2;   /* every third run waits in a stuck gnuplot */
     const char *env[] = {path_env, NULL};
-    int delay = stuck ? (int)(whole * 1000) + 300 + rand() % 500
-                      : 20 + rand() % (int)(whole * 1000 > 40 ? whole * 1000 - 20 : 20);
+    /* run_with counts the delay from the end of valgrind's start-up, which
+     * `whole` includes */
+    double span = whole * 1000 - startup_ms();
+    int delay = stuck ? (int)span + 300 + rand() % 500
+                      : 20 + rand() % (int)(span > 40 ? span - 20 : 20);
     double t = signal_once(dir, scen, stuck ? env : NULL, sig, delay, keep, stuck);
     if (t < 0) {
       finished++;
