@@ -143,6 +143,29 @@ static void candidate(report_jsonw *w, const fit_model *m, const fit_model *best
   report_jsonw_end_object(w);
 }
 
+/* The chosen model's label, log-likelihood, AIC and KS distance. */
+static void best_head(report_jsonw *w, const fit_model *b, double ks) {
+  char l[64];
+  report_jsonw_key(w, "model");
+  report_jsonw_string(w, model_label(b, l, sizeof l));
+  report_jsonw_key(w, "logLikelihood");
+  num(w, b->loglik);
+  report_jsonw_key(w, "aic");
+  num(w, b->aic);
+  report_jsonw_key(w, "ks");
+  num(w, ks);
+}
+
+/* Median and p90 of family fam with fitted parameters p. */
+static void median_p90(report_jsonw *w, fit_family fam, const fit_value *p) {
+  double nat[2];
+  nat_of(fam, p, nat);
+  report_jsonw_key(w, "median");
+  dur(w, fit_family_quantile(fam, nat, 0.5));
+  report_jsonw_key(w, "p90");
+  dur(w, fit_family_quantile(fam, nat, 0.9));
+}
+
 /* ------------------------------------------------------------- fleet --- */
 
 /* What a group's behaviour is written from. */
@@ -415,27 +438,14 @@ static void delay_prov(report_jsonw *w, const fit_group_result *r) {
     report_jsonw_end_object(w);
     return;
   }
-  char l[64];
-  report_jsonw_key(w, "model");
-  report_jsonw_string(w, model_label(b, l, sizeof l));
-  report_jsonw_key(w, "logLikelihood");
-  num(w, b->loglik);
-  report_jsonw_key(w, "aic");
-  num(w, b->aic);
-  report_jsonw_key(w, "ks");
-  num(w, dl->ks);
+  best_head(w, b, dl->ks);
   report_jsonw_key(w, "startDelay");
   report_jsonw_object(w);
   report_jsonw_key(w, "distribution");
   report_jsonw_string(w, fit_family_name(b->fam));
   report_jsonw_key(w, "parameters");
   params_ci(w, b->fam, b->p1);
-  double nat[2];
-  nat_of(b->fam, b->p1, nat);
-  report_jsonw_key(w, "median");
-  dur(w, fit_family_quantile(b->fam, nat, 0.5));
-  report_jsonw_key(w, "p90");
-  dur(w, fit_family_quantile(b->fam, nat, 0.9));
+  median_p90(w, b->fam, b->p1);
   report_jsonw_end_object(w);
   if (b->fam2 != FIT_FAMILY_COUNT) {
     report_jsonw_key(w, "connected");
@@ -475,23 +485,10 @@ static void run_prov(report_jsonw *w, const fit_group_result *r) {
   report_jsonw_int(w, (int64_t)llround(rn->attempts));
   const fit_model *b = rn->best;
   if (b) {
-    char l[64];
-    report_jsonw_key(w, "model");
-    report_jsonw_string(w, model_label(b, l, sizeof l));
-    report_jsonw_key(w, "logLikelihood");
-    num(w, b->loglik);
-    report_jsonw_key(w, "aic");
-    num(w, b->aic);
-    report_jsonw_key(w, "ks");
-    num(w, rn->ks);
+    best_head(w, b, rn->ks);
     report_jsonw_key(w, "parameters");
     params_ci(w, b->fam, b->p1);
-    double nat[2];
-    nat_of(b->fam, b->p1, nat);
-    report_jsonw_key(w, "median");
-    dur(w, fit_family_quantile(b->fam, nat, 0.5));
-    report_jsonw_key(w, "p90");
-    dur(w, fit_family_quantile(b->fam, nat, 0.9));
+    median_p90(w, b->fam, b->p1);
     report_jsonw_key(w, "reports");
     value_ci(w, b->mix, false);
     report_jsonw_key(w, "failedWhenReporting");

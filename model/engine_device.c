@@ -94,23 +94,24 @@ static bool device_busy(const model_engine *e, int64_t t, const eng_job *except)
 }
 
 /* Hand J's QUEUED execution on t to the device: it acts after its start
- * delay, or after reconnecting first when it is offline. */
+ * delay, or after reconnecting first when it is offline (drawn unless the
+ * device is known to be `online`). */
 static inline void hand(model_engine *e, eng_job *J, int64_t t, thing_state *th,
-                        const model_behavior *b) {
+                        const model_behavior *b, bool online) {
   gsl_rng *r = eng_device_rng(e, J, th->group);
   if (!r) return;
   sim_time_ms delay = 0;
-  if (b->connected < 1.0 && !(gsl_rng_uniform(r) < b->connected))
+  if (!online && b->connected < 1.0 && !(gsl_rng_uniform(r) < b->connected))
     delay += sim_dist_sample(&b->reconnect_after, r);
   delay += sim_dist_sample(&b->start_delay, r);
   fail_if(e, sim_world_schedule(e->w, now_of(e) + delay, PRIO_DEVICE, K_DEVICE_ACT,
                                 dev_subject(J, t, th->exec_no, 0), 0, NULL));
 }
 
-/* The device learns of a new QUEUED execution of J (or one released from a
- * window): it takes it at once unless it is busy with another job's, then
- * it waits (X_WAIT) for eng_device_free. External things have no device. */
-void eng_notify_device(model_engine *e, eng_job *J, int64_t t) {
+/* The device learns of a QUEUED execution of J: it takes it at once unless
+ * it is busy with another job's, then it waits (X_WAIT) for
+ * eng_device_free. External things have no device. */
+static void offer(model_engine *e, eng_job *J, int64_t t, bool online) {
   const model_behavior *b = behavior_of(e, t);
   if (b->external) return;
   thing_state *th = eng_rec(e, J, t);
@@ -121,8 +122,11 @@ void eng_notify_device(model_engine *e, eng_job *J, int64_t t) {
     }
     th->xflags &= (uint16_t)~X_WAIT;
   }
-  hand(e, J, t, th, b);
+  hand(e, J, t, th, b, online);
 }
+
+/* A new QUEUED execution of J on t. */
+void eng_notify_device(model_engine *e, eng_job *J, int64_t t) { offer(e, J, t, false); }
 
 static void defer(model_engine *e, eng_job *J, int64_t t, thing_state *th);
 
@@ -153,7 +157,7 @@ void eng_device_free(model_engine *e, int64_t t) {
       defer(e, best, t, bt);
       continue;
     }
-    hand(e, best, t, bt, behavior_of(e, t));
+    hand(e, best, t, bt, behavior_of(e, t), false);
     return;
   }
 }
@@ -162,23 +166,7 @@ void eng_device_free(model_engine *e, int64_t t) {
  * connected: at the opening it acts after its start delay (O34), without
  * being drawn offline again. With several jobs a device busy with another
  * job's execution waits for it (X_WAIT) as eng_notify_device does. */
-void eng_device_resume(model_engine *e, eng_job *J, int64_t t) {
-  const model_behavior *b = behavior_of(e, t);
-  if (b->external) return;
-  thing_state *th = eng_rec(e, J, t);
-  if (e->multi) {
-    if (device_busy(e, t, J)) {
-      th->xflags |= X_WAIT;
-      return;
-    }
-    th->xflags &= (uint16_t)~X_WAIT;
-  }
-  gsl_rng *r = eng_device_rng(e, J, th->group);
-  if (!r) return;
-  sim_time_ms delay = sim_dist_sample(&b->start_delay, r);
-  fail_if(e, sim_world_schedule(e->w, now_of(e) + delay, PRIO_DEVICE, K_DEVICE_ACT,
-                                dev_subject(J, t, th->exec_no, 0), 0, NULL));
-}
+void eng_device_resume(model_engine *e, eng_job *J, int64_t t) { offer(e, J, t, true); }
 
 /* Retry budget (O19): separate FAILED / TIMED_OUT budgets, or one shared
  * budget for ALL. Returns true and spends one retry when allowed. */
