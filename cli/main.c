@@ -33,6 +33,7 @@
 #include "run.h"
 #include "store.h"
 #include "scenario.h"
+#include "json.h"
 
 #ifndef JOBSIM_VERSION
 #define JOBSIM_VERSION "0.0.0"
@@ -150,6 +151,9 @@ static void report_diag(const sim_diag *d) {
   char buf[2048];
   sim_diag_format(d, buf, sizeof buf);
   fprintf(stderr, "jobsim: %s\n", buf);
+  /* a JSON syntax error: the line and a caret under the column (made safe
+   * for a terminal by sim_json_parse) */
+  if (d->context[0]) fprintf(stderr, "%s\n", d->context);
 }
 
 /* ----------------------------------------------------- option parsing --- */
@@ -680,13 +684,27 @@ static int cmd_validate(int argc, char **argv) {
   if (n == 0) return usage_error("validate", "%s", "missing <scenario.json>");
   int worst = EXIT_OK;
   for (int i = 0; i < n; i++) {
-    sim_diag d;
+    /* every problem one pass can find, up to VALIDATE_MAX (run, plan and
+     * sweep stop at the first) */
+    enum { VALIDATE_MAX = 20 };
+    static sim_diag found[VALIDATE_MAX];
+    size_t nf = 0;
+    bool more = false;
     model_scenario *sc = NULL;
-    int rc = model_scenario_load(&sc, argv[i], &d);
+    int rc = model_scenario_load_all(&sc, argv[i], found, VALIDATE_MAX, &nf, &more);
     if (rc) {
-      report_diag(&d);
-      int x = exit_for(rc);
-      if (x > worst) worst = x;
+      for (size_t k = 0; k < nf; k++) {
+        report_diag(&found[k]);
+        int x = exit_for(found[k].code ? found[k].code : rc);
+        if (x > worst) worst = x;
+      }
+      if (more) {
+        sim_diag m;
+        sim_diag_init(&m, argv[i]);
+        sim_diag_set(&m, SIM_ERR_LIMIT, NULL,
+                     "more problems follow; validate lists the first %d", VALIDATE_MAX);
+        report_diag(&m);
+      }
       if (bail) break;
       continue;
     }
@@ -1158,13 +1176,28 @@ static void print_main_help(FILE *f) {
           exit_table);
 }
 
+/* The command a mistyped name is nearest to (did you mean), or NULL. */
+static const char *command_near(const char *name) {
+  const char *names[sizeof commands / sizeof commands[0] + 1];
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    names[n++] = commands[i].name;
+  names[n] = NULL;
+  return sim_did_you_mean(name, names);
+}
+
 static int cmd_help(int argc, char **argv) {
   if (argc < 2) {
     print_main_help(stdout);
     return EXIT_OK;
   }
   const command *c = find_command(argv[1]);
-  if (!c) return usage_error("help", "unknown command '%s'", argv[1]);
+  if (!c) {
+    const char *near = command_near(argv[1]);
+    if (near)
+      return usage_error("help", "unknown command '%s'; did you mean '%s'?", argv[1], near);
+    return usage_error("help", "unknown command '%s'", argv[1]);
+  }
   print_help(c, stdout);
   return EXIT_OK;
 }
@@ -1216,8 +1249,13 @@ int main(int argc, char **argv) {
   if (strcmp(name, "--version") == 0) return finish_stdout(cmd_version(0, NULL));
   const command *c = find_command(name);
   if (!c) {
-    fprintf(stderr, "jobsim: '%s' is not a jobsim command\njobsim: see 'jobsim --help'\n",
-            name);
+    const char *near = command_near(name);
+    if (near)
+      fprintf(stderr, "jobsim: '%s' is not a jobsim command; did you mean '%s'?\n"
+                      "jobsim: see 'jobsim --help'\n", name, near);
+    else
+      fprintf(stderr, "jobsim: '%s' is not a jobsim command\njobsim: see 'jobsim --help'\n",
+              name);
     return EXIT_USAGE;
   }
   return finish_stdout(c->fn(argc - 1, argv + 1));

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -146,7 +147,15 @@ static int parse_behavior(model_behavior *b, const char *name, const cJSON *obj,
   } else {
     char op[512];
     sim_path_key(op, sizeof op, path, "outcomes");
-    if ((rc = sim_json_check_object(oc, okeys, d, op))) return rc;
+    static const sim_json_hint ohints[] = {
+        {"TIMED_OUT", "TIMED_OUT is the status the service gives an execution "
+                      "whose device does not report in time: give that device "
+                      "NO_RESPONSE and the job a timeoutConfig"},
+        {"CANCELED", "an execution is CANCELED by the job, not by its device"},
+        {"TIMEOUT", "a device that never reports is NO_RESPONSE; the job's "
+                    "timeoutConfig then makes it TIMED_OUT"},
+        {NULL, NULL}};
+    if ((rc = sim_json_check_object_hints(oc, okeys, ohints, d, op))) return rc;
     for (int i = 0; i < MODEL_OUTCOME_COUNT; i++) {
       rc = sim_json_num(oc, outcome_names[i], false, 0.0, 1.0, &b->outcome_p[i],
                         NULL, d, op);
@@ -223,6 +232,27 @@ int64_t model_fleet_find_thing(const model_fleet *f, const char *name) {
   return -1;
 }
 
+/* "; did you mean 'x'?" for a name near one of n names (name_at(i)), or "". */
+static void near_hint(char *hint, size_t hn, const char *name, size_t n,
+                      const char *(*name_at)(const model_fleet *, size_t),
+                      const model_fleet *f) {
+  hint[0] = 0;
+  const char **names = malloc((n + 1) * sizeof *names);
+  if (!names) return;
+  for (size_t i = 0; i < n; i++) names[i] = name_at(f, i);
+  names[n] = NULL;
+  const char *near = sim_did_you_mean(name, names);
+  if (near) snprintf(hint, hn, "; did you mean '%.128s'?", near);
+  free(names);
+}
+static const char *group_name_at(const model_fleet *f, size_t i) { return f->groups[i].name; }
+static const char *behavior_name_at(const model_fleet *f, size_t i) {
+  return f->behaviors[i].name;
+}
+void model_fleet_group_hint(const model_fleet *f, const char *name, char *hint, size_t hn) {
+  near_hint(hint, hn, name, f->n_groups, group_name_at, f);
+}
+
 long model_fleet_find_group(const model_fleet *f, const char *name) {
   for (size_t i = 0; i < f->n_groups; i++)
     if (strcmp(f->groups[i].name, name) == 0) return (long)i;
@@ -283,7 +313,12 @@ static int parse_group(model_fleet *f, model_group *g, const cJSON *obj,
                        sim_diag *d, const char *path) {
   static const char *const keys[] = {"name", "things", "behavior", "arrivals",
                                      "departures", NULL};
-  int rc = sim_json_check_object(obj, keys, d, path);
+  static const sim_json_hint hints[] = {
+      {"behaviour", "jobsim spells it 'behavior', US style"},
+      {"behaviors", "a group has one 'behavior', a name from $.fleet.behaviors"},
+      {"behaviours", "a group has one 'behavior', a name from $.fleet.behaviors"},
+      {NULL, NULL}};
+  int rc = sim_json_check_object_hints(obj, keys, hints, d, path);
   if (rc) return rc;
   const char *name, *beh;
   if ((rc = sim_json_str(obj, "name", true, 1, 128, &name, NULL, d, path)))
@@ -304,9 +339,12 @@ static int parse_group(model_fleet *f, model_group *g, const cJSON *obj,
   for (; bi < f->n_behaviors; bi++)
     if (strcmp(f->behaviors[bi].name, beh) == 0) break;
   if (bi == f->n_behaviors) {
+    char hint[160];
+    near_hint(hint, sizeof hint, beh, f->n_behaviors, behavior_name_at, f);
     sim_path_key(p, sizeof p, path, "behavior");
     return sim_diag_set(d, SIM_ERR_RANGE, p,
-                        "unknown behavior '%s' (not defined in $.fleet.behaviors)", beh);
+                        "unknown behavior '%s' (not defined in $.fleet.behaviors)%s", beh,
+                        hint);
   }
   g->behavior = bi;
   const cJSON *th = sim_json_get(obj, "things");
@@ -371,8 +409,14 @@ static int parse_group(model_fleet *f, model_group *g, const cJSON *obj,
 int model_fleet_parse(model_fleet *f, const cJSON *json, sim_diag *d,
                       const char *path) {
   static const char *const keys[] = {"groups", "behaviors", NULL};
+  static const sim_json_hint hints[] = {
+      {"behaviours", "jobsim spells it 'behaviors', US style"},
+      {"behaviour", "jobsim spells it 'behaviors' (a map of named behaviours)"},
+      {"behavior", "the fleet's member is 'behaviors', a map of named behaviours"},
+      {"group", "the fleet's member is 'groups', an array of groups"},
+      {NULL, NULL}};
   memset(f, 0, sizeof *f);
-  int rc = sim_json_check_object(json, keys, d, path);
+  int rc = sim_json_check_object_hints(json, keys, hints, d, path);
   if (rc) return rc;
   char p[512], ip[512];
 

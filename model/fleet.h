@@ -89,6 +89,9 @@ int64_t model_fleet_find_thing(const model_fleet *f, const char *name);
 int64_t model_group_generated_index(const model_group *g, const char *name);
 /* Look up a group by name; -1 if unknown. */
 long model_fleet_find_group(const model_fleet *f, const char *name);
+/* "; did you mean 'x'?" into hint[hn] when name is near a group's name
+ * (sim_did_you_mean), else "". */
+void model_fleet_group_hint(const model_fleet *f, const char *name, char *hint, size_t hn);
 
 /* Draw an outcome from a behaviour (one uniform). */
 model_outcome model_behavior_outcome(const model_behavior *b, double u);

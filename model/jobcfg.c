@@ -200,6 +200,44 @@ static void drop_str(char **s) {
 
 /* ------------------------------------------------ structure helpers --- */
 
+/* Members people put in the wrong object (often as guide examples or other
+ * tools write them): for an unknown member of the object named `key`, where
+ * the member belongs instead. */
+static const sim_json_hint k_hint_rollout[] = {
+  {"baseRatePerMinute", "it belongs inside jobExecutionsRolloutConfig.exponentialRate"},
+  {"incrementFactor", "it belongs inside jobExecutionsRolloutConfig.exponentialRate"},
+  {"rateIncreaseCriteria", "it belongs inside jobExecutionsRolloutConfig.exponentialRate"},
+  {NULL, NULL}};
+static const sim_json_hint k_hint_exp[] = {
+  {"maximumPerMinute", "it belongs in jobExecutionsRolloutConfig, beside exponentialRate"},
+  {"numberOfNotifiedThings", "it belongs inside exponentialRate.rateIncreaseCriteria"},
+  {"numberOfSucceededThings", "it belongs inside exponentialRate.rateIncreaseCriteria"},
+  {NULL, NULL}};
+static const sim_json_hint k_hint_abort[] = {
+  {"failureType", "it belongs in each element of abortConfig.criteriaList"},
+  {"action", "it belongs in each element of abortConfig.criteriaList"},
+  {"thresholdPercentage", "it belongs in each element of abortConfig.criteriaList"},
+  {"minNumberOfExecutedThings", "it belongs in each element of abortConfig.criteriaList"},
+  {NULL, NULL}};
+static const sim_json_hint k_hint_retry[] = {
+  {"failureType", "it belongs in each element of jobExecutionsRetryConfig.criteriaList"},
+  {"numberOfRetries", "it belongs in each element of jobExecutionsRetryConfig.criteriaList"},
+  {NULL, NULL}};
+static const sim_json_hint *hints_for(const char *key) {
+  if (strcmp(key, "jobExecutionsRolloutConfig") == 0) return k_hint_rollout;
+  if (strcmp(key, "exponentialRate") == 0) return k_hint_exp;
+  if (strcmp(key, "abortConfig") == 0) return k_hint_abort;
+  if (strcmp(key, "jobExecutionsRetryConfig") == 0) return k_hint_retry;
+  return NULL;
+}
+static const sim_json_hint k_hint_top[] = {
+  {"maximumPerMinute", "it belongs in jobExecutionsRolloutConfig"},
+  {"exponentialRate", "it belongs in jobExecutionsRolloutConfig"},
+  {"inProgressTimeoutInMinutes", "it belongs in timeoutConfig"},
+  {"criteriaList", "it belongs in abortConfig or jobExecutionsRetryConfig"},
+  {"maintenanceWindows", "it belongs in schedulingConfig"},
+  {NULL, NULL}};
+
 /* Member `key` of `obj` must be present (when `required`) and an object with
  * only `allowed` members. *out is NULL when absent; `child` receives the
  * member's path. */
@@ -216,7 +254,7 @@ static int get_object(const cJSON *obj, const char *key, bool required,
                           "missing required field '%s'", key);
     return SIM_OK;
   }
-  int rc = sim_json_check_object(it, allowed, d, child);
+  int rc = sim_json_check_object_hints(it, allowed, hints_for(key), d, child);
   if (rc != SIM_OK)
     return rc;
   *out = it;
@@ -892,7 +930,7 @@ int model_jobcfg_parse(model_jobcfg *cfg, const cJSON *json,
   int rc;
 
   memset(cfg, 0, sizeof *cfg);
-  rc = sim_json_check_object(json, k_top_fields, d, path);
+  rc = sim_json_check_object_hints(json, k_top_fields, k_hint_top, d, path);
   if (rc != SIM_OK)
     goto fail;
 

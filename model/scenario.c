@@ -640,9 +640,11 @@ static int parse_op(const model_scenario *sc, model_op *o, const cJSON *obj, siz
       if (present) {
         o->group = model_fleet_find_group(&sc->fleet, str);
         if (o->group < 0) {
+          char hint[160];
+          model_fleet_group_hint(&sc->fleet, str, hint, sizeof hint);
           sim_path_key(p, sizeof p, path, "group");
           return sim_diag_set(d, SIM_ERR_RANGE, p,
-                              "unknown group '%s' (not in $.fleet.groups)", str);
+                              "unknown group '%s' (not in $.fleet.groups)%s", str, hint);
         }
       }
       const cJSON *names = sim_json_get(obj, "things");
@@ -1094,8 +1096,17 @@ static int load_jobs(model_scenario *s, const cJSON *root, unsigned flags, sim_d
   return SIM_OK;
 }
 
+/* Load from text; `given`, when not NULL, is text already parsed (and
+ * perhaps pruned by model_scenario_load_all), used instead of parsing it. */
+static int load_tree(model_scenario **out, const char *file, const char *text,
+                     size_t len, unsigned flags, const cJSON *given, sim_diag *d);
 static int load_text(model_scenario **out, const char *file, const char *text,
                      size_t len, unsigned flags, sim_diag *d) {
+  return load_tree(out, file, text, len, flags, NULL, d);
+}
+
+static int load_tree(model_scenario **out, const char *file, const char *text,
+                     size_t len, unsigned flags, const cJSON *given, sim_diag *d) {
   /* "fit": the provenance `jobsim fit` writes (docs/fit.md); not read */
   static const char *const keys[] = {"name", "description", "job", "jobs", "fleet",
                                      "operations", "simulation", "worlds",
@@ -1103,7 +1114,8 @@ static int load_text(model_scenario **out, const char *file, const char *text,
   *out = NULL;
   sim_diag_init(d, file);
   model_scenario *s = calloc(1, sizeof *s);
-  cJSON *root = NULL;
+  cJSON *parsed = NULL;
+  const cJSON *root = given;
   int rc = SIM_ERR_NOMEM;
   if (!s || !(s->file = strdup(file)) || !(s->json_text = malloc(len + 1))) {
     sim_diag_set(d, rc, NULL, "out of memory");
@@ -1111,7 +1123,10 @@ static int load_text(model_scenario **out, const char *file, const char *text,
   }
   memcpy(s->json_text, text, len);
   s->json_text[len] = 0;
-  if ((rc = sim_json_parse(text, len, &root, d))) goto fail;
+  if (!given) {
+    if ((rc = sim_json_parse(text, len, &parsed, d))) goto fail;
+    root = parsed;
+  }
   if ((rc = sim_json_check_object(root, keys, d, "$"))) goto fail;
 
   const char *str;
@@ -1153,11 +1168,11 @@ static int load_text(model_scenario **out, const char *file, const char *text,
     goto fail;
   if ((rc = load_jobs(s, root, flags, d))) goto fail;
   if ((rc = parse_ops(s, sim_json_get(root, "operations"), d))) goto fail;
-  cJSON_Delete(root);
+  cJSON_Delete(parsed);
   *out = s;
   return SIM_OK;
 fail:
-  cJSON_Delete(root);
+  cJSON_Delete(parsed);
   model_scenario_free(s);
   return rc ? rc : SIM_ERR_NOMEM;
 }
@@ -1182,6 +1197,182 @@ int model_scenario_load_flags(model_scenario **out, const char *file, unsigned f
 
 int model_scenario_load(model_scenario **out, const char *file, sim_diag *d) {
   return model_scenario_load_flags(out, file, 0, d);
+}
+
+/* ------------------------------------------- every problem, one pass --- */
+
+/* The member of the tree at `target` (a path as the loader writes them),
+ * found by building each member's path the same way; *parent is the object
+ * or array holding it. NULL when no member has that path. */
+static cJSON *find_member(cJSON *node, const char *npath, const char *target,
+                          cJSON **parent) {
+  size_t i = 0;
+  for (cJSON *c = node->child; c; c = c->next, i++) {
+    char cp[sizeof ((sim_diag *)0)->path];
+    if (cJSON_IsObject(node))
+      sim_path_key(cp, sizeof cp, npath, c->string);
+    else
+      sim_path_index(cp, sizeof cp, npath, i);
+    if (strcmp(cp, target) == 0) {
+      *parent = node;
+      return c;
+    }
+    size_t l = strlen(cp);
+    if (strncmp(cp, target, l) == 0 && (target[l] == '.' || target[l] == '[') &&
+        (cJSON_IsObject(c) || cJSON_IsArray(c))) {
+      cJSON *r = find_member(c, cp, target, parent);
+      if (r) return r;
+    }
+  }
+  return NULL;
+}
+
+static bool starts_with(const char *s, const char *prefix) {
+  return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Take the member a problem names out of the way, so that the loader, run
+ * again, can go past it: an unknown or any other faulty member is removed
+ * (an object is emptied instead, so that a behaviour, a world, a group's
+ * settings keep existing for what names them), a repeated member loses its
+ * repeat. False when that cannot be done without changing what other
+ * problems would say: a problem in another file (a job file), at the top,
+ * at an array element (removing it renumbers the rest), a missing member,
+ * or an error that is not about the input. */
+enum { ASIDE_NONE, ASIDE_EMPTIED, ASIDE_REMOVED };
+static int set_aside(cJSON *root, const char *file, const sim_diag *e) {
+  if (strcmp(e->file, file) != 0 || e->path[0] != '$' || e->path[1] == '\0')
+    return ASIDE_NONE;
+  if (e->code != SIM_ERR_SCHEMA && e->code != SIM_ERR_RANGE && e->code != SIM_ERR_LIMIT)
+    return ASIDE_NONE;
+  if (starts_with(e->msg, "missing required field")) return ASIDE_NONE;
+  cJSON *parent = NULL, *it = find_member(root, "$", e->path, &parent);
+  if (!it || !parent || !cJSON_IsObject(parent)) return ASIDE_NONE;
+  if (starts_with(e->msg, "duplicate field")) {
+    cJSON *rep = it->next;
+    while (rep && !(rep->string && it->string && strcmp(rep->string, it->string) == 0))
+      rep = rep->next;
+    if (!rep) return ASIDE_NONE;
+    cJSON_Delete(cJSON_DetachItemViaPointer(parent, rep));
+    return ASIDE_REMOVED;
+  }
+  if (cJSON_IsObject(it) && it->child) {
+    while (it->child) cJSON_Delete(cJSON_DetachItemViaPointer(it, it->child));
+    return ASIDE_EMPTIED;
+  }
+  if (!cJSON_IsObject(it) && starts_with(e->msg, "expected an object")) {
+    /* a behaviour written as a number: {} in its place keeps the name */
+    cJSON *empty = cJSON_CreateObject();
+    if (!empty) return ASIDE_NONE;
+    empty->string = it->string;
+    it->string = NULL;
+    cJSON_ReplaceItemViaPointer(parent, it, empty);
+    return ASIDE_EMPTIED;
+  }
+  cJSON_Delete(cJSON_DetachItemViaPointer(parent, it));
+  return ASIDE_REMOVED;
+}
+
+static bool same_place(const sim_diag *a, const sim_diag *b) {
+  return strcmp(a->file, b->file) == 0 && strcmp(a->path, b->path) == 0;
+}
+
+/* Does this problem follow from a member set aside (a problem at its path,
+ * or a missing member that is the one set aside, or that a reported
+ * problem's hint named: 'behavior' after "unknown field 'behaviour'")? The
+ * pass then ends: what it would say next is not news. */
+static bool follows(const sim_diag *e, char (*aside)[sizeof e->path], size_t na,
+                    const sim_diag *seen, size_t n) {
+  char missing[sizeof e->path] = "", quoted[300] = "";
+  const char *q = strchr(e->msg, '\'');
+  if (starts_with(e->msg, "missing required field '") && q) {
+    char key[256];
+    size_t k = 0;
+    for (q++; *q && *q != '\'' && k + 1 < sizeof key; q++) key[k++] = *q;
+    key[k] = 0;
+    sim_path_key(missing, sizeof missing, e->path, key);
+    snprintf(quoted, sizeof quoted, "'%s'", key);
+  }
+  if (strcmp(e->file, seen[0].file) != 0) return false;
+  for (size_t i = 0; i < na; i++)
+    if (strcmp(aside[i], e->path) == 0 || strcmp(aside[i], missing) == 0) return true;
+  size_t el = strlen(e->path);
+  for (size_t i = 0; quoted[0] && i < n; i++)
+    if (strncmp(seen[i].path, e->path, el) == 0 && seen[i].path[el] == '.' &&
+        !strchr(seen[i].path + el + 1, '.') && starts_with(seen[i].msg, "unknown field") &&
+        strstr(seen[i].msg, quoted))
+      return true;
+  return false;
+}
+
+/* Is this problem (not a missing member) about the object a member was
+ * taken out of? Then it may well be that member's doing (outcomes that no
+ * longer sum to 1, "exactly one of 'document' or 'documentSource'"): it
+ * is set aside in turn, not reported. */
+static bool knock_on(const sim_diag *e, char (*aside)[sizeof e->path], size_t n) {
+  if (starts_with(e->msg, "missing required field")) return false;
+  size_t el = strlen(e->path);
+  for (size_t i = 0; i < n; i++)
+    if (strncmp(aside[i], e->path, el) == 0 && aside[i][el] == '.' &&
+        !strchr(aside[i] + el + 1, '.'))
+      return true;
+  return false;
+}
+
+int model_scenario_load_all(model_scenario **out, const char *file, sim_diag *found,
+                            size_t max, size_t *n, bool *more) {
+  char *text = NULL;
+  size_t len = 0;
+  cJSON *root = NULL;
+  *out = NULL;
+  *n = 0;
+  *more = false;
+  if (max == 0) return SIM_ERR_USAGE;
+  sim_diag_init(&found[0], file);
+  int first = sim_json_read_file(file, &text, &len, &found[0]);
+  if (first) {
+    *n = 1;
+    return first;
+  }
+  first = load_text(out, file, text, len, 0, &found[0]);
+  if (!first) goto done;
+  *n = 1;
+  sim_diag e;
+  sim_diag_init(&e, file);
+  if (first == SIM_ERR_PARSE || sim_json_parse(text, len, &root, &e)) goto done;
+  /* `last` is the problem just set aside (reported or a knock-on); an
+   * object emptied that is still wrong empty (outcomes summing to 0) is
+   * removed instead */
+  sim_diag last = found[0];
+  static char aside[64][sizeof e.path];   /* the paths set aside */
+  size_t na = 0;
+  int how = set_aside(root, file, &last);
+  while (how != ASIDE_NONE && na < sizeof aside / sizeof aside[0]) {
+    memcpy(aside[na++], last.path, sizeof last.path);
+    model_scenario *s = NULL;
+    sim_diag_init(&e, file);
+    int rc = load_tree(&s, file, text, len, 0, root, &e);
+    model_scenario_free(s);
+    if (!rc) break;
+    if (how == ASIDE_EMPTIED && same_place(&e, &last)) {
+      how = set_aside(root, file, &last);   /* wrong even empty: removed now */
+      continue;
+    }
+    if (follows(&e, aside, na, found, *n)) break;
+    last = e;
+    if (!knock_on(&e, aside, na)) {
+      if (*n == max) {
+        *more = true;
+        break;
+      }
+      found[(*n)++] = e;
+    }
+    how = set_aside(root, file, &last);
+  }
+done:
+  cJSON_Delete(root);
+  free(text);
+  return first;
 }
 
 /* ----------------------------------------------------- memory estimate --- */

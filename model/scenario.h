@@ -177,6 +177,17 @@ enum { MODEL_SCENARIO_FLEET_ONLY = 1 };
 int model_scenario_load_flags(model_scenario **out, const char *file, unsigned flags,
                               sim_diag *d);
 
+/* Load `file` as model_scenario_load does; when it is invalid, report as
+ * many of its problems as one pass can find (jobsim validate): found[0] is
+ * what model_scenario_load says, found[1..*n) the problems the loader meets
+ * when run again with each faulty member set aside (removed, or emptied for
+ * an object; a repeat dropped). It stops at a JSON syntax error, a missing
+ * member, a problem at an array element or in a job file, and at `max`
+ * problems (*more then says that there are others). Returns found[0]'s
+ * code (SIM_OK, *n 0 and *out set when the scenario is valid). */
+int model_scenario_load_all(model_scenario **out, const char *file, sim_diag *found,
+                            size_t max, size_t *n, bool *more);
+
 /* Jobs created at instant 0 (0 only for a fleet-only scenario), and job k
  * of them as a spec (a shallow view: the scenario owns it). */
 size_t model_scenario_n_jobs(const model_scenario *s);

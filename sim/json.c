@@ -47,15 +47,6 @@ static void line_col(const char *text, size_t off, size_t *line, size_t *col)
   }
 }
 
-static int at_error(sim_diag *d, const char *text, size_t off, const char *what)
-{
-  size_t line, col;
-
-  line_col(text, off, &line, &col);
-  return sim_diag_set(d, SIM_ERR_PARSE, NULL, "%s at line %zu, column %zu",
-                      what, line, col);
-}
-
 static int is_ws(unsigned char c)
 {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -95,6 +86,122 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
   return n;
 }
 
+/* The excerpt under a parse error, into d->context: the line holding byte
+ * `off` (at most CTX_CHARS characters of it around the column, "..." where
+ * cut) and a caret under the column, compiler style:
+ *     57 |     "maximumPerMinute": 100,
+ *        |                            ^
+ * One display column per character; tabs and control characters show as a
+ * space and anything that is not valid UTF-8 (or is a C1 control) as '?',
+ * so the excerpt cannot drive a terminal. */
+#define CTX_CHARS 72
+static void set_context(sim_diag *d, const char *text, size_t len, size_t off,
+                        size_t line)
+{
+  const unsigned char *u = (const unsigned char *)text;
+  size_t ls, le, i, ci, caret = 0, nchar = 0, from, to, at = 0, k;
+  char *out, gutter[32];
+  int g;
+
+  if (d == NULL)
+    return;
+  if (off > len)
+    off = len;
+  for (ls = off; ls > 0 && text[ls - 1] != '\n'; ls--)
+    ;
+  for (le = off; le < len && text[le] != '\n' && text[le] != '\r'; le++)
+    ;
+  /* character index of the caret, and the window [from, to) around it */
+  for (i = ls; i < off; i += k, caret++)
+    k = utf8_len(u + i, len - i) ? utf8_len(u + i, len - i) : 1;
+  for (i = ls; i < le; i += k, nchar++)
+    k = utf8_len(u + i, len - i) ? utf8_len(u + i, len - i) : 1;
+  from = caret > CTX_CHARS - 20 ? caret - (CTX_CHARS - 20) : 0;
+  to = from + CTX_CHARS < nchar ? from + CTX_CHARS : nchar;
+  out = d->context;
+  g = snprintf(gutter, sizeof gutter, "%5zu | ", line);
+  at = (size_t)snprintf(out, sizeof d->context, "%s%s", gutter, from ? "..." : "");
+  for (i = ls, ci = 0; i < le && ci < to; i += k, ci++) {
+    size_t v = utf8_len(u + i, len - i);
+    k = v ? v : 1;
+    if (ci < from)
+      continue;
+    if (at + 8 >= sizeof d->context)
+      break;
+    if (v == 1)
+      out[at++] = u[i] < 0x20 || u[i] == 0x7f ? ' ' : (char)u[i];
+    else if (v == 0 || (v == 2 && u[i] == 0xC2 && u[i + 1] < 0xA0))
+      out[at++] = '?';
+    else {
+      memcpy(out + at, text + i, v);
+      at += v;
+    }
+  }
+  if (to < nchar && at + 4 < sizeof d->context) {
+    memcpy(out + at, "...", 3);
+    at += 3;
+  }
+  /* the caret line: the gutter blanked but its bar, then spaces */
+  if (at + (size_t)g + 1 < sizeof d->context)
+    out[at++] = '\n';
+  for (k = 0; k + 3 < (size_t)g && at + 1 < sizeof d->context; k++)
+    out[at++] = ' ';
+  for (k = (size_t)g - 3; k < (size_t)g && at + 1 < sizeof d->context; k++)
+    out[at++] = gutter[k];
+  for (k = 0; k < caret - from + (from ? 3 : 0) && at + 2 < sizeof d->context; k++)
+    out[at++] = ' ';
+  if (at + 1 < sizeof d->context)
+    out[at++] = '^';
+  out[at] = '\0';
+}
+
+/* The last byte before `off` that is not blank, or SIZE_MAX. */
+static size_t prev_solid(const char *text, size_t off)
+{
+  while (off > 0 && is_ws((unsigned char)text[off - 1]))
+    off--;
+  return off > 0 ? off - 1 : SIZE_MAX;
+}
+
+/* A parse error at byte `off`: "what at line L, column C", a hint for the
+ * two slips people make most (a comma after the last member, a comma left
+ * out between two), and the excerpt with a caret in d->context. A trailing
+ * comma is reported where the comma is, since that is what to delete. */
+static int at_error(sim_diag *d, const char *text, size_t len, size_t off,
+                    const char *what)
+{
+  size_t line, col, p = SIZE_MAX;
+  const char *hint = "";
+  char close = 0;
+  int rc;
+
+  /* the closer cJSON stopped at, or just after (it does both) */
+  size_t c = off < len && (text[off] == '}' || text[off] == ']') ? off
+                                                                 : prev_solid(text, off);
+  if (c != SIZE_MAX && c < len && (text[c] == '}' || text[c] == ']') &&
+      strcmp(what, "invalid JSON") == 0 &&
+      (p = prev_solid(text, c)) != SIZE_MAX && text[p] == ',') {
+    close = text[c];
+    off = p;
+  } else if (off < len && text[off] == '"' && strcmp(what, "invalid JSON") == 0 &&
+             (p = prev_solid(text, off)) != SIZE_MAX &&
+             (text[p] == '"' || text[p] == '}' || text[p] == ']' ||
+              (text[p] >= '0' && text[p] <= '9') || text[p] == 'e' ||
+              text[p] == 'l')) {
+    hint = " (a missing comma before it?)";
+  }
+  line_col(text, off, &line, &col);
+  if (close)
+    rc = sim_diag_set(d, SIM_ERR_PARSE, NULL,
+                      "%s at line %zu, column %zu: trailing comma before '%c' "
+                      "(JSON allows none)", what, line, col, close);
+  else
+    rc = sim_diag_set(d, SIM_ERR_PARSE, NULL, "%s at line %zu, column %zu%s", what,
+                      line, col, hint);
+  set_context(d, text, len, off, line);
+  return rc;
+}
+
 /* True when s[0..n) starts with NaN or [+-]Infinity, which other JSON
  * writers (Python's json.dumps, JavaScript's String()) emit. */
 static bool not_json_number(const char *s, size_t n)
@@ -132,13 +239,13 @@ static int prescan(const char *text, size_t len, scan *sc, sim_diag *d)
     }
     if (in_string) {
       if (c < 0x20)
-        return at_error(d, text, i,
+        return at_error(d, text, len, i,
                         "control character in a string (write it as \\n, "
                         "\\t or \\u00XX)");
       if (escape) {
         escape = false;
         if (c == 'u' && len - i > 4 && memcmp(s + i + 1, "0000", 4) == 0)
-          return at_error(d, text, i - 1,
+          return at_error(d, text, len, i - 1,
                           "\\u0000 (a NUL character) in a string is not "
                           "allowed");
       } else if (c == '\\')
@@ -150,7 +257,7 @@ static int prescan(const char *text, size_t len, scan *sc, sim_diag *d)
       quote = i;
     } else if (c == '[' || c == '{') {
       if (++depth > MAX_DEPTH)
-        return at_error(d, text, i, "nesting deeper than 64 levels");
+        return at_error(d, text, len, i, "nesting deeper than 64 levels");
     } else if ((c == ']' || c == '}') && depth > 0) {
       depth--;
     }
@@ -350,10 +457,10 @@ int sim_json_parse(const char *text, size_t len, cJSON **out, sim_diag *d)
     if (sim_json_valid(text, len))
       return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory while parsing JSON");
     if (sc.open_string < len && off >= sc.open_string)
-      return at_error(d, text, sc.open_string, "unterminated string");
+      return at_error(d, text, len, sc.open_string, "unterminated string");
     if (sc.depth > 0 && off + 1 >= len)
-      return at_error(d, text, len, "unexpected end of input");
-    return at_error(d, text, off, not_json_number(text + off, len - off)
+      return at_error(d, text, len, len, "unexpected end of input");
+    return at_error(d, text, len, off, not_json_number(text + off, len - off)
                                       ? "invalid JSON (NaN and Infinity are not "
                                         "JSON numbers)"
                                       : "invalid JSON");
@@ -362,7 +469,7 @@ int sim_json_parse(const char *text, size_t len, cJSON **out, sim_diag *d)
     ;
   if (i < len) {
     cJSON_Delete(root);
-    return at_error(d, text, i, "unexpected data after the JSON value");
+    return at_error(d, text, len, i, "unexpected data after the JSON value");
   }
   *out = root;
   return SIM_OK;
@@ -541,6 +648,64 @@ static bool in_list(const char *key, const char *const *list)
   return false;
 }
 
+
+/* Edit distance between s and t (Levenshtein with adjacent transpositions
+ * counted as one edit, ASCII case ignored); both at most DYM_MAX bytes. */
+#define DYM_MAX 128
+static size_t edit_distance(const char *s, size_t n, const char *t, size_t m)
+{
+  size_t rows[3][DYM_MAX + 1], i, j;
+  size_t *pp = rows[0], *prev = rows[1], *cur = rows[2], *tmp;
+
+  for (j = 0; j <= m; j++)
+    prev[j] = j;
+  for (i = 1; i <= n; i++) {
+    int a = s[i - 1] >= 'A' && s[i - 1] <= 'Z' ? s[i - 1] + 32 : s[i - 1];
+    cur[0] = i;
+    for (j = 1; j <= m; j++) {
+      int b = t[j - 1] >= 'A' && t[j - 1] <= 'Z' ? t[j - 1] + 32 : t[j - 1];
+      size_t v = prev[j - 1] + (a != b);
+      if (prev[j] + 1 < v)
+        v = prev[j] + 1;
+      if (cur[j - 1] + 1 < v)
+        v = cur[j - 1] + 1;
+      if (i > 1 && j > 1 && a != b) {
+        int a1 = s[i - 2] >= 'A' && s[i - 2] <= 'Z' ? s[i - 2] + 32 : s[i - 2];
+        int b1 = t[j - 2] >= 'A' && t[j - 2] <= 'Z' ? t[j - 2] + 32 : t[j - 2];
+        if (a == b1 && a1 == b && pp[j - 2] + 1 < v)
+          v = pp[j - 2] + 1;
+      }
+      cur[j] = v;
+    }
+    tmp = pp;
+    pp = prev;
+    prev = cur;
+    cur = tmp;
+  }
+  return prev[m];
+}
+
+const char *sim_did_you_mean(const char *s, const char *const *list)
+{
+  size_t n, best_d = SIZE_MAX, lim;
+  const char *best = NULL;
+
+  if (s == NULL || list == NULL || (n = strlen(s)) == 0 || n > DYM_MAX)
+    return NULL;
+  lim = n <= 2 ? 0 : n <= 4 ? 1 : n <= 8 ? 2 : 3;
+  for (; *list; list++) {
+    size_t m = strlen(*list), dist;
+    if (m > DYM_MAX || strcmp(s, *list) == 0 || (m > n ? m - n : n - m) > lim)
+      continue;
+    dist = edit_distance(s, n, *list, m);
+    if (dist < best_d) {   /* the first of equals: list order decides */
+      best_d = dist;
+      best = *list;
+    }
+  }
+  return best != NULL && best_d <= lim ? best : NULL;
+}
+
 /* A member name quoted in a message: cut at QUOTE_MAX bytes (whole UTF-8
  * characters) with "..." after it. */
 #define QUOTE_MAX 64
@@ -611,8 +776,27 @@ static size_t first_duplicate(const cJSON *obj, size_t n)
   return best;
 }
 
-int sim_json_check_object(const cJSON *obj, const char *const *allowed,
-                          sim_diag *d, const char *path)
+/* sim_did_you_mean among the allowed names the object does not use yet
+ * ('median' beside a 'mean' is no slip of 'mean'). */
+static const char *near_absent(const cJSON *obj, const char *key,
+                               const char *const *allowed)
+{
+  const char *free_names[65];
+  size_t n = 0;
+
+  for (; *allowed != NULL; allowed++) {
+    if (n == 64)
+      return NULL;
+    if (sim_json_get(obj, *allowed) == NULL)
+      free_names[n++] = *allowed;
+  }
+  free_names[n] = NULL;
+  return sim_did_you_mean(key, free_names);
+}
+
+int sim_json_check_object_hints(const cJSON *obj, const char *const *allowed,
+                                const sim_json_hint *hints, sim_diag *d,
+                                const char *path)
 {
   char child[sizeof d->path];
   const cJSON *it;
@@ -628,19 +812,35 @@ int sim_json_check_object(const cJSON *obj, const char *const *allowed,
   /* the first member that is unknown or a repeat, in document order */
   for (i = 0, it = obj->child; it; it = it->next, i++) {
     const char *key = it->string ? it->string : "";
-    const char *what = NULL;
+    const sim_json_hint *h;
+    const char *near;
 
-    if (allowed != NULL && !in_list(key, allowed))
-      what = "unknown";
-    else if (i == dup)
-      what = "duplicate";
-    if (what != NULL) {
+    if (allowed != NULL && !in_list(key, allowed)) {
       sim_path_key(child, sizeof child, path, key);
-      return sim_diag_set(d, SIM_ERR_SCHEMA, child, "%s field '%.*s%s'", what,
+      for (h = hints; h != NULL && h->key != NULL; h++)
+        if (strcmp(h->key, key) == 0)
+          return sim_diag_set(d, SIM_ERR_SCHEMA, child, "unknown field '%s' (%s)",
+                              key, h->hint);
+      if ((near = near_absent(obj, key, allowed)) != NULL)
+        return sim_diag_set(d, SIM_ERR_SCHEMA, child,
+                            "unknown field '%.*s%s'; did you mean '%s'?",
+                            quote_len(key), key, quote_tail(key), near);
+      return sim_diag_set(d, SIM_ERR_SCHEMA, child, "unknown field '%.*s%s'",
+                          quote_len(key), key, quote_tail(key));
+    }
+    if (i == dup) {
+      sim_path_key(child, sizeof child, path, key);
+      return sim_diag_set(d, SIM_ERR_SCHEMA, child, "duplicate field '%.*s%s'",
                           quote_len(key), key, quote_tail(key));
     }
   }
   return SIM_OK;
+}
+
+int sim_json_check_object(const cJSON *obj, const char *const *allowed,
+                          sim_diag *d, const char *path)
+{
+  return sim_json_check_object_hints(obj, allowed, NULL, d, path);
 }
 
 const cJSON *sim_json_get(const cJSON *obj, const char *key)
@@ -841,6 +1041,12 @@ int sim_json_enum(const cJSON *obj, const char *key, bool required,
   if (!cJSON_IsString(it))
     return sim_diag_set(d, SIM_ERR_SCHEMA, child, "expected one of %s, got %s",
                         list, sim_json_type_name(it));
+  {
+    const char *near = sim_did_you_mean(it->valuestring, choices);
+    if (near != NULL)
+      return sim_diag_set(d, SIM_ERR_RANGE, child,
+                          "expected one of %s; did you mean '%s'?", list, near);
+  }
   return sim_diag_set(d, SIM_ERR_RANGE, child, "expected one of %s", list);
 }
 

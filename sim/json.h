@@ -50,6 +50,26 @@ int sim_json_open_regular(const char *path, int *fd, sim_diag *d);
  * a member given twice ("duplicate field 'x'"), both at path.x. */
 int sim_json_check_object(const cJSON *obj, const char *const *allowed,
                           sim_diag *d, const char *path);
+/* The same, where an unknown member that is a known slip gets its own
+ * explanation: hints is {key, text} pairs ended by {NULL, NULL}, and an
+ * unknown member named key reads "unknown field 'key' (text)". Otherwise an
+ * unknown member near an allowed name reads "unknown field 'x'; did you
+ * mean 'y'?" (sim_did_you_mean). */
+typedef struct sim_json_hint {
+  const char *key;
+  const char *hint;
+} sim_json_hint;
+int sim_json_check_object_hints(const cJSON *obj, const char *const *allowed,
+                                const sim_json_hint *hints, sim_diag *d,
+                                const char *path);
+
+/* "Did you mean": the member of the NULL-ended `list` nearest to `s` when
+ * it is near enough to be a slip of it, else NULL. Distance is Levenshtein
+ * with an adjacent transposition as one edit and ASCII case ignored; near
+ * enough is no edit but case for names of 1 or 2 bytes, at most 1 edit up
+ * to 4 bytes, 2 up to 8, else 3.
+ * Ties go to the earlier member; `s` itself (exactly) is never suggested. */
+const char *sim_did_you_mean(const char *s, const char *const *list);
 
 /* Member lookup (case-sensitive). NULL when absent. */
 const cJSON *sim_json_get(const cJSON *obj, const char *key);

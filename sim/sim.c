@@ -67,6 +67,7 @@ void sim_diag_init(sim_diag *d, const char *file)
   copy_str(d->file, sizeof d->file, file);
   d->path[0] = '\0';
   d->msg[0] = '\0';
+  d->context[0] = '\0';
 }
 
 int sim_diag_vset(sim_diag *d, int code, const char *path, const char *fmt,
@@ -81,6 +82,7 @@ int sim_diag_vset(sim_diag *d, int code, const char *path, const char *fmt,
   d->code = code;
   copy_str(d->path, sizeof d->path, path);
   memcpy(d->msg, msg, sizeof msg);
+  d->context[0] = '\0';
   return code;
 }
 

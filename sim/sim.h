@@ -65,6 +65,9 @@ typedef struct sim_diag {
   char file[512];    /* source file name ("" when not from a file) */
   char path[512];    /* JSON path of the offending value, "$..." ("" if none) */
   char msg[512];     /* human text: lower-case start, no final full stop */
+  char context[400]; /* "" or, for a JSON syntax error, the offending line and
+                        a caret under the column (two lines, printed after
+                        the message; see sim_json_parse) */
 } sim_diag;
 
 /* Reset to "no error" and remember the file name (may be NULL). */

@@ -353,7 +353,7 @@ static const jcase k_jobcfg_cases[] = {
       P ".description", "expected a string, got array"),
   BAD("target_selection_enum", "{'targetSelection':'snapshot'}", RNG,
       P ".targetSelection",
-      "expected one of SNAPSHOT, CONTINUOUS"),
+      "expected one of SNAPSHOT, CONTINUOUS; did you mean 'SNAPSHOT'?"),
 
   /* ---- presignedUrlConfig */
   OK("presigned_empty_ok", "{'presignedUrlConfig':{}}"),
@@ -402,7 +402,8 @@ static const jcase k_jobcfg_cases[] = {
       "'baseRatePerMinute':50,'incrementFactor':2,'maximumPerMinute':1000,"
       "'rateIncreaseCriteria':{'numberOfNotifiedThings':1000}}}}",
       SCH, P ".jobExecutionsRolloutConfig.exponentialRate.maximumPerMinute",
-      "unknown field 'maximumPerMinute'"),
+      "unknown field 'maximumPerMinute' (it belongs in "
+      "jobExecutionsRolloutConfig, beside exponentialRate)"),
   BAD("base_rate_missing",
       "{'jobExecutionsRolloutConfig':{'exponentialRate':{"
       "'incrementFactor':2,'rateIncreaseCriteria':{'numberOfNotifiedThings':5}"

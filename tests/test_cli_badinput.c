@@ -13,9 +13,11 @@
  *
  * For each: jobsim is not killed by a signal and finishes within
  * CASE_TIMEOUT_S seconds, the exit code is the expected one, stdout is
- * empty, stderr is one line "jobsim: FILE: ..." naming the scenario (or
- * the job file it points to), contains the fragment and no raw control
- * character (hostile keys are escaped).
+ * empty, stderr starts with a line "jobsim: FILE: ..." naming the scenario
+ * (or the job file it points to) that contains the fragment, and holds no
+ * raw control character (hostile keys are escaped); further lines are other
+ * problems of the file ("jobsim: ...") or, after a JSON syntax error, the
+ * line with a caret (two lines starting with a blank).
  */
 #define _XOPEN_SOURCE 700   /* fork, execv, mkdtemp, nftw */
 #include "test_common.h"
@@ -181,15 +183,30 @@ static void check_case(const char *dir, const char *file, int want_exit,
   if (strncmp(r.err.s, prefix, strlen(prefix)) != 0 &&
       strncmp(r.err.s, jprefix, strlen(jprefix)) != 0)
     fail_msg("%s: stderr does not start with '%s': %s", file, prefix, r.err.s);
-  if (r.err.n == 0 || r.err.s[r.err.n - 1] != '\n' ||
-      memchr(r.err.s, '\n', r.err.n) != r.err.s + r.err.n - 1)
-    fail_msg("%s: stderr is not one line: %s", file, r.err.s);
+  /* lines: the problem the case is about, then perhaps the others validate
+   * found in the file ("jobsim: " lines) or, after a JSON syntax error, the
+   * offending line and its caret (two lines that start with a blank) */
+  if (r.err.n == 0 || r.err.s[r.err.n - 1] != '\n')
+    fail_msg("%s: stderr does not end in a newline: %s", file, r.err.s);
+  const char *nl = memchr(r.err.s, '\n', r.err.n);
+  size_t excerpt = 0;
+  for (const char *l = nl + 1; l < r.err.s + r.err.n; l = strchr(l, '\n') + 1) {
+    if (l[0] == ' ')
+      excerpt++;
+    else if (strncmp(l, "jobsim: ", 8) != 0)
+      fail_msg("%s: stray line on stderr: %s", file, r.err.s);
+  }
+  if (excerpt != 0 && (excerpt != 2 || nl[1] != ' ' || strchr(nl + 1, '\n')[1] != ' '))
+    fail_msg("%s: an excerpt is two lines right after the first: %s", file, r.err.s);
   for (size_t i = 0; i + 1 < r.err.n; i++)
-    if ((unsigned char)r.err.s[i] < 0x20 || r.err.s[i] == 0x7f)
+    if (((unsigned char)r.err.s[i] < 0x20 && r.err.s[i] != '\n') || r.err.s[i] == 0x7f)
       fail_msg("%s: raw control character 0x%02x on stderr at byte %zu", file,
                (unsigned char)r.err.s[i], i);
-  if (strstr(r.err.s, fragment) == NULL)
-    fail_msg("%s: stderr lacks '%s'; got: %s", file, fragment, r.err.s);
+  char *first = strndup(r.err.s, (size_t)(nl - r.err.s));
+  assert_non_null(first);
+  if (strstr(first, fragment) == NULL)
+    fail_msg("%s: the first line lacks '%s'; got: %s", file, fragment, r.err.s);
+  free(first);
   run_release(&r);
 }
 

@@ -214,7 +214,11 @@ static void expect_status(const char *what, const run_result *r, int want) {
              r->status, r->out, r->err);
 }
 
-/* A rejected file: exit `code` and exactly "jobsim: FILE[: PATH]: MSG\n". */
+/* A rejected file: exit `code` and, as the first line, exactly
+ * "jobsim: FILE[: PATH]: MSG\n". validate goes on to the other problems it
+ * finds in the file (each a "jobsim: " line; many rows here have more than
+ * the one they test) and prints the line of a JSON syntax error with a
+ * caret (lines that start with a blank); test_cli_errors checks those. */
 static void expect_error(const char *what, const run_result *r, int code,
                          const char *file, const char *path, const char *msg) {
   buf want = {0};
@@ -228,8 +232,13 @@ static void expect_error(const char *what, const run_result *r, int code,
   buf_str(&want, msg);
   buf_str(&want, "\n");
   expect_status(what, r, code);
-  if (strcmp(r->err, want.s) != 0)
+  if (strncmp(r->err, want.s, want.n) != 0)
     fail_msg("%s: stderr differs\n  want: %s  got:  %s", what, want.s, r->err);
+  for (const char *l = r->err + want.n; *l; l = strchr(l, '\n') + 1) {
+    if (!strchr(l, '\n')) fail_msg("%s: stderr does not end in a newline: %s", what, r->err);
+    if (strncmp(l, "jobsim: ", 8) != 0 && l[0] != ' ')
+      fail_msg("%s: stray stderr line after the first:\n%s", what, r->err);
+  }
   assert_string_equal(r->out, "");
   free(want.s);
 }
@@ -535,7 +544,7 @@ static const scase k_scases[] = {
    false, XC_OK, IN_SCN, NULL, NULL},
   {"job_file_invalid", NULL, NULL, "bad.job.json",
    "{'jobID':'x','targets':['" ARN "thinggroup/g1'],'document':'{}'}", false,
-   XC_INVALID, IN_JOB, "$.jobID", "unknown field 'jobID'"},
+   XC_INVALID, IN_JOB, "$.jobID", "unknown field 'jobID'; did you mean 'jobId'?"},
   {"job_file_deep_path", NULL, NULL, "deep.job.json",
    "{'jobId':'x','targets':['" ARN "thinggroup/g1'],'document':'{}',"
    "'timeoutConfig':{'inProgressTimeoutInMinutes':0}}",
@@ -642,7 +651,7 @@ static const scase k_scases[] = {
        "expected one of " OP_NAMES ", got number"),
   SBAD("op_second_unknown",
        OPS("{'at':'1m','op':'delete-job'},{'at':'2m','op':'CancelJob'}"),
-       "$.operations[1].op", "expected one of " OP_NAMES),
+       "$.operations[1].op", "expected one of " OP_NAMES "; did you mean 'cancel-job'?"),
   SBAD("at_missing", OPS("{'op':'cancel-job'}"), P0, "missing required field 'at'"),
   SBAD("at_malformed", OPS("{'at':'soon','op':'cancel-job'}"), P0 ".at",
        DUR_RULE ", got \"soon\" (expected a number)"),
@@ -669,7 +678,7 @@ static const scase k_scases[] = {
 
   /* ---- an unknown member in each operation kind */
   SBAD("cancel_job_unknown_field", OPS("{'at':'1m','op':'cancel-job','forse':true}"),
-       P0 ".forse", "unknown field 'forse'"),
+       P0 ".forse", "unknown field 'forse'; did you mean 'force'?"),
   SBAD("update_job_unknown_field",
        OPS("{'at':'1m','op':'update-job','descripton':'x'}"), P0 ".descripton",
        "update-job cannot change 'descripton': " UPD_FIELDS),
@@ -692,7 +701,7 @@ static const scase k_scases[] = {
        P0 ".behavior", "unknown field 'behavior'"),
   SBAD("remove_things_unknown_field",
        OPS("{'at':'1m','op':'remove-things','thing':'t1'}"), P0 ".thing",
-       "unknown field 'thing'"),
+       "unknown field 'thing'; did you mean 'things'?"),
   SBAD("delete_things_unknown_field",
        OPS("{'at':'1m','op':'delete-things','things':['t1'],'force':true}"),
        P0 ".force", "unknown field 'force'"),
@@ -982,7 +991,10 @@ static const scase k_scases[] = {
    B_BEH "{'outcomes':{'SUCCEEDED':0.9,'FAILED':0.05,'REJECTED':0.03,"
    "'NO_RESPONSE':0.01,'TIMED_OUT':0.01}}" B_END,
    NULL, NULL, NULL, false, XC_INVALID, IN_SCN,
-   "$.fleet.behaviors.flaky.outcomes.TIMED_OUT", "unknown field 'TIMED_OUT'"},
+   "$.fleet.behaviors.flaky.outcomes.TIMED_OUT",
+   "unknown field 'TIMED_OUT' (TIMED_OUT is the status the service gives an execution whose "
+   "device does not report in time: give that device NO_RESPONSE and the job a "
+   "timeoutConfig)"},
 
   /* ---- device timers: stepTimeoutInMinutes and progress */
   SBAD("step_timeout_0", B_BEH "{'stepTimeoutInMinutes':0}" B_END,

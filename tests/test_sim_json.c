@@ -145,7 +145,9 @@ static void test_parse_errors(void **state)
   EXPECT("[1,\n 2,\n  x]", "invalid JSON at line 3, column 3");
   EXPECT("{\"a\" 1}", "invalid JSON at line 1, column 6");
   EXPECT("{\"\xc3\xa9\xc3\xa9\" 1}", "invalid JSON at line 1, column 7");
-  EXPECT("{\"a\":1,}", "invalid JSON at line 1, column 8");
+  /* a trailing comma: reported where the comma is, and named */
+  EXPECT("{\"a\":1,}", "invalid JSON at line 1, column 7: trailing comma before "
+                       "'}' (JSON allows none)");
   EXPECT("[1, 2,", "unexpected end of input at line 1, column 7");
   EXPECT("{\"a\":\n\"abc", "unterminated string at line 2, column 1");
   EXPECT("[x, \"abc", "invalid JSON at line 1, column 2");
@@ -488,7 +490,8 @@ static void test_bool_str_enum(void **state)
   assert_int_equal(e, 1);
   assert_int_equal(sim_json_enum(j, "lc", true, modes, &e, NULL, &d, "$"),
                    SIM_ERR_RANGE);
-  ASSERT_DIAG(d, SIM_ERR_RANGE, "$.lc", "expected one of SNAPSHOT, CONTINUOUS");
+  ASSERT_DIAG(d, SIM_ERR_RANGE, "$.lc",   /* "snapshot": case only */
+              "expected one of SNAPSHOT, CONTINUOUS; did you mean 'SNAPSHOT'?");
   assert_int_equal(sim_json_enum(j, "num", true, modes, &e, NULL, &d, "$"),
                    SIM_ERR_SCHEMA);
   ASSERT_DIAG(d, SIM_ERR_SCHEMA, "$.num",
