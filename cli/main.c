@@ -1064,7 +1064,9 @@ static const command commands[] = {
      "usage: jobsim validate [<options>] <scenario.json>...\n\n"
      "Checks every field of each scenario (the CreateJob request with AWS's\n"
      "constraints, the fleet, the simulation settings) and prints one line per\n"
-     "valid file; errors read FILE: JSON.PATH: rule.\n\n"
+     "valid file; errors read FILE: JSON.PATH: rule, one line per problem, every\n"
+     "problem one pass can find (at most 20 per file; run, plan and sweep stop\n"
+     "at the first).\n\n"
      "        --bail       stop at the first invalid file\n"
      "    -q, --quiet      print nothing for valid files\n"
      "    -h, --help       this help\n"},
