@@ -455,6 +455,24 @@ static void test_backtest(void **state) {
 
 /* -------------------------------------------------------- bad input --- */
 
+/* Index of the first element of FILE's executionSummaries whose thingArn
+ * names THING. */
+static int first_of(const char *rel, const char *thing) {
+  cJSON *j = read_json(rel);
+  cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "executionSummaries");
+  int i = 0, found = -1;
+  cJSON *e;
+  cJSON_ArrayForEach(e, arr) {
+    const char *arn = cJSON_GetObjectItemCaseSensitive(e, "thingArn")->valuestring;
+    const char *slash = strrchr(arn, '/');
+    if (slash && strcmp(slash + 1, thing) == 0) { found = i; break; }
+    i++;
+  }
+  cJSON_Delete(j);
+  assert_true(found >= 0);
+  return found;
+}
+
 static void expect_refused(const char *const *args, const char *want_err) {
   run_result r;
   run_env(args, NULL, NULL, &r);
@@ -554,10 +572,41 @@ static void test_bad_input(void **state) {
     const char *a[] = {"fit", "--job", "x-dj-e.json", "--executions", "x-le-e.json",
                        "--group", "meters=meters.json", "--group", "gateways=gw.json",
                        "--out", "bad-out.json", "--report", "bad-report", NULL};
-    expect_refused(a, "jobsim: x-le-e.json: executions of thing 'gateways-000001', which is "
-                      "in no --group file and not a target of job 'fit-export' (every "
-                      "thing-group target has a --group file): executions of no known "
-                      "thing\n");
+    /* the message points at that thing's first element in the listing */
+    int first = first_of("x-le-e.json", "gateways-000001");
+    char want[600];
+    snprintf(want, sizeof want,
+             "jobsim: x-le-e.json: $.executionSummaries[%d].thingArn: executions of thing "
+             "'gateways-000001', which is in no --group file and not a target of job "
+             "'fit-export' (every thing-group target has a --group file): executions of no "
+             "known thing\n", first);
+    expect_refused(a, want);
+  }
+  /* the same page given twice: the second copy's first element is named */
+  {
+    cJSON *j = read_json("x-le-e.json");
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "executionSummaries");
+    cJSON *e0 = cJSON_GetArrayItem(arr, 0);
+    const char *arn = cJSON_GetObjectItemCaseSensitive(e0, "thingArn")->valuestring;
+    const char *name0 = strrchr(arn, '/') + 1;
+    int exec0 = cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(e0, "jobExecutionSummary"),
+                    "executionNumber")->valueint;
+    char thing0[128];
+    snprintf(thing0, sizeof thing0, "%s", name0);
+    cJSON_Delete(j);
+    const char *a[] = {"fit", "--job", "x-dj-e.json", "--executions", "x-le-e.json",
+                       "--executions", "x-le-e-copy.json", "--group", "meters=meters.json",
+                       "--out", "bad-out.json", NULL};
+    j = read_json("x-le-e.json");
+    write_json("x-le-e-copy.json", j);
+    cJSON_Delete(j);
+    char want[600];
+    snprintf(want, sizeof want,
+             "jobsim: x-le-e-copy.json: $.executionSummaries[0].thingArn: execution %d of "
+             "thing '%s' appears twice (also in x-le-e.json): the same page given twice?\n",
+             exec0, thing0);
+    expect_refused(a, want);
   }
   /* not JSON at all */
   write_text("garbage.json", "{\"executionSummaries\": [\n");
