@@ -561,9 +561,9 @@ static void page(buf *b, const rep *r, bool rendered, const char *note,
 
 /* -------------------------------------------------------------- entry --- */
 
-int fit_report_write(const fit_job *j, const char *dir, const char *scenario_text,
-                     size_t scenario_len, bool plots, const char *version_info,
-                     char *plots_note, size_t n, sim_diag *d) {
+int fit_report_write(const fit_job *j, const char *dir, const char *out,
+                     const char *scenario_text, size_t scenario_len, bool plots,
+                     const char *version_info, char *plots_note, size_t n, sim_diag *d) {
   rep r = {.j = j, .d = d};
   sim_diag_init(d, dir);
   int rc = report_outdir_begin(&r.dir, dir, d);
@@ -635,6 +635,10 @@ int fit_report_write(const fit_job *j, const char *dir, const char *scenario_tex
     free(b.s);
     if (rc) goto fail;
   }
+  /* the scenario, then the report: a failed --out leaves neither */
+  sim_diag_init(d, out);
+  if ((rc = report_write_file_atomic(out, scenario_text, scenario_len, d))) goto fail;
+  sim_diag_init(d, dir);
   if ((rc = report_outdir_commit(&r.dir, d))) goto fail;
   if (n && plots && !rendered && note[0]) snprintf(plots_note, n, "%s", note);
   free(r.plots);

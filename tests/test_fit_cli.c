@@ -582,6 +582,21 @@ static void test_bad_input(void **state) {
              "known thing\n", first);
     expect_refused(a, want);
   }
+  /* --out cannot be written: refused before the report is committed, so
+   * neither the scenario nor the report is left (exit 4, I/O) */
+  {
+    const char *a[] = {"fit", "--job", "x-dj-e.json", "--executions", "x-le-e.json",
+                       "--group", "meters=meters.json", "--out", "no-such-dir/fitted.json",
+                       "--report", "bad-report", "--backtest", "0", "--no-plots", NULL};
+    run_result r;
+    run_env(a, NULL, NULL, &r);
+    if (r.status != 4) fail_msg("expected exit 4, got %d\n%s", r.status, r.err);
+    assert_non_null(strstr(r.err, "no-such-dir/fitted.json"));
+    char p[600];
+    at("bad-report", p, sizeof p);
+    if (exists(p)) fail_msg("the report was committed although --out failed:\n%s", r.err);
+    run_release(&r);
+  }
   /* the same page given twice: the second copy's first element is named */
   {
     cJSON *j = read_json("x-le-e.json");
