@@ -532,12 +532,22 @@ static void page(buf *b, const rep *r, bool rendered, const char *note,
                         "creation", h->n_rec, h->n_things, (double)h->observed_at / 60000.0);
   kv(b, "records", v);
   for (size_t i = 0; i < h->n_inputs; i++) {
-    if (strcmp(h->inputs[i].kind, "describe-job") == 0)
-      snprintf(v, sizeof v, "%s", h->inputs[i].path);
+    /* the first input is --job (describe-job or a store): it holds no records */
+    if (i == 0) {
+      snprintf(v, sizeof v, "%s%s", h->inputs[i].path,
+               strcmp(h->inputs[i].kind, "store") == 0 ? " (a jobsim store)" : "");
+      kv(b, "job from", v);
+      continue;
+    }
+    bool things = strcmp(h->inputs[i].kind, "list-things") == 0;
+    snprintf(v, sizeof v, "%s (%" PRId64 " %s)", h->inputs[i].path, h->inputs[i].items,
+             things ? "things" : "records");
+    char key[160];
+    if (things)
+      snprintf(key, sizeof key, "group %s", h->inputs[i].group);
     else
-      snprintf(v, sizeof v, "%s (%" PRId64 " %s)", h->inputs[i].path, h->inputs[i].items,
-               strcmp(h->inputs[i].kind, "list-things") == 0 ? "things" : "records");
-    kv(b, h->inputs[i].kind, v);
+      snprintf(key, sizeof key, "executions from");
+    kv(b, key, v);
   }
   snprintf(v, sizeof v, "read %.3f s, fit %.3f s", j->seconds_read, j->seconds_fit);
   kv(b, "time", v);
