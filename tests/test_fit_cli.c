@@ -82,6 +82,10 @@ static void run_release(run_result *r) {
   memset(r, 0, sizeof *r);
 }
 
+/* When not 0, the child gets this many seconds before SIGALRM stops it: for
+ * a run that could hang. */
+static unsigned g_alarm;
+
 /* Run jobsim with args (NULL-terminated); stdout to `stdout_path` when
  * given, else captured; `path_env` replaces PATH when not NULL. */
 static void run_env(const char *const *args, const char *stdout_path, const char *path_env,
@@ -106,6 +110,7 @@ static void run_env(const char *const *args, const char *stdout_path, const char
     if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0) _exit(126);
     if (chdir(g_dir) != 0) _exit(126);
     if (path_env) setenv("PATH", path_env, 1);
+    if (g_alarm) alarm(g_alarm);   /* jobsim stops on SIGALRM (exit 142) */
     execv(JOBSIM_EXE, argv);
     _exit(127);
   }
@@ -596,6 +601,30 @@ static void test_bad_input(void **state) {
     at("bad-report", p, sizeof p);
     if (exists(p)) fail_msg("the report was committed although --out failed:\n%s", r.err);
     run_release(&r);
+  }
+  /* a FIFO as --job or --executions: refused at once as not a regular file
+   * (it used to block reading it to see whether it was a store) */
+  {
+    char p[600];
+    at("fifo.json", p, sizeof p);
+    unlink(p);
+    assert_int_equal(mkfifo(p, 0600), 0);
+    const char *a[] = {"fit", "--job", "fifo.json", "--executions", "x-le-e.json",
+                       "--out", "bad-out.json", NULL};
+    const char *b[] = {"fit", "--job", "x-dj-e.json", "--executions", "fifo.json",
+                       "--out", "bad-out.json", NULL};
+    const char *const *both[] = {a, b};
+    for (int k = 0; k < 2; k++) {
+      run_result r;
+      g_alarm = 20;
+      run_env(both[k], NULL, NULL, &r);
+      g_alarm = 0;
+      if (r.status != 4) fail_msg("FIFO as input %d: expected exit 4, got %d\n%s", k, r.status,
+                                  r.err);
+      assert_string_equal(r.err, "jobsim: fifo.json: not a regular file\n");
+      run_release(&r);
+    }
+    unlink(p);
   }
   /* the same page given twice: the second copy's first element is named */
   {
