@@ -813,8 +813,8 @@ static void advise(plan_result *r) {
     if (o->deadline_for == PLAN_DL_COMPLETED && l < sizeof b)
       l += (size_t)snprintf(b + l, sizeof b - l,
                             "; the same candidate's rollout ends by %s and %s is reached by "
-                            "%s: COMPLETED waits for the last device (an offline one "
-                            "reconnecting), so try --deadline-for %s",
+                            "%s: COMPLETED waits for the slowest device (one offline "
+                            "or hanging until its timeout), so try --deadline-for %s",
                             m0, pn, m1, pn);
     if (l < sizeof b) l += (size_t)snprintf(b + l, sizeof b - l, "\n");
   } else {

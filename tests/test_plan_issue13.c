@@ -229,8 +229,8 @@ static void test_offline_tail_terminal_feasible(void **state) {
   /* its COMPLETED time lies past the deadline, and the table says why */
   double c = dur_after(out, ", completed ");
   assert_true(c > 6 * 3600 && c < 2 * 86400);
-  assert_non_null(strstr(out, "(later than the deadline: the job waits for the last offline "
-                              "devices)"));
+  assert_non_null(strstr(out, "(later than the deadline: COMPLETED waits for the slowest "
+                              "devices, offline ones reconnecting or hanging ones timing out)"));
   /* yours (500/min: a 2-minute rollout, then the same 2-hour tail) meets
    * 6 h too: its row is ranked, and the verdict compares with it */
   char row[1024];
