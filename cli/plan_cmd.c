@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,36 +164,46 @@ static void progress_clear_line(progress_line *p) {
   p->shown = false;
 }
 
+/* Write the progress text on one terminal line: cut to the terminal's
+ * width, since a line that wraps cannot be rewritten in place. */
+static void progress_put(progress_line *p, const char *text) {
+  struct winsize ws;
+  int cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+  int len = (int)strlen(text);
+  if (len > cols - 1) len = cols - 1 > 0 ? cols - 1 : 0;
+  fprintf(stderr, "\r\033[K%.*s", len, text);
+  fflush(stderr);
+  p->shown = true;
+}
+
 static void plan_progress_cb(void *ud, const plan_progress *pp) {
   progress_line *p = ud;
   double now = wall_now(), el = now - p->t0;
-  char e[32], left[80] = "";
+  char e[32], left[80] = "", line[512];
   fmt_secs(el, e, sizeof e);
   if (pp->batch_done > 0 && pp->batch_total > pp->batch_done) {
     char t[32];
     double rate = (double)pp->reps_done / (el > 1e-6 ? el : 1e-6);
     fmt_secs((double)(pp->batch_total - pp->batch_done) / rate, t, sizeof t);
-    snprintf(left, sizeof left, ", this round about %s left", t);
+    snprintf(left, sizeof left, ", about %s left in this round", t);
   }
-  fprintf(stderr, "\r\033[Kjobsim: plan: %s: round %zu: %zu/%zu replications, %zu/%zu "
-                  "candidates decided, %zu replications in all, %s elapsed%s",
-          p->name, pp->round, pp->batch_done, pp->batch_total, pp->decided, pp->candidates,
-          pp->reps_done, e, left);
-  fflush(stderr);
-  p->shown = true;
+  snprintf(line, sizeof line, "jobsim: plan: %s: round %zu: %zu/%zu replications, %zu/%zu "
+                              "candidates decided, %s elapsed%s",
+           p->name, pp->round, pp->batch_done, pp->batch_total, pp->decided, pp->candidates,
+           e, left);
+  progress_put(p, line);
   p->last = now;
 }
 
 static void sweep_progress_cb(void *ud, size_t done, size_t total) {
   progress_line *p = ud;
   double now = wall_now(), el = now - p->t0;
-  char e[32], t[32] = "?";
+  char e[32], t[32] = "?", line[512];
   fmt_secs(el, e, sizeof e);
   if (done) fmt_secs(el * (double)(total - done) / (double)done, t, sizeof t);
-  fprintf(stderr, "\r\033[Kjobsim: sweep: %s: %zu/%zu replications, %s elapsed, about %s left",
-          p->name, done, total, e, t);
-  fflush(stderr);
-  p->shown = true;
+  snprintf(line, sizeof line, "jobsim: sweep: %s: %zu/%zu replications, %s elapsed, about %s left",
+           p->name, done, total, e, t);
+  progress_put(p, line);
   p->last = now;
 }
 

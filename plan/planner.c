@@ -53,6 +53,8 @@ static int64_t nice(double x, bool up) {
   return r < 1 ? 1 : r;
 }
 
+static void fmt_num(double x, char *b, size_t n) { snprintf(b, n, "%.12g", x); }
+
 static bool has_i64(const int64_t *v, size_t n, int64_t x) {
   for (size_t i = 0; i < n; i++)
     if (v[i] == x) return true;
@@ -88,13 +90,17 @@ void plan_planner_grid(plan_planner_opts *o, const model_scenario *sc, char *why
   fmt_count(n, nb, sizeof nb);
   sim_duration_format(o->deadline, dl, sizeof dl);
   fmt_count(slow, sb, sizeof sb);
+  /* a rate above the targeted things per minute notifies them all in the
+   * first minute, as the quota does: the top of the list */
+  int64_t top = quota < n ? quota : n;
+  if (slow > top) slow = top;
   if (!o->set_rates) {
     o->n_rates = 0;
-    o->rates[o->n_rates++] = nice((double)slow, true) > quota ? quota : nice((double)slow, true);
+    o->rates[o->n_rates++] = nice((double)slow, true) > top ? top : nice((double)slow, true);
     for (int i = 1; i <= 4; i++) {
-      double x = (double)slow * pow((double)quota / (double)slow, i / 4.0);
-      int64_t r = i == 4 ? quota : nice(x, false);
-      if (r > quota) r = quota;
+      double x = (double)slow * pow((double)top / (double)slow, i / 4.0);
+      int64_t r = i == 4 ? top : nice(x, false);
+      if (r > top) r = top;
       if (!has_i64(o->rates, o->n_rates, r)) o->rates[o->n_rates++] = r;
     }
   }
@@ -130,31 +136,60 @@ void plan_planner_grid(plan_planner_opts *o, const model_scenario *sc, char *why
                                              "x %zu minimum-executed counts",
                         plan_planner_count(o), o->n_rates + o->n_exps, o->n_thresholds,
                         o->n_min_exec);
+  char list[400];
+  list[0] = 0;
+  for (size_t i = 0; i < o->n_rates; i++) {
+    size_t ll = strlen(list);
+    snprintf(list + ll, sizeof list - ll, "%s%" PRId64, i ? ", " : "", o->rates[i]);
+  }
   if (l < sizeof b)
-    l += (size_t)snprintf(b + l, sizeof b - l, "; rates %s", o->set_rates ? "given (--rates)" : "");
+    l += (size_t)snprintf(b + l, sizeof b - l, "; constant rates %s/min%s", list,
+                          o->set_rates ? " (--rates)" : "");
   if (!o->set_rates && l < sizeof b)
     l += (size_t)snprintf(b + l, sizeof b - l,
-                          "from %s/min (the slowest whose rollout of the %s targeted things "
-                          "fits in %s) up to the quota %" PRId64 "/min",
-                          sb, nb, dl, quota);
+                          ", from the slowest whose rollout of the %s targeted things fits "
+                          "in %s up to %s",
+                          nb, dl, top < quota ? "the targeted things per minute (a faster "
+                                                "rate notifies them all in the first minute)"
+                                              : "the rollout quota");
+  list[0] = 0;
+  for (size_t i = 0; i < o->n_exps; i++) {
+    size_t ll = strlen(list);
+    char f[32];
+    fmt_num(o->exps[i].factor, f, sizeof f);
+    snprintf(list + ll, sizeof list - ll, "%s%" PRId64 ":%s:%" PRId64, i ? ", " : "",
+             o->exps[i].base, f, o->exps[i].notified);
+  }
   if (l < sizeof b)
-    l += (size_t)snprintf(b + l, sizeof b - l, "; exponential %s",
-                          o->set_exps ? "given (--exponential)" : "");
+    l += (size_t)snprintf(b + l, sizeof b - l, "; exponential base:factor:notified %s%s",
+                          o->n_exps ? list : "none", o->set_exps ? " (--exponential)" : "");
   if (!o->set_exps && l < sizeof b) {
     char kb[32];
     fmt_count(k, kb, sizeof kb);
     l += (size_t)snprintf(b + l, sizeof b - l,
-                          "starts at %" PRId64 " and %" PRId64 "/min (half and all of the "
-                          "slowest rate) growing x2 or x3 every %s notified (2 %%)",
-                          blo, bhi, kb);
+                          " (starting at half and all of the slowest rate %s/min, growing x2 "
+                          "or x3 every %s notified, 2 %% of the targeted things)",
+                          sb, kb);
+  }
+  list[0] = 0;
+  for (size_t i = 0; i < o->n_thresholds; i++) {
+    size_t ll = strlen(list);
+    char t[32];
+    fmt_num(o->thresholds[i], t, sizeof t);
+    snprintf(list + ll, sizeof list - ll, "%s%s", i ? ", " : "", t);
   }
   if (l < sizeof b)
-    l += (size_t)snprintf(b + l, sizeof b - l, "; thresholds %s",
-                          o->set_thresholds ? "given (--thresholds)" : "2, 5, 10, 20 %");
+    l += (size_t)snprintf(b + l, sizeof b - l, "; thresholds %s %%%s", list,
+                          o->set_thresholds ? " (--thresholds)" : "");
+  list[0] = 0;
+  for (size_t i = 0; i < o->n_min_exec; i++) {
+    size_t ll = strlen(list);
+    snprintf(list + ll, sizeof list - ll, "%s%" PRId64, i ? ", " : "", o->min_exec[i]);
+  }
   if (l < sizeof b)
-    l += (size_t)snprintf(b + l, sizeof b - l, "; minimum executed %s",
-                          o->set_min_exec ? "given (--min-executed)"
-                                          : "1, 2, 5, 10 % of the targeted things");
+    l += (size_t)snprintf(b + l, sizeof b - l, "; minimum executed %s%s", list,
+                          o->set_min_exec ? " (--min-executed)"
+                                          : " (1, 2, 5, 10 % of the targeted things)");
   snprintf(why, wn, "%s", b);
 }
 
@@ -302,8 +337,6 @@ void plan_result_free(plan_result *r) {
 }
 
 /* ------------------------------------------------------------ building --- */
-
-static void fmt_num(double x, char *b, size_t n) { snprintf(b, n, "%.12g", x); }
 
 static cJSON *rollout_json(const plan_candidate *c) {
   cJSON *r = cJSON_CreateObject();
@@ -780,8 +813,8 @@ static void advise(plan_result *r) {
     if (o->deadline_for == PLAN_DL_COMPLETED && l < sizeof b)
       l += (size_t)snprintf(b + l, sizeof b - l,
                             "; the same candidate's rollout ends by %s and %s is reached by "
-                            "%s: COMPLETED waits for the last device (an offline one "
-                            "reconnecting), so try --deadline-for %s",
+                            "%s: COMPLETED waits for the slowest device (one offline "
+                            "or hanging until its timeout), so try --deadline-for %s",
                             m0, pn, m1, pn);
     if (l < sizeof b) l += (size_t)snprintf(b + l, sizeof b - l, "\n");
   } else {

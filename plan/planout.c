@@ -192,7 +192,8 @@ int plan_result_table(const plan_result *r, FILE *f) {
     fprintf(f, "# the pick's other deadline measures (q%d): rollout %s, %s %s, completed %s%s\n",
             cq, t0, pct, t1, t2,
             c->t_all[PLAN_DL_COMPLETED] > o->deadline && o->deadline_for != PLAN_DL_COMPLETED
-                ? " (later than the deadline: the job waits for the last offline devices)"
+                ? " (later than the deadline: COMPLETED waits for the slowest devices, offline "
+                  "ones reconnecting or hanging ones timing out)"
                 : "");
   } else {
     fprintf(f, "# no feasible configuration: %s\n", r->binding);

@@ -363,6 +363,16 @@ void plan_aggregate(const plan_metrics *m, size_t n, plan_agg *a) {
   for (size_t i = 0; i < n; i++)
     if (m[i].aborted) v[k++] = m[i].aborted_at;
   plan_summarize(v, k, &a->abort_time);
+  k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (m[i].rollout_end >= 0) v[k++] = m[i].rollout_end;
+  a->rollout_done = (int64_t)k;
+  plan_summarize(v, k, &a->rollout);
+  k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (m[i].terminal_at >= 0) v[k++] = m[i].terminal_at;
+  a->terminal_reached = (int64_t)k;
+  plan_summarize(v, k, &a->terminal);
   free(v);
 }
 
@@ -627,6 +637,8 @@ int plan_sweep_csv(const plan_sweep *s, FILE *f) {
   fputs(",world,replications,aborted,p_abort,p_abort_lo,p_abort_hi,"
         "completed,p_completed,p_completed_lo,p_completed_hi,"
         "completion_s_mean,completion_s_p50,completion_s_p90,completion_s_p99,"
+        "rollout_done,rollout_s_mean,rollout_s_p50,rollout_s_p90,rollout_s_p99,"
+        "terminal99,terminal99_s_mean,terminal99_s_p50,terminal99_s_p90,terminal99_s_p99,"
         "abort_s_mean,abort_s_p50,abort_s_p90,abort_s_p99",
         f);
   for (size_t i = 0; count_names[i]; i++)
@@ -648,6 +660,10 @@ int plan_sweep_csv(const plan_sweep *s, FILE *f) {
               a.aborted, a.p_abort, a.abort_lo, a.abort_hi, a.completed, a.p_completed,
               a.completed_lo, a.completed_hi);
       put_times(f, &a.completion);
+      fprintf(f, ",%" PRId64, a.rollout_done);
+      put_times(f, &a.rollout);
+      fprintf(f, ",%" PRId64, a.terminal_reached);
+      put_times(f, &a.terminal);
       put_times(f, &a.abort_time);
       const plan_summary *c[] = {&a.notified, &a.ran, &a.failed, &a.rejected,
                                  &a.timed_out, &a.retries, &a.exposure};

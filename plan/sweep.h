@@ -55,6 +55,11 @@ typedef struct plan_agg {
   double p_abort, abort_lo, abort_hi;
   double p_completed, completed_lo, completed_hi;
   plan_summary completion;        /* all replications */
+  int64_t rollout_done, terminal_reached; /* replications that got there */
+  plan_summary rollout;           /* the last execution created: replications
+                                     whose rollout finished */
+  plan_summary terminal;          /* PLAN_TERMINAL_DEFAULT % of the targeted
+                                     things finished: replications that got there */
   plan_summary abort_time;        /* aborted replications only */
   plan_summary notified, ran, failed, rejected, timed_out, retries, exposure;
 } plan_agg;

@@ -87,7 +87,14 @@ static const char schema[] =
     "  abort_ms_p90 INTEGER, abort_ms_p99 INTEGER,\n"
     "  exposure_mean REAL, exposure_p50 INTEGER, exposure_p90 INTEGER,\n"
     "  exposure_p99 INTEGER, notified_mean REAL, ran_mean REAL, failed_mean REAL,\n"
-    "  rejected_mean REAL, timed_out_mean REAL, retries_mean REAL\n"
+    "  rejected_mean REAL, timed_out_mean REAL, retries_mean REAL,\n"
+    "  rollout_done INTEGER NOT NULL,     -- replications whose rollout finished\n"
+    "  rollout_ms_mean REAL, rollout_ms_p50 INTEGER, rollout_ms_p90 INTEGER,\n"
+    "  rollout_ms_p99 INTEGER,\n"
+    "  terminal99 INTEGER NOT NULL,       -- replications where 99 % of the targeted\n"
+    "                                     -- things finished\n"
+    "  terminal99_ms_mean REAL, terminal99_ms_p50 INTEGER, terminal99_ms_p90 INTEGER,\n"
+    "  terminal99_ms_p99 INTEGER\n"
     ");\n"
     "CREATE TABLE replication(            -- every replication's metrics\n"
     "  point INTEGER NOT NULL, world TEXT NOT NULL, replication INTEGER NOT NULL,\n"
@@ -97,7 +104,9 @@ static const char schema[] =
     "  completed INTEGER NOT NULL, completion_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL,\n"
     "  notified INTEGER NOT NULL, ran INTEGER NOT NULL, succeeded INTEGER NOT NULL,\n"
     "  failed INTEGER NOT NULL, rejected INTEGER NOT NULL, timed_out INTEGER NOT NULL,\n"
-    "  canceled INTEGER NOT NULL, retries INTEGER NOT NULL, exposure INTEGER NOT NULL\n"
+    "  canceled INTEGER NOT NULL, retries INTEGER NOT NULL, exposure INTEGER NOT NULL,\n"
+    "  rollout_ms INTEGER,                -- the last execution created; NULL: never\n"
+    "  terminal99_ms INTEGER              -- 99 % of the targeted things finished; NULL: never\n"
     ");\n";
 
 static int db_fail(sqlite3 *db, sim_diag *d, const char *what) {
@@ -198,7 +207,8 @@ static int write_db(const plan_sweep *s, const char *path, const char *version,
     sqlite3_bind_text(st, 3, aff, -1, SQLITE_TRANSIENT);
     STEP();
   }
-  PREP("INSERT INTO result VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  PREP("INSERT INTO result VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+       "?,?,?,?,?,?,?,?,?,?)");
   for (size_t p = 0; p < s->n_points; p++)
     for (size_t w = 0; w < s->n_worlds; w++) {
       plan_agg a;
@@ -224,9 +234,13 @@ static int write_db(const plan_sweep *s, const char *path, const char *version,
       bind_summary(st, &c, &a.rejected, true);
       bind_summary(st, &c, &a.timed_out, true);
       bind_summary(st, &c, &a.retries, true);
+      sqlite3_bind_int64(st, c++, a.rollout_done);
+      bind_summary(st, &c, &a.rollout, false);
+      sqlite3_bind_int64(st, c++, a.terminal_reached);
+      bind_summary(st, &c, &a.terminal, false);
       STEP();
     }
-  PREP("INSERT INTO replication VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  PREP("INSERT INTO replication VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   for (size_t p = 0; p < s->n_points; p++)
     for (size_t w = 0; w < s->n_worlds; w++) {
       const plan_metrics *m = plan_sweep_metrics(s, p, w);
@@ -256,6 +270,11 @@ static int write_db(const plan_sweep *s, const char *path, const char *version,
                              x->exposure};
         for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
           sqlite3_bind_int64(st, c++, v[i]);
+        const sim_time_ms at[] = {x->rollout_end, x->terminal_at};
+        for (size_t i = 0; i < 2; i++) {
+          if (at[i] >= 0) sqlite3_bind_int64(st, c++, at[i]);
+          else sqlite3_bind_null(st, c++);
+        }
         STEP();
       }
     }

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include "sweep.h"
 
-#define PLAN_SWEEP_DB_VERSION 1   /* PRAGMA user_version of sweep.sqlite */
+#define PLAN_SWEEP_DB_VERSION 2   /* PRAGMA user_version of sweep.sqlite */
 
 typedef enum plan_out_status {
   PLAN_OUT_RENDERED,      /* images written */

@@ -137,7 +137,7 @@ static void test_sweep_out_dir(void **state) {
                                           " (SELECT count(*) FROM result)", -1, &st, NULL),
                    SQLITE_OK);
   assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  assert_int_equal(sqlite3_column_int(st, 0), 1);
+  assert_int_equal(sqlite3_column_int(st, 0), 2);
   assert_int_equal(sqlite3_column_int(st, 1), 2 * 2 * 24);
   assert_int_equal(sqlite3_column_int(st, 2), 4);
   sqlite3_finalize(st);
