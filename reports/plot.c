@@ -533,7 +533,12 @@ static void context(pctx *c, const report_plot_input *in) {
     if (pad < SIM_MS_PER_MIN) pad = SIM_MS_PER_MIN;
     c->z0 = r0 - pad < 0 ? 0 : r0 - pad;
     c->z1 = r1 + pad > c->end ? c->end : r1 + pad;
-    c->zoom = 3 * (c->z1 - c->z0) < c->end;
+    /* and only when the zoom has rows enough to show more than the whole
+     * run does (a 5-minute rollout of one-minute windows does not) */
+    size_t inside = 0;
+    for (size_t i = 0; i < in->n_rows; i++)
+      if (in->rows[i].at >= c->z0 && in->rows[i].at <= c->z1) inside++;
+    c->zoom = 3 * (c->z1 - c->z0) < c->end && inside >= 10;
   }
 }
 
