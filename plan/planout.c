@@ -15,6 +15,7 @@
 
 #include "duration.h"
 #include "outdir.h"
+#include "ticks.h"
 
 /* --------------------------------------------------------------- table --- */
 
@@ -476,8 +477,19 @@ static int write_front(const plan_result *r, FILE *dat, FILE *gp) {
     fputs(" at screen 0.5, screen 0.93 center font ',9' tc rgb '#555555'\n", gp);
   }
   fprintf(gp, "set xlabel 'things exposed in the bad-release world (q%d)'\n", cq);
-  fprintf(gp, "set ylabel '%s: time to %s on the healthy world (q%d)'\n",
-          hours ? "hours" : "minutes", dn, cq);
+  /* the time axis at round steps, labelled as elapsed time (h:mm) */
+  {
+    int64_t span = (int64_t)(ymax * unit), step = report_ticks_step(span);
+    fputs("set ytics (", gp);
+    for (int64_t t = 0, k = 0; t <= span; t += step, k++) {
+      char lab[32];
+      report_ticks_elapsed_label(t, step, span, lab, sizeof lab);
+      fprintf(gp, "%s'%s' %.6g", k ? ", " : "", lab, (double)t / unit);
+    }
+    fputs(")\n", gp);
+    fprintf(gp, "set ylabel 'time to %s on the healthy world (%s, q%d)'\n", dn,
+            report_ticks_elapsed_unit(step, span), cq);
+  }
   /* the feasible region and the limit lines */
   double dly = (double)o->deadline / unit;
   if (o->has_exposure)

@@ -31,17 +31,20 @@ const char *const report_plot_names[] = {"counters", "failures", "rate", "abort"
 const char *report_plot_caption(const char *name) {
   if (strcmp(name, "counters") == 0)
     return "Execution records per status over time (stacked): what describe-job's "
-           "jobProcessDetails counters show at each instant.";
+           "jobProcessDetails counters show at each instant. Statuses that stay at "
+           "zero are left out; a rollout shorter than a third of the run gets a "
+           "second panel zoomed on it; maintenance windows are shaded.";
   if (strcmp(name, "failures") == 0)
     return "FAILED, REJECTED and TIMED_OUT execution records over time on their own "
            "scale (statuses that stay at zero are left out).";
   if (strcmp(name, "rate") == 0)
     return "Rollout rate (executions created per minute) over time; each increase "
-           "is marked with the new rate.";
+           "is marked with the new rate (zoomed on the rollout as the counters are).";
   if (strcmp(name, "abort") == 0)
     return "Failure percentage of executed things against each abort criterion's "
-           "threshold (drawn from the instant its minimum count is reached); the "
-           "abort, if any, is marked.";
+           "threshold, drawn from its gate: the first observation (timeline row) at "
+           "which its minimum count is reached, marked by a dotted line. The abort, "
+           "if any, is marked.";
   if (strcmp(name, "progress") == 0)
     return "Things notified against execution records in a terminal status, and "
            "records still in flight (QUEUED or IN_PROGRESS).";
