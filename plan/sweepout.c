@@ -15,6 +15,7 @@
 #include "plot.h"
 #include "reps.h"
 #include "scenario.h"
+#include "ticks.h"
 
 /* ------------------------------------------------------------ helpers --- */
 
@@ -470,6 +471,7 @@ static int write_plots(const plan_sweep *s, const report_outdir *o, plan_out_sta
                "# 9 completion p50 (min), 10 completion p90 (min), 11 point,\n"
                "# 12 x label\n");
   size_t k = 0;
+  int64_t cmax = 0;   /* the largest completion time plotted (ms) */
   for (size_t w = 0; w < s->n_worlds; w++)
     for (size_t r = 0; r < rest; r++, k++) {
       se[k] = (series){w, r};
@@ -481,6 +483,8 @@ static int write_plots(const plan_sweep *s, const report_outdir *o, plan_out_sta
         size_t p = i * rest + r;
         plan_agg a;
         plan_aggregate(plan_sweep_metrics(s, p, w), s->reps, &a);
+        if (a.completion.p90 > cmax) cmax = a.completion.p90;
+        if ((int64_t)a.completion.mean > cmax) cmax = (int64_t)a.completion.mean;
         if (s->vary[0].numeric) fprintf(m.f, "%.12g", s->vary[0].num[i]);
         else fprintf(m.f, "%zu", i);
         fprintf(m.f, " %.6f %.6f %.6f %.3f %" PRId64 " %" PRId64 " %.4f %.4f %.4f %zu \"%s\"\n",
@@ -536,8 +540,21 @@ static int write_plots(const plan_sweep *s, const report_outdir *o, plan_out_sta
   if ((rc = mb_open(&m, d))) goto out;
   script_head(m.f, s, "completion",
               "completion time (completedAt, or the end of the run; mean, p50-p90 bar)",
-              "minutes after creation");
-  fputs("set yrange [0:*]\n", m.f);
+              "time after creation");
+  {
+    /* minutes in the data; round steps labelled as elapsed time */
+    int64_t span = cmax + cmax / 10;
+    if (span < 60000) span = 60000;
+    int64_t step = report_ticks_step(span);
+    fprintf(m.f, "set yrange [0:%.4f]\nset ytics (", (double)span / 60000.0);
+    for (int64_t t = 0; t <= span; t += step) {
+      char lab[32];
+      report_ticks_elapsed_label(t, step, span, lab, sizeof lab);
+      fprintf(m.f, "%s'%s' %.4f", t ? ", " : "", lab, (double)t / 60000.0);
+    }
+    fprintf(m.f, ")\nset ylabel 'time after creation (%s)'\n",
+            report_ticks_elapsed_unit(step, span));
+  }
   script_plot(m.f, s, se, nse, "1:8:9:10", "yerrorlines lw 1.5 pt 7 ps 0.6");
   script_tail(m.f, "completion");
   if ((rc = mb_write(&m, o, "plots/completion.gp", d))) goto out;
