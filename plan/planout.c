@@ -15,6 +15,7 @@
 
 #include "duration.h"
 #include "outdir.h"
+#include "ticks.h"
 
 /* --------------------------------------------------------------- table --- */
 
@@ -455,9 +456,11 @@ static int write_front(const plan_result *r, FILE *dat, FILE *gp) {
   fprintf(gp, "set grid lc rgb '#e5e5e5'\nset border 3\nset xtics nomirror\n"
               "set ytics nomirror\nset key at screen 0.5, screen 0.035 center horizontal\n");
   fprintf(gp, "set xrange [0:%.6g]\nset yrange [0:%.6g]\n", xmax, ymax);
-  fputs("set title ", gp);
+  /* the title and the line under it as labels, one above the other (a
+   * gnuplot title sits where the subtitle goes) */
+  fputs("set label 4 ", gp);
   gp_quote(gp, title);
-  fputc('\n', gp);
+  fputs(" at screen 0.5, screen 0.965 center font ',11'\n", gp);
   {
     char sub[512];
     size_t l = (size_t)snprintf(sub, sizeof sub, "%zu of %zu candidates shown", shown, r->n);
@@ -472,11 +475,22 @@ static int write_front(const plan_result *r, FILE *dat, FILE *gp) {
                unplaced);
     fputs("set label 1 ", gp);
     gp_quote(gp, sub);
-    fputs(" at screen 0.5, screen 0.925 center font ',9' tc rgb '#555555'\n", gp);
+    fputs(" at screen 0.5, screen 0.93 center font ',9' tc rgb '#555555'\n", gp);
   }
   fprintf(gp, "set xlabel 'things exposed in the bad-release world (q%d)'\n", cq);
-  fprintf(gp, "set ylabel '%s: time to %s on the healthy world (q%d)'\n",
-          hours ? "hours" : "minutes", dn, cq);
+  /* the time axis at round steps, labelled as elapsed time (h:mm) */
+  {
+    int64_t span = (int64_t)(ymax * unit), step = report_ticks_step(span);
+    fputs("set ytics (", gp);
+    for (int64_t t = 0, k = 0; t <= span; t += step, k++) {
+      char lab[32];
+      report_ticks_elapsed_label(t, step, span, lab, sizeof lab);
+      fprintf(gp, "%s'%s' %.6g", k ? ", " : "", lab, (double)t / unit);
+    }
+    fputs(")\n", gp);
+    fprintf(gp, "set ylabel 'time to %s on the healthy world (%s, q%d)'\n", dn,
+            report_ticks_elapsed_unit(step, span), cq);
+  }
   /* the feasible region and the limit lines */
   double dly = (double)o->deadline / unit;
   if (o->has_exposure)

@@ -15,6 +15,7 @@
 #include "plot.h"
 #include "reps.h"
 #include "scenario.h"
+#include "ticks.h"
 
 /* ------------------------------------------------------------ helpers --- */
 
@@ -309,6 +310,105 @@ static void gq(FILE *f, const char *s) {
   fputc('\'', f);
 }
 
+/* ------------------------------------------------- settings in words --- */
+
+/* `path` against `pat`: '#' matches a run of digits, '*' a key (up to the
+ * next '.' or '['); their texts go to cap[0], cap[1]. */
+static bool vmatch(const char *pat, const char *path, char cap[2][128]) {
+  int k = 0;
+  while (*pat) {
+    if (*pat == '#' || *pat == '*') {
+      size_t l = 0;
+      if (*pat == '#')
+        while (path[l] >= '0' && path[l] <= '9') l++;
+      else
+        while (path[l] && path[l] != '.' && path[l] != '[' && path[l] != ']') l++;
+      if (l == 0 || l >= 128 || k >= 2) return false;
+      memcpy(cap[k], path, l);
+      cap[k++][l] = 0;
+      path += l;
+      pat++;
+    } else if (*pat++ != *path++) {
+      return false;
+    }
+  }
+  return *path == 0;
+}
+
+/* `fmt` with each "%s" replaced by the next capture and "%%" by '%'. */
+static void fill(char *buf, size_t n, const char *fmt, char cap[2][128]) {
+  size_t l = 0;
+  int k = 0;
+  if (!n) return;
+  for (const char *f = fmt; *f && l + 1 < n; f++) {
+    if (f[0] == '%' && f[1] == 's' && k < 2) {
+      for (const char *c = cap[k++]; *c && l + 1 < n; c++) buf[l++] = *c;
+      f++;
+    } else if (f[0] == '%' && f[1] == '%') {
+      buf[l++] = '%';
+      f++;
+    } else {
+      buf[l++] = *f;
+    }
+  }
+  buf[l] = 0;
+}
+
+void plan_vary_words(const char *path, char *buf, size_t n) {
+  static const struct { const char *pat, *fmt0, *fmt; } W[] = {
+      {"abortConfig.criteriaList[#].thresholdPercentage", "abort threshold (%)",
+       "abort criterion %s: threshold (%%)"},
+      {"abortConfig.criteriaList[#].minNumberOfExecutedThings",
+       "abort: minimum executed things", "abort criterion %s: minimum executed things"},
+      {"abortConfig.criteriaList[#].failureType", "abort failure type",
+       "abort criterion %s: failure type"},
+      {"abortConfig.criteriaList[#].action", "abort action", "abort criterion %s: action"},
+      {"jobExecutionsRolloutConfig.maximumPerMinute", "rollout rate (executions per minute)",
+       NULL},
+      {"jobExecutionsRolloutConfig.exponentialRate.baseRatePerMinute",
+       "exponential rollout: base rate (per minute)", NULL},
+      {"jobExecutionsRolloutConfig.exponentialRate.incrementFactor",
+       "exponential rollout: increment factor", NULL},
+      {"jobExecutionsRolloutConfig.exponentialRate.rateIncreaseCriteria."
+       "numberOfNotifiedThings", "exponential rollout: things notified per increase", NULL},
+      {"jobExecutionsRolloutConfig.exponentialRate.rateIncreaseCriteria."
+       "numberOfSucceededThings", "exponential rollout: things succeeded per increase", NULL},
+      {"timeoutConfig.inProgressTimeoutInMinutes", "in-progress timeout (minutes)", NULL},
+      {"jobExecutionsRetryConfig.criteriaList[#].numberOfRetries", "retries",
+       "retry criterion %s: retries"},
+      {"schedulingConfig.maintenanceWindows[#].durationInMinutes",
+       "maintenance window length (minutes)", "maintenance window %s: length (minutes)"},
+      {"fleet.groups[#].things", NULL, "things in fleet group %s"},
+      {"fleet.behaviors.*.connected", NULL, "%s: share connected when notified"},
+      {"fleet.behaviors.*.outcomes.*", NULL, "%s: share of %s outcomes"},
+      {"fleet.behaviors.*.reconnectAfter.mean", NULL, "%s: mean reconnect delay"},
+      {"fleet.behaviors.*.reconnectAfter.median", NULL, "%s: median reconnect delay"},
+      {"fleet.behaviors.*.runTime.mean", NULL, "%s: mean run time"},
+      {"fleet.behaviors.*.runTime.median", NULL, "%s: median run time"},
+      {"fleet.behaviors.*.startDelay.mean", NULL, "%s: mean start delay"},
+      {"fleet.behaviors.*.startDelay.median", NULL, "%s: median start delay"},
+      {"simulation.seed", "seed", NULL},
+      {"simulation.abortGate", "abort gate (what the minimum count counts)", NULL},
+  };
+  const char *p = path;
+  if (strncmp(p, "$.", 2) == 0) p += 2;
+  const char *q = p;   /* the job's own settings: under job. or jobs[0]. */
+  if (strncmp(q, "job.", 4) == 0) q += 4;
+  else if (strncmp(q, "jobs[0].", 8) == 0) q += 8;
+  for (size_t i = 0; i < sizeof W / sizeof W[0]; i++) {
+    char cap[2][128] = {"", ""};
+    bool job = strncmp(W[i].pat, "fleet.", 6) != 0 && strncmp(W[i].pat, "simulation.", 11);
+    if (!vmatch(W[i].pat, job ? q : p, cap)) continue;
+    if (job && q == p) continue;   /* a job setting outside the job */
+    if (W[i].fmt0 && (!W[i].fmt || strcmp(cap[0], "0") == 0))
+      snprintf(buf, n, "%s", W[i].fmt0);
+    else
+      fill(buf, n, W[i].fmt, cap);
+    return;
+  }
+  snprintf(buf, n, "%s", path);
+}
+
 static const char term_png[] =
     "set terminal pngcairo noenhanced size 960,540 font 'Sans,10' background rgb 'white'\n";
 static const char term_svg[] =
@@ -323,7 +423,9 @@ static void series_title(FILE *f, const plan_sweep *s, const series *se) {
   snprintf(t, sizeof t, "%s", s->worlds[se->world]);
   for (size_t k = 1; k < s->n_vary; k++) {
     size_t l = strlen(t);
-    snprintf(t + l, sizeof t - l, ", %s=%s", s->vary[k].path,
+    char w[256];
+    plan_vary_words(s->vary[k].path, w, sizeof w);
+    snprintf(t + l, sizeof t - l, ", %s = %s", w,
              s->vary[k].label[plan_sweep_value(s, se->rest, k)]);
   }
   gq(f, t);
@@ -336,7 +438,7 @@ static void script_head(FILE *f, const plan_sweep *s, const char *name, const ch
           name, title, name);
   fputs(term_png, f);
   fprintf(f, "set output '%s.png'\nset termoption noenhanced\n", name);
-  fputs("set grid lc rgb '#dddddd'\nset key below horizontal\nset border 3\n"
+  fputs("set grid lc rgb '#dddddd'\nset key below horizontal height 1.5\nset border 3\n"
         "set xtics nomirror\nset ytics nomirror\n", f);
   fprintf(f, "set title ");
   char t[1024];
@@ -344,7 +446,9 @@ static void script_head(FILE *f, const plan_sweep *s, const char *name, const ch
            s->base->name, title, s->reps, s->seed);
   gq(f, t);
   fprintf(f, "\nset xlabel ");
-  gq(f, s->vary[0].path);
+  char w[256];
+  plan_vary_words(s->vary[0].path, w, sizeof w);
+  gq(f, w);
   fprintf(f, "\nset ylabel ");
   gq(f, ylabel);
   fputc('\n', f);
@@ -386,6 +490,7 @@ static int write_plots(const plan_sweep *s, const report_outdir *o, plan_out_sta
                "# 9 completion p50 (min), 10 completion p90 (min), 11 point,\n"
                "# 12 x label\n");
   size_t k = 0;
+  int64_t cmax = 0;   /* the largest completion time plotted (ms) */
   for (size_t w = 0; w < s->n_worlds; w++)
     for (size_t r = 0; r < rest; r++, k++) {
       se[k] = (series){w, r};
@@ -397,6 +502,8 @@ static int write_plots(const plan_sweep *s, const report_outdir *o, plan_out_sta
         size_t p = i * rest + r;
         plan_agg a;
         plan_aggregate(plan_sweep_metrics(s, p, w), s->reps, &a);
+        if (a.completion.p90 > cmax) cmax = a.completion.p90;
+        if ((int64_t)a.completion.mean > cmax) cmax = (int64_t)a.completion.mean;
         if (s->vary[0].numeric) fprintf(m.f, "%.12g", s->vary[0].num[i]);
         else fprintf(m.f, "%zu", i);
         fprintf(m.f, " %.6f %.6f %.6f %.3f %" PRId64 " %" PRId64 " %.4f %.4f %.4f %zu \"%s\"\n",
@@ -452,8 +559,21 @@ static int write_plots(const plan_sweep *s, const report_outdir *o, plan_out_sta
   if ((rc = mb_open(&m, d))) goto out;
   script_head(m.f, s, "completion",
               "completion time (completedAt, or the end of the run; mean, p50-p90 bar)",
-              "minutes after creation");
-  fputs("set yrange [0:*]\n", m.f);
+              "time after creation");
+  {
+    /* minutes in the data; round steps labelled as elapsed time */
+    int64_t span = cmax + cmax / 10;
+    if (span < 60000) span = 60000;
+    int64_t step = report_ticks_step(span);
+    fprintf(m.f, "set yrange [0:%.4f]\nset ytics (", (double)span / 60000.0);
+    for (int64_t t = 0; t <= span; t += step) {
+      char lab[32];
+      report_ticks_elapsed_label(t, step, span, lab, sizeof lab);
+      fprintf(m.f, "%s'%s' %.4f", t ? ", " : "", lab, (double)t / 60000.0);
+    }
+    fprintf(m.f, ")\nset ylabel 'time after creation (%s)'\n",
+            report_ticks_elapsed_unit(step, span));
+  }
   script_plot(m.f, s, se, nse, "1:8:9:10", "yerrorlines lw 1.5 pt 7 ps 0.6");
   script_tail(m.f, "completion");
   if ((rc = mb_write(&m, o, "plots/completion.gp", d))) goto out;

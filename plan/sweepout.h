@@ -30,6 +30,11 @@ typedef enum plan_out_status {
 int plan_sweepout_write(const plan_sweep *s, const char *dir, const char *version,
                         plan_out_status *ps, char *why, size_t wn, sim_diag *d);
 
+/* The setting a --vary PATH changes, in words, for the plots' axis and key
+ * ("abort threshold (%)" for job.abortConfig.criteriaList[0].thresholdPercentage);
+ * a path it does not know comes back as given. Always NUL-terminates. */
+void plan_vary_words(const char *path, char *buf, size_t n);
+
 /* Render the gnuplot scripts `scripts` (NULL-terminated, run in that order
  * in directory `pdir`). Shared with the planner's plot. */
 plan_out_status plan_render(const char *pdir, const char *const *scripts, char *why,

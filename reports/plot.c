@@ -23,20 +23,28 @@
 #include <unistd.h>
 
 #include "duration.h"
+#include "ticks.h"
 
-const char *const report_plot_names[] = {"counters", "rate", "abort", "progress", NULL};
+const char *const report_plot_names[] = {"counters", "failures", "rate", "abort",
+                                          "progress", NULL};
 
 const char *report_plot_caption(const char *name) {
   if (strcmp(name, "counters") == 0)
     return "Execution records per status over time (stacked): what describe-job's "
-           "jobProcessDetails counters show at each instant.";
+           "jobProcessDetails counters show at each instant. Statuses that stay at "
+           "zero are left out; a rollout shorter than a third of the run gets a "
+           "second panel zoomed on it; maintenance windows are shaded.";
+  if (strcmp(name, "failures") == 0)
+    return "FAILED, REJECTED and TIMED_OUT execution records over time on their own "
+           "scale (statuses that stay at zero are left out).";
   if (strcmp(name, "rate") == 0)
     return "Rollout rate (executions created per minute) over time; each increase "
-           "is marked with the new rate.";
+           "is marked with the new rate (zoomed on the rollout as the counters are).";
   if (strcmp(name, "abort") == 0)
     return "Failure percentage of executed things against each abort criterion's "
-           "threshold (drawn from the instant its minimum count is reached); the "
-           "abort, if any, is marked.";
+           "threshold, drawn from its gate: the first observation (timeline row) at "
+           "which its minimum count is reached, marked by a dotted line. The abort, "
+           "if any, is marked.";
   if (strcmp(name, "progress") == 0)
     return "Things notified against execution records in a terminal status, and "
            "records still in flight (QUEUED or IN_PROGRESS).";
@@ -186,6 +194,9 @@ static const char style_gp[] =
     "set termoption noenhanced\n"
     "PNG = 'pngcairo noenhanced size 960,540 font \"Sans,10\" background rgb \"white\"'\n"
     "SVG = 'svg noenhanced size 960,540 font \"Sans,10\" background rgb \"white\"'\n"
+    "# two panels (the whole run above, the rollout zoomed below)\n"
+    "PNG2 = 'pngcairo noenhanced size 960,920 font \"Sans,10\" background rgb \"white\"'\n"
+    "SVG2 = 'svg noenhanced size 960,920 font \"Sans,10\" background rgb \"white\"'\n"
     "set grid lc rgb '#dddddd'\n"
     "set key below horizontal spacing 1.2\nset bmargin 7.5\n"
     "set border 3\n"
@@ -194,156 +205,378 @@ static const char style_gp[] =
     "set style fill solid 0.85 noborder\n"
     "c_queued = '#9ecae1'; c_in_progress = '#3182bd'; c_succeeded = '#31a354'\n"
     "c_failed = '#de2d26'; c_rejected = '#fd8d3c'; c_timed_out = '#756bb1'\n"
-    "c_canceled = '#969696'; c_removed = '#636363'\n";
+    "c_canceled = '#969696'; c_removed = '#636363'\n"
+    "c_window = '#fff0b3'\n";
 
-static void preamble(FILE *f, const report_plot_input *in, const char *name,
-                     const char *what, const char *data) {
-  const model_scenario *sc = in->sc;
-  sim_time_ms end = in->n_rows ? in->rows[in->n_rows - 1].at : 0;
-  double xmax = minutes(end);
-  if (xmax < 1.0) xmax = 1.0;
+/* What the scripts need to know about the run, worked out once. */
+typedef struct pctx {
+  const report_plot_input *in;
+  sim_time_ms end;                 /* the last row's instant (at least 1 min) */
+  bool nonzero[MODEL_EXEC_STATUS_COUNT];   /* status seen in some row */
+  bool increases;                  /* the rate went up at some window row */
+  bool zoom;                       /* second panel on the rollout */
+  sim_time_ms z0, z1;              /* its range */
+  sim_time_ms gate_at[MODEL_MAX_ABORT_CRITERIA];   /* gate open, -1: never */
+  const char *what;                /* the plot's title */
+} pctx;
+
+#define MAX_WINDOW_SHADES 400
+
+static void gq(FILE *f, const char *s) {   /* a single-quoted gnuplot string */
+  fputc('\'', f);
+  for (; *s; s++) {
+    if (*s == '\'') fputs("''", f);
+    else fputc(*s, f);
+  }
+  fputc('\'', f);
+}
+
+/* xrange, x2range and the round ticks of both time axes over [from, to]. */
+static void time_axes(FILE *f, const pctx *c, sim_time_ms from, sim_time_ms to) {
+  const model_scenario *sc = c->in->sc;
+  sim_time_ms span = to - from;
+  int64_t step = report_ticks_step(span);
+  char lab[48];
+  fprintf(f, "set xrange [%.4f:%.4f]\nset x2range [%.4f:%.4f]\n", minutes(from),
+          minutes(to), minutes(from), minutes(to));
+  fputs("set xtics (", f);
+  int64_t t = report_ticks_clock_first(from, step);   /* multiples of step from 0 */
+  for (int k = 0; t <= to; t += step, k++) {
+    report_ticks_elapsed_label(t, step, span, lab, sizeof lab);
+    fprintf(f, "%s'%s' %.4f", k ? ", " : "", lab, minutes(t));
+  }
+  fputs(")\n", f);
+  fputs("set x2tics (", f);
+  int64_t s0 = sc->sim.start_epoch_ms;
+  int64_t e = report_ticks_clock_first(s0 + from, step);
+  for (int k = 0; e <= s0 + to; e += step, k++) {
+    report_ticks_clock_label(e, step, lab, sizeof lab);
+    fprintf(f, "%s'%s' %.4f", k ? ", " : "", lab, minutes(e - s0));
+  }
+  fputs(")\n", f);
+  fprintf(f, "set xlabel 'time since job creation (%s)'\n",
+          report_ticks_elapsed_unit(step, span));
+  char start[40];
+  model_format_iso8601(s0, start, sizeof start);
+  char *ms = strstr(start, ".000Z");
+  if (ms) memcpy(ms, "Z", 2);   /* whole seconds: no ".000" */
+  fprintf(f, "set x2label 'UTC clock time (job created %s)'\n", start);
+}
+
+/* Maintenance windows as shaded bands, the abort and (abort plot) the
+ * gates, for the panel [from, to]. */
+static void marks(FILE *f, const pctx *c, sim_time_ms from, sim_time_ms to, bool gates) {
+  const model_scenario *sc = c->in->sc;
+  fputs("unset object\nunset arrow\nunset label\n", f);
+  int obj = 1;
+  int64_t s0 = sc->sim.start_epoch_ms;
+  for (size_t w = 0; w < sc->n_windows && w < sc->job.n_windows; w++) {
+    int64_t dur = sc->job.windows[w].duration_min * SIM_MS_PER_MIN;
+    int64_t at = s0 + from - dur, next;
+    while (obj <= MAX_WINDOW_SHADES && model_cron_next(&sc->windows[w], at, &next) &&
+           next < s0 + to) {
+      fprintf(f, "set object %d rect from %.4f, graph 0 to %.4f, graph 1 back "
+                 "fc rgb c_window fs solid 1 noborder\n",
+              obj++, minutes(next - s0), minutes(next - s0 + dur));
+      at = next;
+    }
+  }
+  int arrow = 1, label = 1;
+  sim_time_ms ab = c->in->abort_at;
+  if (ab >= from && ab <= to) {
+    char dur[64];
+    sim_duration_format(ab, dur, sizeof dur);
+    fprintf(f, "set arrow %d from %.4f, graph 0 to %.4f, graph 1 nohead lw 2 "
+               "lc rgb '#b00000' dt 2 front\n"
+               "set label %d 'abort at +%s' at %.4f, graph 0.96 right offset -0.5,0 "
+               "tc rgb '#b00000' front\n",
+            arrow++, minutes(ab), minutes(ab), label++, dur, minutes(ab));
+  }
+  if (!gates) return;
+  const model_jobcfg *jc = &sc->job;
+  for (size_t a = 0; a < jc->n_abort; a++) {
+    sim_time_ms g = c->gate_at[a];
+    bool dup = false;
+    for (size_t b = 0; b < a; b++)
+      if (c->gate_at[b] == g && jc->abort[b].min_executed == jc->abort[a].min_executed)
+        dup = true;
+    if (g < from || g > to || dup) continue;
+    char dur[64];
+    sim_duration_format(g, dur, sizeof dur);
+    double y = 0.88 - 0.06 * (double)(label - 1);
+    fprintf(f, "set arrow %d from %.4f, graph 0 to %.4f, graph 1 nohead lw 1.5 "
+               "lc rgb '#555555' dt 3 front\n"
+               "set label %d 'gate open: %" PRId64 " %s by +%s' at %.4f, graph %.2f left "
+               "offset 0.5,0 tc rgb '#555555' front\n",
+            arrow++, minutes(g), minutes(g), label++, jc->abort[a].min_executed,
+            sc->sim.abort_gate == MODEL_GATE_NOTIFIED ? "notified" : "executed", dur,
+            minutes(g), y);
+  }
+}
+
+/* Title, axes and marks of one panel. */
+static void panel(FILE *f, const pctx *c, bool zoomed, bool gates) {
+  const report_plot_input *in = c->in;
+  sim_time_ms from = zoomed ? c->z0 : 0, to = zoomed ? c->z1 : c->end;
+  fputs("set title ", f);
+  char t[512];
+  if (zoomed) {
+    char a[32], b[32];
+    report_ticks_elapsed_label(from - from % SIM_MS_PER_MIN, SIM_MS_PER_MIN, 0, a, sizeof a);
+    report_ticks_elapsed_label(to - to % SIM_MS_PER_MIN, SIM_MS_PER_MIN, 0, b, sizeof b);
+    snprintf(t, sizeof t, "zoomed on the rollout: %s to %s (h:mm)", a, b);
+  } else {
+    snprintf(t, sizeof t, "%s: %s (seed %" PRIu64 ")", in->sc->name, c->what, in->seed);
+  }
+  gq(f, t);
+  fputc('\n', f);
+  time_axes(f, c, from, to);
+  marks(f, c, from, to, gates);
+  fputs(zoomed ? "set key off\n" : "set key\n", f);
+}
+
+typedef void (*body_fn)(FILE *f, const pctx *c, bool zoomed);
+
+/* The whole script: head, then the panels once per terminal (PNG, SVG);
+ * with a zoom (when `zoomable`), two panels stacked. */
+static void script(FILE *f, const pctx *c, const char *name, const char *data,
+                   bool zoomable, body_fn body) {
+  const model_scenario *sc = c->in->sc;
+  bool two = zoomable && c->zoom;
   char start[40];
   model_format_iso8601(sc->sim.start_epoch_ms, start, sizeof start);
   fprintf(f,
           "# %s.gp - %s\n# %s\n# Data: %s. Render: gnuplot %s.gp (in this directory)\n"
-          "load 'style.gp'\n"
-          "S = %" PRId64 ".%03d   # job creation, epoch seconds (%s)\n"
-          "set xlabel 'minutes since job creation'\n"
-          "set xrange [0:%.4f]\n"
-          "set link x2 via S + x*60 inverse (x - S)/60\n"
-          "set x2data time\n"
-          "set x2tics format '%s' timedate\n"
-          "set x2label 'UTC clock time'\n"
-          "set title '%s: %s (seed %" PRIu64 ")'\n",
-          name, what, report_plot_caption(name), data, name,
-          sc->sim.start_epoch_ms / 1000, (int)(sc->sim.start_epoch_ms % 1000), start,
-          xmax, end > 24 * SIM_MS_PER_H ? "%m-%d %H:%M" : "%H:%M", sc->name, what,
-          in->seed);
-}
-
-static void render_twice(FILE *f, const char *name, const char *plot) {
-  fprintf(f, "set terminal @PNG\nset output '%s.png'\n%s\n"
-             "set terminal @SVG\nset output '%s.svg'\nreplot\nunset output\n",
-          name, plot, name);
-}
-
-static void abort_mark(FILE *f, const report_plot_input *in) {
-  if (in->abort_at < 0) return;
-  char dur[64];
-  sim_duration_format(in->abort_at, dur, sizeof dur);
-  fprintf(f, "set arrow 1 from %.4f, graph 0 to %.4f, graph 1 nohead lw 2 "
-             "lc rgb '#b00000' dt 2 front\n"
-             "set label 1 'abort at +%s' at %.4f, graph 0.96 right offset -0.5,0 "
-             "tc rgb '#b00000' front\n",
-          minutes(in->abort_at), minutes(in->abort_at), dur, minutes(in->abort_at));
-}
-
-static int write_scripts(const report_outdir *dir, const report_plot_input *in,
-                         bool increases, sim_diag *d) {
-  const model_scenario *sc = in->sc;
-  const model_jobcfg *c = &sc->job;
-  out o = {0};
-  int rc;
-  if ((rc = report_outdir_write(dir, "plots/style.gp", style_gp, strlen(style_gp), d)))
-    return rc;
-
-  /* counters: stacked areas, the total drawn first and each lower sum over it */
-  if ((rc = open_out(&o, dir, "plots/counters.gp", d))) return rc;
-  preamble(o.f, in, "counters", "execution records by status", "timeline.dat");
-  fprintf(o.f, "set ylabel 'execution records'\nset yrange [0:*]\n");
-  abort_mark(o.f, in);
-  static const struct { const char *label, *color; int col; } layers[] = {
-      {"QUEUED", "c_queued", 3},       {"IN_PROGRESS", "c_in_progress", 4},
-      {"REMOVED", "c_removed", 10},    {"CANCELED", "c_canceled", 9},
-      {"TIMED_OUT", "c_timed_out", 8}, {"REJECTED", "c_rejected", 7},
-      {"FAILED", "c_failed", 6},       {"SUCCEEDED", "c_succeeded", 5}};
-  char plot[4096];
-  size_t len = (size_t)snprintf(plot, sizeof plot, "plot");
-  for (size_t i = 0; i < 8; i++) {
-    char sum[128] = "";
-    size_t sl = 0;
-    for (size_t j = i; j < 8; j++)
-      sl += (size_t)snprintf(sum + sl, sizeof sum - sl, "%s$%d", j > i ? "+" : "",
-                             layers[j].col);
-    len += (size_t)snprintf(plot + len, sizeof plot - len,
-                            "%s \\\n  'timeline.dat' using 1:(%s) with filledcurves x1 "
-                            "lc rgb %s title '%s'",
-                            i ? "," : "", sum, layers[i].color, layers[i].label);
+          "# Time: column 1 is minutes since the job's creation (%s); tick labels\n"
+          "# are written out by jobsim at round elapsed and clock times.\n"
+          "load 'style.gp'\n",
+          name, c->what, report_plot_caption(name), data, name, start);
+  static const char *const ext[] = {"png", "svg"}, *const term[] = {"PNG", "SVG"};
+  for (int k = 0; k < 2; k++) {
+    fprintf(f, "\nset terminal @%s%s\nset output '%s.%s'\n", term[k], two ? "2" : "",
+            name, ext[k]);
+    if (two) fputs("set multiplot layout 2,1\n", f);
+    body(f, c, false);
+    if (two) {
+      fputs("set bmargin 4\n", f);
+      body(f, c, true);
+      fputs("unset multiplot\nset bmargin 7.5\n", f);
+    }
+    fputs("unset output\n", f);
   }
-  render_twice(o.f, "counters", plot);
-  if ((rc = close_out(&o, d))) return rc;
+}
 
-  /* rate */
-  if ((rc = open_out(&o, dir, "plots/rate.gp", d))) return rc;
-  preamble(o.f, in, "rate", "rollout rate", "timeline.dat, increases.dat");
-  fprintf(o.f, "set ylabel 'executions created per minute'\nset yrange [0:*]\n"
-               "set offsets 0, 0, graph 0.12, 0\n");
-  abort_mark(o.f, in);
-  snprintf(plot, sizeof plot,
-           "plot 'timeline.dat' using 1:12 with steps lw 2 lc rgb '#3182bd' "
-           "title 'rollout rate'%s",
-           increases ? ", \\\n  'increases.dat' using 1:4 with points pt 7 ps 1.3 "
-                       "lc rgb '#de2d26' title 'rate increase', \\\n"
-                       "  'increases.dat' using 1:4:(sprintf('%d/min', $4)) with labels "
-                       "offset 0,1 notitle"
-                     : "");
-  render_twice(o.f, "rate", plot);
-  if ((rc = close_out(&o, d))) return rc;
+static const char window_key[] =
+    ", \\\n  keyentry with boxes fc rgb c_window fs solid 1 title 'maintenance window'";
 
-  /* abort */
-  if ((rc = open_out(&o, dir, "plots/abort.gp", d))) return rc;
-  preamble(o.f, in, "abort", "failure percentage and abort thresholds", "abort.dat");
-  fprintf(o.f, "set ylabel '%% of executed things'\nset yrange [0:*]\n"
-               "set offsets 0, 0, graph 0.1, 0\n");
-  abort_mark(o.f, in);
-  len = (size_t)snprintf(plot, sizeof plot, "plot");
+static void counters_body(FILE *f, const pctx *c, bool zoomed) {
+  panel(f, c, zoomed, false);
+  fputs("set ylabel 'execution records'\nset yrange [0:1<*]\n", f);
+  static const struct { const char *label, *color; int col; model_exec_status st; } L[] = {
+      {"QUEUED", "c_queued", 3, MODEL_EXEC_QUEUED},
+      {"IN_PROGRESS", "c_in_progress", 4, MODEL_EXEC_IN_PROGRESS},
+      {"REMOVED", "c_removed", 10, MODEL_EXEC_REMOVED},
+      {"CANCELED", "c_canceled", 9, MODEL_EXEC_CANCELED},
+      {"TIMED_OUT", "c_timed_out", 8, MODEL_EXEC_TIMED_OUT},
+      {"REJECTED", "c_rejected", 7, MODEL_EXEC_REJECTED},
+      {"FAILED", "c_failed", 6, MODEL_EXEC_FAILED},
+      {"SUCCEEDED", "c_succeeded", 5, MODEL_EXEC_SUCCEEDED}};
+  /* stacked: the sum of a layer and all below it, drawn from the top down;
+   * a status that is zero throughout is neither drawn nor in the key */
+  fputs("plot", f);
+  int items = 0;
+  for (size_t i = 0; i < 8; i++) {
+    if (!c->nonzero[L[i].st]) continue;
+    fprintf(f, "%s \\\n  'timeline.dat' using 1:(", items++ ? "," : "");
+    int terms = 0;
+    for (size_t j = i; j < 8; j++)
+      if (c->nonzero[L[j].st]) fprintf(f, "%s$%d", terms++ ? "+" : "", L[j].col);
+    fprintf(f, ") with filledcurves x1 lc rgb %s title '%s'", L[i].color, L[i].label);
+  }
+  if (!items) fputs(" \\\n  'timeline.dat' using 1:3 with lines lc rgb c_queued "
+                    "title 'no execution records'", f);
+  if (c->in->sc->n_windows) fputs(window_key, f);
+  fputc('\n', f);
+}
+
+static void failures_body(FILE *f, const pctx *c, bool zoomed) {
+  panel(f, c, zoomed, false);
+  fputs("set ylabel 'execution records'\nset yrange [0:1<*]\n"
+        "set offsets 0, 0, graph 0.1, 0\n", f);
+  static const struct { const char *label, *color; int col; model_exec_status st; } L[] = {
+      {"FAILED", "c_failed", 6, MODEL_EXEC_FAILED},
+      {"REJECTED", "c_rejected", 7, MODEL_EXEC_REJECTED},
+      {"TIMED_OUT", "c_timed_out", 8, MODEL_EXEC_TIMED_OUT}};
+  bool any = false;
+  for (size_t i = 0; i < 3; i++) any = any || c->nonzero[L[i].st];
+  if (!any) fputs("set yrange [0:1]\n", f);
+  fputs("plot", f);
+  int items = 0;
+  for (size_t i = 0; i < 3; i++) {
+    if (!c->nonzero[L[i].st]) continue;
+    fprintf(f, "%s \\\n  'timeline.dat' using 1:%d with lines lw 2 lc rgb %s title '%s'",
+            items++ ? "," : "", L[i].col, L[i].color, L[i].label);
+  }
+  if (!any)
+    fputs(" \\\n  0 with lines lw 2 lc rgb '#31a354' "
+          "title 'no FAILED, REJECTED or TIMED_OUT records'", f);
+  if (c->in->sc->n_windows) fputs(window_key, f);
+  fputc('\n', f);
+}
+
+static void rate_body(FILE *f, const pctx *c, bool zoomed) {
+  panel(f, c, zoomed, false);
+  fputs("set ylabel 'executions created per minute'\nset yrange [0:1<*]\n"
+        "set offsets 0, 0, graph 0.12, 0\n", f);
+  fputs("plot 'timeline.dat' using 1:12 with steps lw 2 lc rgb '#3182bd' "
+        "title 'rollout rate'", f);
+  if (c->increases)
+    fputs(", \\\n  'increases.dat' using 1:4 with points pt 7 ps 1.3 "
+          "lc rgb '#de2d26' title 'rate increase', \\\n"
+          "  'increases.dat' using 1:4:(sprintf('%d/min', $4)) with labels "
+          "offset 0,1 notitle", f);
+  if (c->in->sc->n_windows) fputs(window_key, f);
+  fputc('\n', f);
+}
+
+static void abort_body(FILE *f, const pctx *c, bool zoomed) {
+  const model_scenario *sc = c->in->sc;
+  const model_jobcfg *jc = &sc->job;
+  panel(f, c, zoomed, true);
+  /* all zero (no failure, no threshold drawn): gnuplot would warn of an
+   * empty range */
+  bool drawn = c->nonzero[MODEL_EXEC_FAILED] || c->nonzero[MODEL_EXEC_REJECTED] ||
+               c->nonzero[MODEL_EXEC_TIMED_OUT];
+  for (size_t a = 0; a < jc->n_abort; a++)
+    if (c->gate_at[a] >= 0 && jc->abort[a].threshold_percentage > 0) drawn = true;
+  fputs(drawn ? "set ylabel '% of executed things'\nset yrange [0:1<*]\n"
+              : "set ylabel '% of executed things'\nset yrange [0:1]\n", f);
+  fputs("set offsets 0, 0, graph 0.1, 0\n", f);
+  fputs("plot", f);
   bool shown[4] = {false, false, false, false};
   static const char *const type_color[] = {"c_failed", "c_rejected", "c_timed_out",
                                            "'#000000'"};
   size_t items = 0;
-  for (size_t a = 0; a < c->n_abort; a++) {
-    model_failure_type t = c->abort[a].failure_type;
+  for (size_t a = 0; a < jc->n_abort; a++) {
+    model_failure_type t = jc->abort[a].failure_type;
     if (!shown[t]) {
       shown[t] = true;
-      len += (size_t)snprintf(plot + len, sizeof plot - len,
-                              "%s \\\n  'abort.dat' using 1:%d with lines lw 2 lc rgb %s "
-                              "title '%s failures %%'",
-                              items++ ? "," : "", 5 + (int)t, type_color[t],
-                              model_failure_type_name(t));
+      fprintf(f, "%s \\\n  'abort.dat' using 1:%d with lines lw 2 lc rgb %s "
+                 "title '%s failures %%'",
+              items++ ? "," : "", 5 + (int)t, type_color[t], model_failure_type_name(t));
     }
-    len += (size_t)snprintf(plot + len, sizeof plot - len,
-                            ", \\\n  'abort.dat' using 1:%zu with lines lw 1.5 dt 2 lc rgb "
-                            "%s title 'criterion %zu: %s >= %g%% once %" PRId64 " %s'",
-                            9 + a, type_color[t], a, model_failure_type_name(t),
-                            c->abort[a].threshold_percentage, c->abort[a].min_executed,
-                            sc->sim.abort_gate == MODEL_GATE_NOTIFIED ? "notified"
-                                                                      : "executed");
+    fprintf(f, ", \\\n  'abort.dat' using 1:%zu with lines lw 1.5 dt 2 lc rgb "
+               "%s title 'criterion %zu: %s >= %g%% once %" PRId64 " %s'",
+            9 + a, type_color[t], a, model_failure_type_name(t),
+            jc->abort[a].threshold_percentage, jc->abort[a].min_executed,
+            sc->sim.abort_gate == MODEL_GATE_NOTIFIED ? "notified" : "executed");
   }
   if (items == 0)
-    snprintf(plot, sizeof plot,
-             "plot 'abort.dat' using 1:8 with lines lw 2 lc rgb '#000000' "
-             "title 'ALL failures %% (no abortConfig)'");
-  render_twice(o.f, "abort", plot);
-  if ((rc = close_out(&o, d))) return rc;
+    fputs(" 'abort.dat' using 1:8 with lines lw 2 lc rgb '#000000' "
+          "title 'ALL failures % (no abortConfig)'", f);
+  if (sc->n_windows) fputs(window_key, f);
+  fputc('\n', f);
+}
 
-  /* progress */
-  if ((rc = open_out(&o, dir, "plots/progress.gp", d))) return rc;
-  preamble(o.f, in, "progress", "notified vs terminal", "timeline.dat");
-  fprintf(o.f, "set ylabel 'things / execution records'\nset yrange [0:*]\n"
-               "set offsets 0, 0, graph 0.08, 0\n");
-  abort_mark(o.f, in);
-  snprintf(plot, sizeof plot,
-           "plot %" PRId64 " with lines dt 3 lc rgb '#636363' title 'things targeted "
-           "(%" PRId64 ")', \\\n"
-           "  'timeline.dat' using 1:11 with lines lw 2 lc rgb '#3182bd' "
-           "title 'things notified', \\\n"
-           "  'timeline.dat' using 1:13 with lines lw 2 lc rgb '#31a354' "
-           "title 'records in a terminal status', \\\n"
-           "  'timeline.dat' using 1:15 with lines lw 1.5 lc rgb '#fd8d3c' "
-           "title 'records in flight'",
-           sc->n_targeted, sc->n_targeted);
-  render_twice(o.f, "progress", plot);
+static void progress_body(FILE *f, const pctx *c, bool zoomed) {
+  const model_scenario *sc = c->in->sc;
+  panel(f, c, zoomed, false);
+  fputs("set ylabel 'things / execution records'\nset yrange [0:1<*]\n"
+        "set offsets 0, 0, graph 0.08, 0\n", f);
+  fprintf(f, "plot %" PRId64 " with lines dt 3 lc rgb '#636363' title 'things targeted "
+             "(%" PRId64 ")', \\\n"
+             "  'timeline.dat' using 1:11 with lines lw 2 lc rgb '#3182bd' "
+             "title 'things notified', \\\n"
+             "  'timeline.dat' using 1:13 with lines lw 2 lc rgb '#31a354' "
+             "title 'records in a terminal status', \\\n"
+             "  'timeline.dat' using 1:15 with lines lw 1.5 lc rgb '#fd8d3c' "
+             "title 'records in flight'",
+          sc->n_targeted, sc->n_targeted);
+  if (sc->n_windows) fputs(window_key, f);
+  fputc('\n', f);
+}
+
+/* The run's facts the scripts use: statuses seen, rate increases, the
+ * rollout's extent (zoom when it takes less than a third of the run) and
+ * the instant each abort criterion's gate opens (first row at or past its
+ * minimum count). */
+static void context(pctx *c, const report_plot_input *in) {
+  memset(c, 0, sizeof *c);
+  c->in = in;
+  c->end = in->n_rows ? in->rows[in->n_rows - 1].at : 0;
+  if (c->end < SIM_MS_PER_MIN) c->end = SIM_MS_PER_MIN;
+  const model_jobcfg *jc = &in->sc->job;
+  for (size_t a = 0; a < MODEL_MAX_ABORT_CRITERIA; a++) c->gate_at[a] = -1;
+  int64_t prev = -1, max_notified = 0;
+  for (size_t i = 0; i < in->n_rows; i++) {
+    const report_timeline_row *r = &in->rows[i];
+    for (int s = 0; s < MODEL_EXEC_STATUS_COUNT; s++)
+      if (r->counters[s]) c->nonzero[s] = true;
+    if (r->why & MODEL_ROW_WINDOW) {
+      if (prev > 0 && r->rate > prev) c->increases = true;
+      prev = r->rate;
+    }
+    if (r->notified > max_notified) max_notified = r->notified;
+    int64_t gate = in->sc->sim.abort_gate == MODEL_GATE_NOTIFIED
+                       ? r->notified : executed_of(r->counters);
+    for (size_t a = 0; a < jc->n_abort && a < MODEL_MAX_ABORT_CRITERIA; a++)
+      if (c->gate_at[a] < 0 && gate >= jc->abort[a].min_executed) c->gate_at[a] = r->at;
+  }
+  sim_time_ms r0 = -1, r1 = -1;   /* first notification, the last */
+  for (size_t i = 0; i < in->n_rows && max_notified > 0; i++) {
+    if (r0 < 0 && in->rows[i].notified > 0) r0 = in->rows[i].at;
+    if (in->rows[i].notified == max_notified) {
+      r1 = in->rows[i].at;
+      break;
+    }
+  }
+  if (r0 >= 0 && r1 >= r0 && 3 * (r1 - r0) < c->end) {
+    if (in->abort_at > r1) r1 = in->abort_at;
+    sim_time_ms pad = (r1 - r0) / 10;
+    if (pad < SIM_MS_PER_MIN) pad = SIM_MS_PER_MIN;
+    c->z0 = r0 - pad < 0 ? 0 : r0 - pad;
+    c->z1 = r1 + pad > c->end ? c->end : r1 + pad;
+    /* and only when the zoom has rows enough to show more than the whole
+     * run does (a 5-minute rollout of one-minute windows does not) */
+    size_t inside = 0;
+    for (size_t i = 0; i < in->n_rows; i++)
+      if (in->rows[i].at >= c->z0 && in->rows[i].at <= c->z1) inside++;
+    c->zoom = 3 * (c->z1 - c->z0) < c->end && inside >= 10;
+  }
+}
+
+static int one_script(const report_outdir *dir, pctx *c, const char *name,
+                      const char *what, const char *data, bool zoomable, body_fn body,
+                      sim_diag *d) {
+  out o = {0};
+  char rel[64];
+  snprintf(rel, sizeof rel, "plots/%s.gp", name);
+  int rc = open_out(&o, dir, rel, d);
+  if (rc) return rc;
+  c->what = what;
+  script(o.f, c, name, data, zoomable, body);
   return close_out(&o, d);
+}
+
+static int write_scripts(const report_outdir *dir, const report_plot_input *in,
+                         sim_diag *d) {
+  int rc;
+  if ((rc = report_outdir_write(dir, "plots/style.gp", style_gp, strlen(style_gp), d)))
+    return rc;
+  pctx c;
+  context(&c, in);
+  if ((rc = one_script(dir, &c, "counters", "execution records by status", "timeline.dat",
+                       true, counters_body, d)) ||
+      (rc = one_script(dir, &c, "failures", "FAILED, REJECTED and TIMED_OUT records",
+                       "timeline.dat", false, failures_body, d)) ||
+      (rc = one_script(dir, &c, "rate", "rollout rate", "timeline.dat, increases.dat", true,
+                       rate_body, d)) ||
+      (rc = one_script(dir, &c, "abort", "failure percentage and abort thresholds",
+                       "abort.dat", false, abort_body, d)) ||
+      (rc = one_script(dir, &c, "progress", "notified vs terminal", "timeline.dat", false,
+                       progress_body, d)))
+    return rc;
+  return SIM_OK;
 }
 
 /* ------------------------------------------------------------ rendering --- */
@@ -473,18 +706,11 @@ int report_plot_write(const report_outdir *dir, const report_plot_input *in,
   if (n) why[0] = 0;
   *status = REPORT_PLOT_NO_GNUPLOT;
   int rc;
-  bool increases = false;
-  int64_t prev = -1;
-  for (size_t i = 0; i < in->n_rows; i++)
-    if (in->rows[i].why & MODEL_ROW_WINDOW) {
-      if (prev > 0 && in->rows[i].rate > prev) increases = true;
-      prev = in->rows[i].rate;
-    }
   if ((rc = report_outdir_mkdir(dir, "plots", d)) || (rc = write_data(dir, in, d)) ||
-      (rc = write_scripts(dir, in, increases, d)))
+      (rc = write_scripts(dir, in, d)))
     return rc;
-  static const char *const scripts[] = {"counters.gp", "rate.gp", "abort.gp",
-                                         "progress.gp", NULL};
+  static const char *const scripts[] = {"counters.gp", "failures.gp", "rate.gp",
+                                         "abort.gp", "progress.gp", NULL};
   char pdir[4200];
   report_outdir_path(dir, "plots", pdir, sizeof pdir);
   *status = report_plot_render(pdir, scripts, why, n);

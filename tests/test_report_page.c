@@ -3,7 +3,7 @@
  *  - it is one self-contained file: no scripts, no external stylesheets, no
  *    network references; it holds the scenario description, the job
  *    configuration, the story, the snapshot table and the final describe-job,
- *    and (gnuplot on PATH) the four plots as PNG data URIs;
+ *    and (gnuplot on PATH) the five plots as PNG data URIs;
  *  - rendered in headless Chromium (only when /usr/bin/chromium exists; the
  *    check is skipped otherwise, a failure under CI=true), the
  *    page yields a 1280x2000 screenshot much larger than a blank page's.
@@ -109,11 +109,11 @@ static void test_page_is_self_contained(void **state) {
   assert_non_null(strstr(html, "&quot;status&quot;: &quot;CANCELED&quot;"));
   char gp[4096];
   if (report_plot_find_gnuplot(gp, sizeof gp)) {
-    assert_int_equal(count(html, "<img alt="), 4);
-    assert_int_equal(count(html, "src=\"data:image/png;base64,iVBORw0KGgo"), 4);
+    assert_int_equal(count(html, "<img alt="), 5);
+    assert_int_equal(count(html, "src=\"data:image/png;base64,iVBORw0KGgo"), 5);
   } else {
     free(html);
-    test_skip("gnuplot not on PATH: the page's four plots");
+    test_skip("gnuplot not on PATH: the page's five plots");
   }
   free(html);
 }
