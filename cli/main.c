@@ -695,19 +695,23 @@ static sim_time_ms rollout_lower_bound(const model_scenario *sc, int64_t *cap_ou
   *cap_out = cap;
   sim_time_ms at = sc->has_start ? sc->start_at : 0;
   const int64_t base = sc->sim.start_epoch_ms;
+  /* the minutes up to `open_end` (exclusive) are known to be inside a
+   * maintenance window (INT64_MAX: there are none) */
+  sim_time_ms open_end = sc->n_windows > 0 ? at : INT64_MAX;
   for (int64_t done = 0;; at += SIM_MS_PER_MIN) {
     /* with maintenance windows, windows only while one is open: a window
      * of D minutes that opens at o has rollout windows at o .. o+D-1m */
-    while (sc->n_windows > 0) {
-      bool open = false;
+    while (at >= open_end) {
       int64_t next = INT64_MAX, occ;
-      for (size_t wi = 0; wi < sc->n_windows && !open; wi++) {
+      for (size_t wi = 0; wi < sc->n_windows; wi++) {
         sim_time_ms len = c->windows[wi].duration_min * SIM_MS_PER_MIN;
-        open = model_cron_next(&sc->windows[wi], base + at - len, &occ) && occ - base <= at;
-        if (!open && model_cron_next(&sc->windows[wi], base + at, &occ) && occ - base < next)
+        if (model_cron_next(&sc->windows[wi], base + at - len, &occ) && occ - base <= at) {
+          if (open_end <= at || occ - base + len > open_end) open_end = occ - base + len;
+        } else if (model_cron_next(&sc->windows[wi], base + at, &occ) && occ - base < next) {
           next = occ - base;
+        }
       }
-      if (open) break;
+      if (open_end > at) break;
       if (next == INT64_MAX) return INT64_MAX;   /* no window opens any more */
       at = next;
     }
@@ -722,6 +726,16 @@ static sim_time_ms rollout_lower_bound(const model_scenario *sc, int64_t *cap_ou
       double exact = (double)c->base_rate_per_minute * pow(c->increment_factor, (double)k);
       r = exact >= (double)cap ? cap : (int64_t)floor(exact);
       if (r < 1) r = 1;
+    }
+    if (r == cap) {   /* at the cap: the rest of the open stretch in one step */
+      int64_t left = (n - done + cap - 1) / cap;   /* windows still needed */
+      int64_t room = open_end == INT64_MAX ? left : (open_end - at + SIM_MS_PER_MIN - 1) /
+                                                   SIM_MS_PER_MIN;
+      int64_t k = left < room ? left : room;
+      if (k > 1) {
+        done += (k - 1) * cap;
+        at += (k - 1) * SIM_MS_PER_MIN;
+      }
     }
     done += r < n - done ? r : n - done;
     if (done >= n) return at;
@@ -750,10 +764,10 @@ static void validate_warn_horizon(const char *file, const model_scenario *sc) {
     snprintf(from, sizeof from, " (exponentialRate from %" PRId64 ", rising as early as it "
              "can)", sc->job.base_rate_per_minute);
   fprintf(stderr, "jobsim: warning: %s: $.simulation.until: the rollout alone cannot finish "
-                  "before the horizon +%s: at most %s executions a minute%s%s, the last of "
+                  "before the horizon +%s: at most %s execution%s a minute%s%s, the last of "
                   "%s things is notified %s%s; a run stops at the horizon before the "
                   "job can end (raise until or the rate)\n",
-          file, h, rt, from, sc->n_windows ? " while a maintenance window is open" : "", tg,
+          file, h, rt, cap == 1 ? "" : "s", from, sc->n_windows ? " while a maintenance window is open" : "", tg,
           l,
           sc->has_start ? " (from schedulingConfig.startTime)" : "");
 }
