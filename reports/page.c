@@ -212,8 +212,9 @@ void report_page_outcome(const model_scenario *sc, const model_job *j, sim_time_
         report_thousands(f.gate, ex, sizeof ex);
         report_thousands(f.min_executed, mn, sizeof mn);
         int dec = pct_decimals(pct, f.threshold);
-        snprintf(why, sizeof why, " (%s failures %.*f %% \u2265 %g %%, %.*f points over, "
-                 "with %s %s \u2265 %s)", f.type, dec, pct, f.threshold, dec,
+        snprintf(why, sizeof why, " (%s failures %.*f\u00a0%% \u2265\u00a0%g\u00a0%%, "
+                 "%.*f points over, with %s %s \u2265\u00a0%s)", f.type, dec, pct,
+                 f.threshold, dec,
                  pct - f.threshold, ex,
                  sc->sim.abort_gate == MODEL_GATE_NOTIFIED ? "notified" : "executed", mn);
       }

@@ -129,8 +129,8 @@ static void test_summary_abort(void **state) {
   free(err);
   /* the page: the abort instant and its margin, the rollout end, the end */
   char *html = read_in(dir, "index.html");
-  assert_non_null(strstr(html, "CANCELED by abort at 10s (ALL failures 100.00 % \u2265 10 %, "
-                               "90.00 points over, with 10 executed \u2265 10): 100 of 100 "
+  assert_non_null(strstr(html, "CANCELED by abort at 10s (ALL failures 100.00\u00a0% \u2265\u00a010\u00a0%, "
+                               "90.00 points over, with 10 executed \u2265\u00a010): 100 of 100 "
                                "(100.0\u00a0%) devices notified: 20 failed (20.0\u00a0%), 0 rejected, "
                                "0 timed out"));
   assert_non_null(strstr(html, "Rollout: all 100 targeted things notified, the last at +0s. "
