@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cron.h"
 #include "describe.h"
 #include "duration.h"
 #include "execview.h"
@@ -497,7 +499,7 @@ static model_scenario *run_check(const run_args *a, const char *file, int *exit_
  * ended), then the counters. */
 static void run_print_summary(const model_scenario *sc, const report_run_stats *st,
                               const char *dir) {
-  char end[64], at[64], state[400];
+  char end[64], at[64], state[640];
   const model_job *j = &st->job;
   sim_duration_format(j->status == MODEL_JOB_COMPLETED ? j->completed_at : st->end, end,
                       sizeof end);
@@ -508,8 +510,15 @@ static void run_print_summary(const model_scenario *sc, const report_run_stats *
     report_abort_brief(j, brief, sizeof brief);
     sim_time_ms t = j->aborted && j->aborted_at >= 0 ? j->aborted_at : st->canceled_at;
     sim_duration_format(t >= 0 ? t : j->last_updated_at, at, sizeof at);
-    snprintf(state, sizeof state, "CANCELED by %s at +%s%s%s; last execution ended +%s",
-             j->aborted ? "abort" : "cancel-job", at, brief[0] ? " " : "", brief, end);
+    char tail[160];
+    const int64_t *k = j->counters;
+    if (st->finished)
+      snprintf(tail, sizeof tail, "last execution ended +%s", end);
+    else   /* IN_PROGRESS executions run on past the horizon */
+      snprintf(tail, sizeof tail, "at the horizon +%s %" PRId64 " executions still QUEUED or "
+               "IN_PROGRESS", end, k[MODEL_EXEC_QUEUED] + k[MODEL_EXEC_IN_PROGRESS]);
+    snprintf(state, sizeof state, "CANCELED by %s at +%s%s%s; %s",
+             j->aborted ? "abort" : "cancel-job", at, brief[0] ? " " : "", brief, tail);
   } else if (j->status == MODEL_JOB_COMPLETED || st->finished) {
     snprintf(state, sizeof state, "%s at +%s", model_job_status_name(j->status), end);
   } else {
@@ -673,6 +682,100 @@ static int cmd_run(int argc, char **argv) {
 
 /* ----------------------------------------------------------- validate --- */
 
+/* The earliest instant the first job's rollout can create its last
+ * execution: one window a minute from its start (schedulingConfig.startTime
+ * or 0), each of at most the window's rate (maximumPerMinute or 1000, under
+ * the rollout quota; an exponential rate as if every notified thing had
+ * already succeeded, so its increases come as early as they can).
+ * With maintenance windows, only while one is open. A lower bound; -1
+ * without a job or targets, INT64_MAX when no window opens any more. */
+static sim_time_ms rollout_lower_bound(const model_scenario *sc, int64_t *cap_out) {
+  const model_jobcfg *c = &sc->job;
+  int64_t n = sc->n_targeted;
+  if (!sc->has_job || n <= 0) return -1;
+  int64_t cap = c->has_max_per_minute ? c->max_per_minute : 1000;
+  if (cap > sc->sim.rollout_quota) cap = sc->sim.rollout_quota;
+  if (cap < 1) cap = 1;
+  *cap_out = cap;
+  sim_time_ms at = sc->has_start ? sc->start_at : 0;
+  const int64_t base = sc->sim.start_epoch_ms;
+  /* the minutes up to `open_end` (exclusive) are known to be inside a
+   * maintenance window (INT64_MAX: there are none) */
+  sim_time_ms open_end = sc->n_windows > 0 ? at : INT64_MAX;
+  for (int64_t done = 0;; at += SIM_MS_PER_MIN) {
+    /* with maintenance windows, windows only while one is open: a window
+     * of D minutes that opens at o has rollout windows at o .. o+D-1m */
+    while (at >= open_end) {
+      int64_t next = INT64_MAX, occ;
+      for (size_t wi = 0; wi < sc->n_windows; wi++) {
+        sim_time_ms len = c->windows[wi].duration_min * SIM_MS_PER_MIN;
+        if (model_cron_next(&sc->windows[wi], base + at - len, &occ) && occ - base <= at) {
+          if (open_end <= at || occ - base + len > open_end) open_end = occ - base + len;
+        } else if (model_cron_next(&sc->windows[wi], base + at, &occ) && occ - base < next) {
+          next = occ - base;
+        }
+      }
+      if (open_end > at) break;
+      if (next == INT64_MAX) return INT64_MAX;   /* no window opens any more */
+      at = next;
+    }
+    int64_t r = cap;
+    if (c->has_exponential) {
+      int64_t k = 0;
+      if (c->has_notified_criterion && c->notified_things > 0)
+        k = done / c->notified_things;
+      if (c->has_succeeded_criterion && c->succeeded_things > 0 &&
+          done / c->succeeded_things > k)
+        k = done / c->succeeded_things;
+      double exact = (double)c->base_rate_per_minute * pow(c->increment_factor, (double)k);
+      r = exact >= (double)cap ? cap : (int64_t)floor(exact);
+      if (r < 1) r = 1;
+    }
+    if (r == cap) {   /* at the cap: the rest of the open stretch in one step */
+      int64_t left = (n - done + cap - 1) / cap;   /* windows still needed */
+      int64_t room = open_end == INT64_MAX ? left : (open_end - at + SIM_MS_PER_MIN - 1) /
+                                                   SIM_MS_PER_MIN;
+      int64_t k = left < room ? left : room;
+      if (k > 1) {
+        done += (k - 1) * cap;
+        at += (k - 1) * SIM_MS_PER_MIN;
+      }
+    }
+    done += r < n - done ? r : n - done;
+    if (done >= n) return at;
+  }
+}
+
+/* `validate`: a warning (not an error) when the rollout alone cannot end
+ * before the horizon, so a run would stop with the job IN_PROGRESS. Not for
+ * CONTINUOUS jobs (IN_PROGRESS until canceled) nor when schedulingConfig's
+ * endTime ends the rollout first. */
+static void validate_warn_horizon(const char *file, const model_scenario *sc) {
+  int64_t cap = 0;
+  sim_time_ms until = sc->sim.until, last = rollout_lower_bound(sc, &cap);
+  if (last < until || sc->job.continuous || (sc->has_end && sc->end_at <= last)) return;
+  char h[64], l[80] = "never (no maintenance window opens in time)", tg[32], rt[32],
+       from[64] = "";
+  sim_duration_format(until, h, sizeof h);
+  if (last != INT64_MAX) {
+    memcpy(l, "at +", 5);
+    sim_duration_format(last, l + 4, sizeof l - 4);
+    snprintf(l + strlen(l), sizeof l - strlen(l), " at the earliest");
+  }
+  report_thousands(sc->n_targeted, tg, sizeof tg);
+  report_thousands(cap, rt, sizeof rt);
+  if (sc->job.has_exponential)
+    snprintf(from, sizeof from, " (exponentialRate from %" PRId64 ", rising as early as it "
+             "can)", sc->job.base_rate_per_minute);
+  fprintf(stderr, "jobsim: warning: %s: $.simulation.until: the rollout alone cannot finish "
+                  "before the horizon +%s: at most %s execution%s a minute%s%s, the last of "
+                  "%s things is notified %s%s; a run stops at the horizon before the "
+                  "job can end (raise until or the rate)\n",
+          file, h, rt, cap == 1 ? "" : "s", from, sc->n_windows ? " while a maintenance window is open" : "", tg,
+          l,
+          sc->has_start ? " (from schedulingConfig.startTime)" : "");
+}
+
 static int cmd_validate(int argc, char **argv) {
   bool help = false, bail = false;
   const opt opts[] = {{"bail", 0, false, NULL, &bail},
@@ -713,6 +816,7 @@ static int cmd_validate(int argc, char **argv) {
              " in the fleet\n",
              argv[i], sc->job.job_id, sc->job.n_targets, sc->n_targeted,
              sc->fleet.n_things);
+    validate_warn_horizon(argv[i], sc);
     model_scenario_free(sc);
   }
   return worst;
@@ -965,8 +1069,8 @@ static int cmd_view(view_kind kind, int argc, char **argv) {
     free(replayed);
     if (!same) {
       fprintf(stderr, "jobsim: %s: %s: replaying the recorded scenario and seed does not "
-                      "give the job the store records at that instant (was the run made "
-                      "with --world?); use --scenario with the run's options\n",
+                      "give the job the store records at that instant (was the store "
+                      "changed after the run?); use --scenario with the run's options\n",
               cmd, db_s);
       ret = EXIT_CHECK;
       goto out;
@@ -1066,12 +1170,13 @@ static const command commands[] = {
      "constraints, the fleet, the simulation settings) and prints one line per\n"
      "valid file; errors read FILE: JSON.PATH: rule, one line per problem, every\n"
      "problem one pass can find (at most 20 per file; run, plan and sweep stop\n"
-     "at the first).\n\n"
+     "at the first). A warning on stderr (exit still 0) says when the rollout\n"
+     "alone cannot finish before the horizon.\n\n"
      "        --bail       stop at the first invalid file\n"
      "    -q, --quiet      print nothing for valid files\n"
      "    -h, --help       this help\n"},
     {"describe-job", cmd_describe_job,
-     "print what `aws iot describe-job` shows at a simulated instant",
+     "the job as `aws iot describe-job` prints it",
      "usage: jobsim describe-job --scenario <file> --job-id <id> [<options>]\n"
      "   or: jobsim describe-job --db <dir/run.sqlite> --job-id <id> [<options>]\n\n"
      "Simulates the scenario up to an instant and prints exactly what\n"
@@ -1093,7 +1198,7 @@ static const command commands[] = {
      "                                unlimited)\n"
      "    -h, --help                  this help\n"},
     {"describe-job-execution", cmd_describe_execution,
-     "print what `aws iot describe-job-execution` shows at a simulated instant",
+     "one execution, as the AWS CLI prints it",
      "usage: jobsim describe-job-execution --scenario <file> --job-id <id>\n"
      "                                     --thing-name <name> [<options>]\n"
      "   or: jobsim describe-job-execution --db <dir/run.sqlite> --job-id <id>\n"
@@ -1118,7 +1223,7 @@ static const command commands[] = {
      "                                unlimited)\n"
      "    -h, --help                  this help\n"},
     {"list-job-executions-for-job", cmd_list_executions,
-     "print what `aws iot list-job-executions-for-job` shows at an instant",
+     "the job's executions as the AWS CLI lists them",
      "usage: jobsim list-job-executions-for-job --scenario <file> --job-id <id>\n"
      "                                          [<options>]\n"
      "   or: jobsim list-job-executions-for-job --db <dir/run.sqlite> --job-id <id>\n"
@@ -1142,13 +1247,13 @@ static const command commands[] = {
      "        --max-events <n>        stop a simulation after n events (default 10^9;\n"
      "                                unlimited)\n"
      "    -h, --help                  this help\n"},
-    {"sweep", cmd_sweep, "Monte Carlo replications over a grid of settings, per world",
+    {"sweep", cmd_sweep, "Monte Carlo replications over a settings grid",
      cli_sweep_usage},
-    {"plan", cmd_plan, "search rollout and abort settings meeting a deadline and risk limits",
+    {"plan", cmd_plan, "find rollout/abort settings meeting a deadline",
      cli_plan_usage},
-    {"fit", cmd_fit, "fit a fleet model to a past job's AWS CLI history (a scenario)",
+    {"fit", cmd_fit, "a scenario fitted to a past job's CLI history",
      cli_fit_usage},
-    {"serve", cmd_serve, "serve the fleet behind an AWS-compatible endpoint (aws CLI, boto3)",
+    {"serve", cmd_serve, "the fleet behind an AWS-compatible endpoint",
      cli_serve_usage},
     {"help", cmd_help, "show help for a command",
      "usage: jobsim help [<command>]\n"},
@@ -1168,14 +1273,35 @@ static void print_help(const command *c, FILE *f) {
   fputs(exit_table, f);
 }
 
+/* The command table in two aligned columns: the summaries start one column
+ * after the longest name and wrap at 80 columns under themselves. */
 static void print_main_help(FILE *f) {
   fprintf(f, "usage: jobsim <command> [<options>] [<args>]\n\n"
              "Simulates AWS IoT Jobs rollouts offline.\n\ncommands:\n");
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(f, "    %-14s %s\n", commands[i].name, commands[i].summary);
-  fprintf(f, "\n    -h, --help     this help ('jobsim <command> -h' for a command)\n"
-             "        --version  versions of jobsim and its libraries\n\n%s",
-          exit_table);
+  const size_t nc = sizeof commands / sizeof commands[0];
+  int w = 0;
+  for (size_t i = 0; i < nc; i++)
+    if ((int)strlen(commands[i].name) > w) w = (int)strlen(commands[i].name);
+  const int col = 4 + w + 2, room = 79 - col > 20 ? 79 - col : 20;
+  for (size_t i = 0; i < nc; i++) {
+    fprintf(f, "    %-*s  ", w, commands[i].name);
+    const char *s = commands[i].summary;
+    while (*s) {
+      int n = (int)strlen(s);
+      if (n > room) {   /* break at the last space that fits */
+        n = room;
+        while (n > 0 && s[n] != ' ') n--;
+        if (n == 0) n = room;
+      }
+      fprintf(f, "%.*s\n", n, s);
+      s += n;
+      while (*s == ' ') s++;
+      if (*s) fprintf(f, "%*s", col, "");
+    }
+  }
+  fprintf(f, "\n    %-*s  this help ('jobsim <command> -h' for a command)\n"
+             "    %-*s  versions of jobsim and its libraries\n\n%s",
+          w, "-h, --help", w, "    --version", exit_table);
 }
 
 /* The command a mistyped name is nearest to (did you mean), or NULL. */

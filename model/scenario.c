@@ -983,7 +983,7 @@ static int load_job_item(const model_scenario *s, const cJSON *job, const char *
     const char *jv = job->valuestring;
     if (strncmp(jv, "file://", 7) == 0) jv += 7;
     if (!jv[0])
-      return sim_diag_set(d, SIM_ERR_SCHEMA, "$.job",
+      return sim_diag_set(d, SIM_ERR_SCHEMA, jpath,
                           "expected a path after 'file://', got nothing");
     const char *slash = strrchr(s->file, '/');
     if (jv[0] == '/' || !slash)   /* "-" is a file, not stdin */

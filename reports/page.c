@@ -170,10 +170,12 @@ void report_abort_brief(const model_job *j, char *b, size_t n) {
            pct_decimals(pct, f.threshold), pct, f.threshold, f.min_executed);
 }
 
-/* " (96.9 %)" of den, "" when den is 0. */
+/* " (96.9 %)" of den; "" when v or den is 0 (a zero count needs no share).
+ * A share that rounds to 0.0 or 100.0 but is not keeps two decimals. */
 static void share(int64_t v, int64_t den, char *b, size_t n) {
-  if (den <= 0) { if (n) b[0] = 0; return; }
-  snprintf(b, n, " (%.1f %%)", 100.0 * (double)v / (double)den);
+  if (den <= 0 || v <= 0) { if (n) b[0] = 0; return; }
+  double p = 100.0 * (double)v / (double)den;
+  snprintf(b, n, " (%.*f\u00a0%%)", (p < 0.05 || (p >= 99.95 && v < den)) ? 2 : 1, p);
 }
 
 void report_page_outcome(const model_scenario *sc, const model_job *j, sim_time_ms end,
@@ -210,8 +212,9 @@ void report_page_outcome(const model_scenario *sc, const model_job *j, sim_time_
         report_thousands(f.gate, ex, sizeof ex);
         report_thousands(f.min_executed, mn, sizeof mn);
         int dec = pct_decimals(pct, f.threshold);
-        snprintf(why, sizeof why, " (%s failures %.*f %% \u2265 %g %%, %.*f points over, "
-                 "with %s %s \u2265 %s)", f.type, dec, pct, f.threshold, dec,
+        snprintf(why, sizeof why, " (%s failures %.*f\u00a0%% \u2265\u00a0%g\u00a0%%, "
+                 "%.*f points over, with %s %s \u2265\u00a0%s)", f.type, dec, pct,
+                 f.threshold, dec,
                  pct - f.threshold, ex,
                  sc->sim.abort_gate == MODEL_GATE_NOTIFIED ? "notified" : "executed", mn);
       }
@@ -219,9 +222,9 @@ void report_page_outcome(const model_scenario *sc, const model_job *j, sim_time_
                        : canceled_at >= 0                ? canceled_at
                                                          : j->last_updated_at;
       dur(at, d1, sizeof d1);
-      snprintf(b, n, "CANCELED %s at %s%s: %s%s devices notified: %s failed, %s rejected, "
-               "%s timed out", j->aborted ? "by abort" : "by cancel-job", d1, why, nt, of,
-               c[1], c[2], c[3]);
+      snprintf(b, n, "CANCELED %s at %s%s: %s%s devices notified: %s failed%s, %s "
+               "rejected%s, %s timed out%s", j->aborted ? "by abort" : "by cancel-job", d1,
+               why, nt, of, c[1], p[1], c[2], p[2], c[3], p[3]);
       return;
     }
     case MODEL_JOB_IN_PROGRESS:
@@ -231,9 +234,9 @@ void report_page_outcome(const model_scenario *sc, const model_job *j, sim_time_
       char fl[32];
       dur(end, d1, sizeof d1);
       report_thousands(k[MODEL_EXEC_QUEUED] + k[MODEL_EXEC_IN_PROGRESS], fl, sizeof fl);
-      snprintf(b, n, "%s at the horizon %s: %s%s devices notified, %s succeeded, %s still "
-               "QUEUED or IN_PROGRESS", model_job_status_name(j->status), d1, nt, of, c[0],
-               fl);
+      snprintf(b, n, "%s at the horizon %s: %s%s devices notified, %s succeeded%s, %s "
+               "failed%s, %s still QUEUED or IN_PROGRESS", model_job_status_name(j->status),
+               d1, nt, of, c[0], p[0], c[1], p[1], fl);
       return;
     }
   }
@@ -255,6 +258,7 @@ static const char css[] =
     "th,td{border:1px solid #e3e6ea;padding:3px 8px;text-align:left;vertical-align:top}"
     "th{background:#f1f3f5}td.n{text-align:right;font-variant-numeric:tabular-nums}"
     "table.kv th{width:14em}td.t{white-space:nowrap}"
+    ".wide{overflow-x:auto}table.snap{font-size:.8em}table.snap td,table.snap th{padding:2px 6px}"
     ".warn{background:#fff3bf;border:2px solid #e0a800;color:#5c4400;padding:.6em .9em;"
     "border-radius:6px;font-weight:600;margin:.6em 0}"
     ".sub{color:#3b4450;margin:.2em 0 .4em}"
@@ -302,39 +306,49 @@ static void job_config(buf *b, const model_scenario *sc) {
     const model_target *t = &sc->targets[i];
     if (i) puts_(b, "<br>");
     esc(b, arn_tail(c->targets[i]));
-    if (t->is_group) putf(b, " (%" PRId64 " things)", t->count);
+    char cnt[32];
+    report_thousands(t->count, cnt, sizeof cnt);
+    if (t->is_group) putf(b, " (%s things)", cnt);
   }
-  putf(b, "<br><b>%" PRId64 " distinct things targeted</b></td></tr>\n", sc->n_targeted);
+  char tg[32];
+  report_thousands(sc->n_targeted, tg, sizeof tg);
+  putf(b, "<br><b>%s distinct things targeted</b></td></tr>\n", tg);
+  char n1[32], n2[32];
   if (c->has_exponential) {
-    size_t l = (size_t)snprintf(v, sizeof v,
-                                "exponential: starts at %" PRId64 "/min, multiplied by %.1f",
-                                c->base_rate_per_minute, c->increment_factor);
-    if (c->has_notified_criterion)
-      l += (size_t)snprintf(v + l, sizeof v - l, " every %" PRId64 " things notified",
-                            c->notified_things);
-    if (c->has_succeeded_criterion)
-      l += (size_t)snprintf(v + l, sizeof v - l, "%s every %" PRId64 " things succeeded",
-                            c->has_notified_criterion ? " or" : "", c->succeeded_things);
-    snprintf(v + l, sizeof v - l, "; capped at %" PRId64 "/min%s",
-             c->has_max_per_minute ? c->max_per_minute : sc->sim.rollout_quota,
+    report_thousands(c->base_rate_per_minute, n1, sizeof n1);
+    size_t l = (size_t)snprintf(v, sizeof v, "exponential: starts at %s/min, multiplied by "
+                                "%g", n1, c->increment_factor);
+    if (c->has_notified_criterion) {
+      report_thousands(c->notified_things, n2, sizeof n2);
+      l += (size_t)snprintf(v + l, sizeof v - l, " every %s things notified", n2);
+    }
+    if (c->has_succeeded_criterion) {
+      report_thousands(c->succeeded_things, n2, sizeof n2);
+      l += (size_t)snprintf(v + l, sizeof v - l, "%s every %s things succeeded",
+                            c->has_notified_criterion ? " or" : "", n2);
+    }
+    report_thousands(c->has_max_per_minute ? c->max_per_minute : sc->sim.rollout_quota, n1,
+                     sizeof n1);
+    snprintf(v + l, sizeof v - l, "; capped at %s/min%s", n1,
              c->has_max_per_minute ? " (maximumPerMinute)" : " (rollout quota)");
   } else if (c->has_max_per_minute) {
-    snprintf(v, sizeof v, "constant: at most %" PRId64 " executions per minute "
-                          "(maximumPerMinute)", c->max_per_minute);
+    report_thousands(c->max_per_minute, n1, sizeof n1);
+    snprintf(v, sizeof v, "constant: at most %s executions per minute (maximumPerMinute)",
+             n1);
   } else {
-    snprintf(v, sizeof v, "no rollout configuration: the rollout quota, %" PRId64 "/min",
-             sc->sim.rollout_quota);
+    report_thousands(sc->sim.rollout_quota, n1, sizeof n1);
+    snprintf(v, sizeof v, "no rollout configuration: the rollout quota, %s/min", n1);
   }
   kv(b, "rollout", v);
   if (c->has_abort) {
     puts_(b, "<tr><th>abort</th><td>");
     for (size_t i = 0; i < c->n_abort; i++) {
       const model_abort_criteria *a = &c->abort[i];
+      report_thousands(a->min_executed, n1, sizeof n1);
       snprintf(v, sizeof v,
                "criterion %zu: cancel the job when %s failures reach %g%% of executed "
-               "things, once %" PRId64 " things have %s",
-               i, model_failure_type_name(a->failure_type), a->threshold_percentage,
-               a->min_executed,
+               "things, once %s things have %s",
+               i, model_failure_type_name(a->failure_type), a->threshold_percentage, n1,
                sc->sim.abort_gate == MODEL_GATE_NOTIFIED ? "been notified" : "executed");
       if (i) puts_(b, "<br>");
       esc(b, v);
@@ -379,7 +393,7 @@ static void dist_text(const sim_dist *dd, char *v, size_t n) {
       snprintf(v, n, "lognormal median %s \u03c3 %g", a, dd->p2);
       return;
     case SIM_DIST_NORMAL:
-      snprintf(v, n, "normal mean %s sd %s (cut at 0)", a, c);
+      snprintf(v, n, "normal mean %s stddev %s (cut at 0)", a, c);
       return;
     case SIM_DIST_WEIBULL: snprintf(v, n, "weibull scale %s shape %g", a, dd->p2); return;
     case SIM_DIST_GAMMA:
@@ -388,9 +402,27 @@ static void dist_text(const sim_dist *dd, char *v, size_t n) {
       return;
     case SIM_DIST_EMPIRICAL:
     default: {
-      char m[64];
-      sim_duration_format((sim_time_ms)(sim_dist_mean(dd) + 0.5), m, sizeof m);
-      snprintf(v, n, "empirical, %zu values, mean %s", dd->n, m);
+      /* the values as written, each with its share of the weights (up to
+       * eight; beyond, how many and their mean) */
+      if (dd->n > 8 || !dd->values || !dd->cum) {
+        char m[64];
+        sim_duration_format((sim_time_ms)(sim_dist_mean(dd) + 0.5), m, sizeof m);
+        snprintf(v, n, "empirical, %zu values, mean %s", dd->n, m);
+        return;
+      }
+      size_t l = (size_t)snprintf(v, n, "empirical");
+      bool equal = true;
+      for (size_t i = 1; i < dd->n; i++)
+        if (fabs((dd->cum[i] - dd->cum[i - 1]) - dd->cum[0]) > 1e-9) equal = false;
+      for (size_t i = 0; i < dd->n && l < n; i++) {
+        char x[40];
+        sim_duration_format((sim_time_ms)(dd->values[i] + 0.5), x, sizeof x);
+        double w = i ? dd->cum[i] - dd->cum[i - 1] : dd->cum[0];
+        if (equal)
+          l += (size_t)snprintf(v + l, n - l, "%s %s", i ? "," : "", x);
+        else
+          l += (size_t)snprintf(v + l, n - l, "%s %s (%.0f %%)", i ? "," : "", x, 100.0 * w);
+      }
       return;
     }
   }
@@ -444,9 +476,10 @@ static void settings(buf *b, const model_scenario *sc, uint64_t seed,
   kv(b, "horizon", v);
   sim_duration_format(sc->sim.snapshot_every, v, sizeof v);
   kv(b, "snapshot every", v);
-  snprintf(v, sizeof v, "%" PRId64 "/min rollout quota, %" PRId64
-                        "/min cancellation propagation", sc->sim.rollout_quota,
-           sc->sim.cancel_rate);
+  char q1[32], q2[32];
+  report_thousands(sc->sim.rollout_quota, q1, sizeof q1);
+  report_thousands(sc->sim.cancel_rate, q2, sizeof q2);
+  snprintf(v, sizeof v, "%s/min rollout quota, %s/min cancellation propagation", q1, q2);
   kv(b, "service limits", v);
   kv(b, "abort gate", sc->sim.abort_gate == MODEL_GATE_NOTIFIED
                           ? "notified (minNumberOfExecutedThings counts things notified)"
@@ -632,7 +665,13 @@ static void story(buf *b, const report_outdir *dir) {
   char path[4300];
   report_outdir_path(dir, "events.log", path, sizeof path);
   char *text = slurp(path, NULL);
-  puts_(b, "<h2>The story (events.log)</h2>\n<pre class=\"story\">");
+  puts_(b, "<h2>The story (events.log)</h2>\n");
+  if (!text) {   /* e.g. larger than the reader takes */
+    puts_(b, "<p class=\"note\">events.log could not be read back for this page; it is "
+             "beside this page, and in run.sqlite.</p>\n");
+    return;
+  }
+  puts_(b, "<pre class=\"story\">");
   story_cursor c = {text, {0}, false};
   story_item it;
   size_t ni = 0, collapsed = 0;
@@ -670,7 +709,8 @@ static void story(buf *b, const report_outdir *dir) {
 static void snapshots(buf *b, const report_page_input *in) {
   const model_scenario *sc = in->sc;
   puts_(b, "<h2>Snapshots</h2>\n<p>What describe-job showed at each snapshot instant "
-           "(files in <code>snapshots/</code>).</p>\n<table>\n<tr><th>instant</th>"
+           "(files in <code>snapshots/</code>).</p>\n<div class=\"wide\"><table class=\"snap\">\n"
+           "<tr><th>instant</th>"
            "<th>UTC</th><th>status</th><th>queued</th><th>in progress</th>"
            "<th>succeeded</th><th>failed</th><th>rejected</th><th>timed out</th>"
            "<th>canceled</th><th>removed</th></tr>\n");
@@ -696,7 +736,7 @@ static void snapshots(buf *b, const report_page_input *in) {
     }
     puts_(b, "</tr>\n");
   }
-  puts_(b, "</table>\n");
+  puts_(b, "</table></div>\n");
   if (step > 1)
     putf(b, "<p class=\"note\">every %zu%s snapshot shown; all are in "
             "<code>snapshots/</code> and <code>run.sqlite</code></p>\n",
@@ -718,22 +758,6 @@ int report_page_write(const report_outdir *dir, const report_page_input *in,
   puts_(&b, "\">");
   esc(&b, outcome);
   puts_(&b, "</div>\n");
-  {
-    char r[64], e2[64], line[512];
-    size_t l = 0;
-    line[0] = 0;
-    if (in->rollout_end >= 0) {
-      sim_duration_format(in->rollout_end, r, sizeof r);
-      l += (size_t)snprintf(line + l, sizeof line - l, "Rollout: the last thing was notified "
-                            "at +%s. ", r);
-    }
-    dur(in->end, e2, sizeof e2);
-    if (in->finished)
-      snprintf(line + l, sizeof line - l, "The last execution ended at +%s.", e2);
-    puts_(&b, "<p class=\"sub\">");
-    esc(&b, line);
-    puts_(&b, "</p>\n");
-  }
   if (!in->finished && !in->final->vanished &&
       in->final->status != MODEL_JOB_COMPLETED && in->final->status != MODEL_JOB_CANCELED) {
     char h[64], fl[32];
@@ -750,6 +774,49 @@ int report_page_write(const report_outdir *dir, const report_page_input *in,
                "this page shows is not the outcome; raise <code>simulation.until</code> (or "
                "<code>--until</code>) to see the job end.</div>\n", h,
            model_job_status_name(in->final->status), fl);
+  }
+  {
+    /* when the rollout ended (or how far it got), then when the last
+     * execution ended */
+    char r[64], e2[64], line[512], nt[32], tg[32];
+    size_t l = 0;
+    line[0] = 0;
+    const model_job *j = in->final;
+    report_thousands(j->notified, nt, sizeof nt);
+    report_thousands(sc->n_targeted, tg, sizeof tg);
+    if (in->rollout_end >= 0) {
+      sim_duration_format(in->rollout_end, r, sizeof r);
+      if (j->notified > sc->n_targeted)   /* CONTINUOUS: things joined later */
+        l += (size_t)snprintf(line + l, sizeof line - l, "Rollout: %s things notified, the "
+                              "last at +%s. ", nt, r);
+      else if (j->notified == sc->n_targeted)
+        l += (size_t)snprintf(line + l, sizeof line - l, "Rollout: all %s targeted things "
+                              "notified, the last at +%s. ", tg, r);
+      else if (j->status == MODEL_JOB_CANCELED)
+        l += (size_t)snprintf(line + l, sizeof line - l, "Rollout: stopped by the %s with %s "
+                              "of %s things notified, the last at +%s. ",
+                              j->aborted ? "abort" : "cancellation", nt, tg, r);
+      else
+        l += (size_t)snprintf(line + l, sizeof line - l, "Rollout: %s of %s things notified "
+                              "by the end of the run, the last at +%s. ", nt, tg, r);
+    } else if (!j->vanished) {
+      l += (size_t)snprintf(line + l, sizeof line - l, "Rollout: no thing was notified. ");
+    }
+    dur(in->end, e2, sizeof e2);
+    const int64_t *k = j->counters;
+    int64_t fl = k[MODEL_EXEC_QUEUED] + k[MODEL_EXEC_IN_PROGRESS];
+    if (in->finished) {
+      snprintf(line + l, sizeof line - l, "The last execution ended at +%s.", e2);
+    } else if (j->status == MODEL_JOB_CANCELED && fl > 0) {
+      char f[32];
+      report_thousands(fl, f, sizeof f);
+      snprintf(line + l, sizeof line - l, "At the horizon +%s, %s executions were still "
+               "QUEUED or IN_PROGRESS (they run on to their end).", e2, f);
+    }
+    for (l = strlen(line); l > 0 && line[l - 1] == ' ';) line[--l] = 0;
+    puts_(&b, "<p class=\"sub\">");
+    esc(&b, line);
+    puts_(&b, "</p>\n");
   }
   putf(&b, "<p class=\"meta\">job <code>");
   esc(&b, sc->job.job_id);

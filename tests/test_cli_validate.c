@@ -585,7 +585,10 @@ static const scase k_scases[] = {
   SBAD("sched_start_29_minutes", SCHED("{'startTime':'2026-01-01T00:29'}"),
        "$.job.schedulingConfig.startTime", SCHED_START_RULE "29 minutes"),
   SOK("sched_start_30_minutes_ok", SCHED("{'startTime':'2026-01-01T00:30'}")),
-  SOK("sched_start_365_days_ok", SCHED("{'startTime':'2027-01-01T00:00'}")),
+  /* a horizon past the start: else validate warns that the rollout cannot
+   * finish before it */
+  SOK("sched_start_365_days_ok", "{'job':{'schedulingConfig':{'startTime':'2027-01-01T00:00'}},"
+      "'simulation':{'until':'366d','snapshotEvery':'1d'}}"),
   SBAD("sched_start_365_days_plus_1_minute", SCHED("{'startTime':'2027-01-01T00:01'}"),
        "$.job.schedulingConfig.startTime", SCHED_START_RULE "525601 minutes"),
   SBAD("sched_start_366_days", SCHED("{'startTime':'2027-01-02T00:00'}"),
