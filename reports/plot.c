@@ -614,11 +614,13 @@ static double deadline_s(void) {
   return e && *e && !*end && v > 0 && v < 1e6 ? v : 120.0;
 }
 
-/* gnuplot `scripts` (NULL-terminated, at most 15) in directory pdir. */
-static report_plot_status render(const char *pdir, const char *gnuplot,
-                                 const char *const *scripts, char *why, size_t n) {
-  char log[4300];
-  snprintf(log, sizeof log, "%s/gnuplot.log", pdir);
+/* Start gnuplot on `scripts` (NULL-terminated, at most 15) in directory
+ * pdir: job->pid > 0, or FAILED with the reason in why. */
+static report_plot_status spawn(const char *pdir, const char *gnuplot,
+                                const char *const *scripts, report_plot_job *job,
+                                char *why, size_t n) {
+  snprintf(job->log, sizeof job->log, "%s/gnuplot.log", pdir);
+  const char *log = job->log;
   char names[16][64], *argv[17];
   size_t k = 0;
   snprintf(names[k], sizeof names[k], "gnuplot");
@@ -628,7 +630,7 @@ static report_plot_status render(const char *pdir, const char *gnuplot,
     argv[k] = names[k];
   }
   argv[k] = NULL;
-  double limit = deadline_s();
+  job->limit = deadline_s();
   pid_t pid = fork();
   if (pid < 0) {
     snprintf(why, n, "cannot start gnuplot: %s", strerror(errno));
@@ -648,10 +650,20 @@ static report_plot_status render(const char *pdir, const char *gnuplot,
     _exit(127);
   }
   setpgid(pid, pid);   /* both sides, so there is no race with the kill */
+  job->pid = pid;
+  job->t0 = now_s();
+  return REPORT_PLOT_RENDERED;
+}
+
+/* Wait for the gnuplot that spawn() started and reap it. */
+static report_plot_status wait_for(report_plot_job *job, char *why, size_t n) {
+  pid_t pid = job->pid;
+  const char *log = job->log;
+  double limit = job->limit, t0 = job->t0;
+  job->pid = 0;
   /* Wait with a deadline, looking at the interrupt flag: on either, the
    * whole group is killed and reaped. */
   int status = 0;
-  double t0 = now_s();
   const char *stopped = NULL;
   for (;;) {
     pid_t w = waitpid(pid, &status, WNOHANG);
@@ -701,19 +713,47 @@ static report_plot_status render(const char *pdir, const char *gnuplot,
   return REPORT_PLOT_FAILED;
 }
 
-int report_plot_write(const report_outdir *dir, const report_plot_input *in,
-                      report_plot_status *status, char *why, size_t n, sim_diag *d) {
-  if (n) why[0] = 0;
-  *status = REPORT_PLOT_NO_GNUPLOT;
+int report_plot_start(const report_outdir *dir, const report_plot_input *in,
+                      report_plot_job *job, sim_diag *d) {
+  memset(job, 0, sizeof *job);
+  job->status = REPORT_PLOT_NO_GNUPLOT;
   int rc;
   if ((rc = report_outdir_mkdir(dir, "plots", d)) || (rc = write_data(dir, in, d)) ||
       (rc = write_scripts(dir, in, d)))
     return rc;
   static const char *const scripts[] = {"counters.gp", "failures.gp", "rate.gp",
                                          "abort.gp", "progress.gp", NULL};
-  char pdir[4200];
+  char pdir[4200], gp[4096];
   report_outdir_path(dir, "plots", pdir, sizeof pdir);
-  *status = report_plot_render(pdir, scripts, why, n);
+  if (report_plot_find_gnuplot(gp, sizeof gp))
+    job->status = spawn(pdir, gp, scripts, job, job->why, sizeof job->why);
+  return SIM_OK;
+}
+
+void report_plot_finish(report_plot_job *job, report_plot_status *status, char *why,
+                        size_t n) {
+  if (n) why[0] = 0;
+  if (job->pid > 0) job->status = wait_for(job, job->why, sizeof job->why);
+  *status = job->status;
+  if (n) snprintf(why, n, "%s", job->why);
+}
+
+void report_plot_cancel(report_plot_job *job) {
+  if (job->pid <= 0) return;
+  kill(-job->pid, SIGKILL);
+  int status;
+  while (waitpid(job->pid, &status, 0) < 0 && errno == EINTR) {}
+  job->pid = 0;
+}
+
+int report_plot_write(const report_outdir *dir, const report_plot_input *in,
+                      report_plot_status *status, char *why, size_t n, sim_diag *d) {
+  if (n) why[0] = 0;
+  *status = REPORT_PLOT_NO_GNUPLOT;
+  report_plot_job job;
+  int rc = report_plot_start(dir, in, &job, d);
+  if (rc) return rc;
+  report_plot_finish(&job, status, why, n);
   return SIM_OK;
 }
 
@@ -721,5 +761,8 @@ report_plot_status report_plot_render(const char *pdir, const char *const *scrip
                                       char *why, size_t n) {
   char gp[4096];
   if (!report_plot_find_gnuplot(gp, sizeof gp)) return REPORT_PLOT_NO_GNUPLOT;
-  return render(pdir, gp, scripts, why, n);
+  report_plot_job job;
+  memset(&job, 0, sizeof job);
+  report_plot_status s = spawn(pdir, gp, scripts, &job, why, n);
+  return job.pid > 0 ? wait_for(&job, why, n) : s;
 }

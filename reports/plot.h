@@ -55,6 +55,27 @@ bool report_plot_find_gnuplot(char *path, size_t n);
 report_plot_status report_plot_render(const char *pdir, const char *const *scripts,
                                       char *why, size_t n);
 
+/* gnuplot started by report_plot_start and not yet reaped. */
+typedef struct report_plot_job {
+  int pid;                      /* > 0 while gnuplot runs */
+  double t0, limit;             /* its start (monotonic s) and deadline */
+  report_plot_status status;    /* when not running */
+  char log[4300];
+  char why[512];
+} report_plot_job;
+
+/* report_plot_write in two halves, so that gnuplot draws while jobsim
+ * writes the rest of the report (the store): start writes DIR/plots/ and
+ * starts gnuplot without waiting (an error only for the scripts or data;
+ * then nothing runs); finish waits for it as report_plot_write does and
+ * gives its status; cancel kills and reaps a gnuplot still running (every
+ * path that does not call finish must call it). */
+int report_plot_start(const report_outdir *dir, const report_plot_input *in,
+                      report_plot_job *job, sim_diag *d);
+void report_plot_finish(report_plot_job *job, report_plot_status *status, char *why,
+                        size_t n);
+void report_plot_cancel(report_plot_job *job);
+
 /* Write DIR/plots/ inside the report's temporary directory and render it.
  * Returns an error only for failures to write the scripts or data; a
  * missing or failing gnuplot is reported through *status (and, for a

@@ -48,6 +48,7 @@ typedef struct writer {
   bool multi;               /* the scenario has several jobs */
   job_out *jobs;            /* jobs 1.. of the engine, made as they appear */
   size_t n_jobs;
+  report_plot_job plot;     /* gnuplot, drawing while the rest is written */
 } writer;
 
 static int push_row(report_timeline_row **v, size_t *n, size_t *cap,
@@ -396,17 +397,21 @@ static int advance(model_engine *e, const model_scenario *sc, const report_run_o
   return rc;
 }
 
-/* plots/ and index.html, once every other file is written. */
+/* plots/: its data and scripts, and gnuplot started, as soon as the run
+ * is over; gnuplot draws on the other core while the store is written
+ * (write_extras waits for it). */
+static int start_plots(writer *w, uint64_t seed, const report_run_stats *st) {
+  if (!w->o->plots) return SIM_OK;
+  report_plot_input pi = {w->sc, seed, w->trows, w->n_trows, -1};
+  if (st->job.aborted) pi.abort_at = w->canceled_at;
+  return report_plot_start(&w->dir, &pi, &w->plot, w->d);
+}
+
+/* gnuplot's end and index.html, once every other file is written. */
 static int write_extras(writer *w, const model_engine *e, uint64_t seed,
                         report_run_stats *st, const char *final_text) {
-  int rc;
-  if (w->o->plots) {
-    report_plot_input pi = {w->sc, seed, w->trows, w->n_trows, -1};
-    if (st->job.aborted) pi.abort_at = w->canceled_at;
-    if ((rc = report_plot_write(&w->dir, &pi, &st->plots, st->plots_why,
-                                sizeof st->plots_why, w->d)))
-      return rc;
-  }
+  if (w->o->plots)
+    report_plot_finish(&w->plot, &st->plots, st->plots_why, sizeof st->plots_why);
   if (!w->o->page) return SIM_OK;
   const char *note = NULL;
   if (st->plots == REPORT_PLOT_OFF) note = "Plots were not requested for this run.";
@@ -480,6 +485,7 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
   }
   if (o->write_files) {
     size_t len = 0;
+    if ((rc = start_plots(&w, seed, &st))) goto done;
     if (!st.job.vanished) {   /* a deleted job has no describe-job */
       final_text = report_describe_job(e, &o->out, &len);
       if (!final_text) { rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory"); goto done; }
@@ -522,6 +528,7 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
     rc = report_outdir_commit(&w.dir, d);
   }
 done:
+  report_plot_cancel(&w.plot);   /* a gnuplot not waited for (an error) */
   if (w.timeline) fclose(w.timeline);
   if (w.events) fclose(w.events);
   for (size_t k = 0; k < w.n_jobs; k++) {
