@@ -71,6 +71,16 @@ static ev pop(heap *h) {
   return top;
 }
 
+/* Delay before a device acts on a new QUEUED execution, drawn as the
+ * engine's hand() does: offline with probability 1 - connected (then it
+ * reconnects first), then the start delay. */
+static int64_t act_delay(const model_behavior *b, gsl_rng *r) {
+  int64_t delay = 0;
+  if (b->connected < 1.0 && !(gsl_rng_uniform(r) < b->connected))
+    delay += sim_dist_sample(&b->reconnect_after, r);
+  return delay + sim_dist_sample(&b->start_delay, r);
+}
+
 int bare_loop_run(const model_scenario *sc, uint64_t seed, bare_result *out,
                   const char **why) {
   const model_jobcfg *c = &sc->job;
@@ -86,8 +96,8 @@ int bare_loop_run(const model_scenario *sc, uint64_t seed, bare_result *out,
     return -1;
   }
   const model_behavior *b = &f->behaviors[f->groups[0].behavior];
-  if (b->connected < 1.0 || b->has_progress || b->step_timeout_min) {
-    *why = "the bare loop models always-connected devices without progress updates";
+  if (b->has_progress || b->step_timeout_min || b->external) {
+    *why = "the bare loop models simulated devices without progress updates";
     return -1;
   }
   int64_t n = f->n_things;
@@ -123,8 +133,7 @@ int bare_loop_run(const model_scenario *sc, uint64_t seed, bare_result *out,
         for (int64_t k = 0; k < rate && next_thing < n && rc == 0; k++, next_thing++) {
           queued++;
           z.created++;
-          rc = push(&h, now + sim_dist_sample(&b->start_delay, r), PRIO_DEVICE, ACT,
-                    (uint32_t)next_thing, 0);
+          rc = push(&h, now + act_delay(b, r), PRIO_DEVICE, ACT, (uint32_t)next_thing, 0);
         }
         if (next_thing < n && rc == 0) rc = push(&h, now + SIM_MS_PER_MIN, PRIO_JOB, WINDOW, 0, 0);
         break;
@@ -160,8 +169,7 @@ int bare_loop_run(const model_scenario *sc, uint64_t seed, bare_result *out,
           z.retries++;
           z.created++;
           queued++;
-          rc = push(&h, now + sim_dist_sample(&b->start_delay, r), PRIO_DEVICE, ACT,
-                    e.thing, e.attempt + 1);
+          rc = push(&h, now + act_delay(b, r), PRIO_DEVICE, ACT, e.thing, e.attempt + 1);
         }
         break;
       case TIMEOUT:

@@ -7,7 +7,8 @@
  *
  * It covers exactly what the benchmark workload uses: one fleet group,
  * constant maximumPerMinute (capped by the rollout quota), devices that are
- * always connected, a start delay, a run time, the four outcomes, an
+ * connected or reconnect first (drawn per execution, as the engine does), a
+ * start delay, a run time, the four outcomes, an
  * in-progress timeout without timeout lag, retries of FAILED (one
  * criterion), and one abort criterion that is checked after every terminal
  * status (the workload's never fires). Because it draws from the engine's

@@ -76,10 +76,12 @@ static void add_op(trace *t, op o) {
 int __real_sim_queue_push(sim_queue *q, sim_time_ms time, int32_t prio, uint32_t kind,
                           uint64_t subject, uint64_t arg, sim_event_id *id);
 bool __real_sim_queue_pop(sim_queue *q, sim_event *out);
+bool __real_sim_queue_pop_until(sim_queue *q, sim_time_ms until, sim_event *out);
 int __real_sim_queue_cancel(sim_queue *q, sim_event_id id);
 int __wrap_sim_queue_push(sim_queue *q, sim_time_ms time, int32_t prio, uint32_t kind,
                           uint64_t subject, uint64_t arg, sim_event_id *id);
 bool __wrap_sim_queue_pop(sim_queue *q, sim_event *out);
+bool __wrap_sim_queue_pop_until(sim_queue *q, sim_time_ms until, sim_event *out);
 int __wrap_sim_queue_cancel(sim_queue *q, sim_event_id id);
 
 int __wrap_sim_queue_push(sim_queue *q, sim_time_ms time, int32_t prio, uint32_t kind,
@@ -104,6 +106,16 @@ bool __wrap_sim_queue_pop(sim_queue *q, sim_event *out) {
   bool got = __real_sim_queue_pop(q, out);
   if (rec && got) {
     add_op(rec, (op){out->time, out->prio, OP_POP, out->seq});   /* seq = push index */
+    rec->pops++;
+  }
+  return got;
+}
+
+/* The run loop pops through sim_queue_pop_until: recorded as a pop. */
+bool __wrap_sim_queue_pop_until(sim_queue *q, sim_time_ms until, sim_event *out) {
+  bool got = __real_sim_queue_pop_until(q, until, out);
+  if (rec && got) {
+    add_op(rec, (op){out->time, out->prio, OP_POP, out->seq});
     rec->pops++;
   }
   return got;

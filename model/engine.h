@@ -24,8 +24,11 @@
  * engine_job.c (job status and counters), engine_exec.c (execution records
  * and their views), engine_device.c (device model, timers, retries),
  * engine_abort.c (abort rules), engine_rollout.c (rollout and schedule),
- * engine_ops.c ($.operations, cancellation, deletion), engine_fleet.c
- * (membership during the run); engine_internal.h is their shared state.
+ * engine_ops.c ($.operations and the operations applied now),
+ * engine_cancel.c (cancellation and deletion as they propagate),
+ * engine_fleet.c (membership during the run), engine_registry.c (thing
+ * groups and things beyond the scenario's), engine_data.c (the device data
+ * plane); engine_internal.h is their shared state.
  */
 #ifndef JOBSIM_MODEL_ENGINE_H
 #define JOBSIM_MODEL_ENGINE_H

@@ -17,6 +17,8 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "rng.h"
+
 /* ------------------------------------------------------------- things --- */
 
 static const model_behavior *behavior_of(const model_engine *e, int64_t t) {
@@ -101,7 +103,7 @@ static inline void hand(model_engine *e, eng_job *J, int64_t t, thing_state *th,
   gsl_rng *r = eng_device_rng(e, J, th->group);
   if (!r) return;
   sim_time_ms delay = 0;
-  if (!online && b->connected < 1.0 && !(gsl_rng_uniform(r) < b->connected))
+  if (!online && b->connected < 1.0 && !(sim_rng_uniform(r) < b->connected))
     delay += sim_dist_sample(&b->reconnect_after, r);
   delay += sim_dist_sample(&b->start_delay, r);
   fail_if(e, sim_world_schedule(e->w, now_of(e) + delay, PRIO_DEVICE, K_DEVICE_ACT,
@@ -232,9 +234,8 @@ static void defer(model_engine *e, eng_job *J, int64_t t, thing_state *th) {
  * then set, cleared or kept by each progress update (updates so far =
  * version - 2) — never extends past the in-progress deadline (DG-CFG).
  * SIM_TIME_MAX when no timer runs. */
-static sim_time_ms timer_deadline(const model_engine *e, int64_t t,
-                                  const thing_state *th, unsigned tmo_min) {
-  const model_behavior *b = behavior_of(e, t);
+static sim_time_ms timer_deadline(const model_behavior *b, const thing_state *th,
+                                  unsigned tmo_min) {
   sim_time_ms deadline = SIM_TIME_MAX;
   if (tmo_min) deadline = th->started_at + (sim_time_ms)tmo_min * SIM_MS_PER_MIN;
   int64_t step = b->step_timeout_min;
@@ -261,10 +262,10 @@ static sim_time_ms lagged(model_engine *e, eng_job *J, sim_time_ms deadline) {
  * device's report, its next progress update and the timer (in-progress and
  * step, bounded by the former; O17 lag added). */
 static void schedule_next(model_engine *e, eng_job *J, int64_t t, thing_state *th,
-                          unsigned outcome, unsigned tmo_min, sim_time_ms report_at) {
-  const model_behavior *b = behavior_of(e, t);
+                          const model_behavior *b, unsigned outcome, unsigned tmo_min,
+                          sim_time_ms report_at) {
   sim_time_ms now = now_of(e);
-  sim_time_ms deadline = timer_deadline(e, t, th, tmo_min);
+  sim_time_ms deadline = timer_deadline(b, th, tmo_min);
   sim_time_ms fire = deadline;
   if (deadline != SIM_TIME_MAX) fire = lagged(e, J, deadline);
   sim_time_ms next_progress = SIM_TIME_MAX;
@@ -315,7 +316,7 @@ void eng_on_device_act(sim_world *w, const sim_event *ev, void *ud) {
   }
   const model_behavior *b = behavior_of(e, t);
   gsl_rng *r = J->group_rng[th->group];
-  model_outcome o = model_behavior_outcome(b, gsl_rng_uniform(r));
+  model_outcome o = model_behavior_outcome(b, sim_rng_uniform(r));
   sim_time_ms now = sim_world_now(w);
   if (!(th->flags & F_RAN)) {   /* exposure: the device ran (or refused) the job */
     th->flags |= F_RAN;
@@ -332,7 +333,7 @@ void eng_on_device_act(sim_world *w, const sim_event *ev, void *ud) {
   eng_version_inc(e, J, t, th);
   sim_time_ms report = -1;
   if (o != MODEL_OUTCOME_NO_RESPONSE) report = now + sim_dist_sample(&b->run_time, r);
-  schedule_next(e, J, t, th, (unsigned)o, in_progress_timeout(J), report);
+  schedule_next(e, J, t, th, b, (unsigned)o, in_progress_timeout(J), report);
 }
 
 static inline thing_state *live_in_progress(const model_engine *e, const eng_job *J,
@@ -362,7 +363,7 @@ void eng_on_progress(sim_world *w, const sim_event *ev, void *ud) {
   int64_t t = ev_thing(ev);
   eng_version_inc(e, J, t, th);
   th->updated_at = sim_world_now(w);
-  schedule_next(e, J, t, th, ev_outcome(ev), ev_tmo(ev), ev_report(ev));
+  schedule_next(e, J, t, th, behavior_of(e, t), ev_outcome(ev), ev_tmo(ev), ev_report(ev));
 }
 
 /* A timer of an external thing's execution is marked in the outcome bits
@@ -430,7 +431,7 @@ sim_time_ms model_engine_exec_deadline_at(const model_engine *e, size_t j, int64
                                 &cur);
     return dl <= 0 ? -1 : dl;   /* 0: no timer (a deadline is never at 0) */
   }
-  sim_time_ms d = timer_deadline(e, t, th, in_progress_timeout(J));
+  sim_time_ms d = timer_deadline(behavior_of(e, t), th, in_progress_timeout(J));
   return d == SIM_TIME_MAX ? -1 : d;
 }
 

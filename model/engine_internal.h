@@ -396,13 +396,22 @@ static inline bool eng_in_target_group(const model_engine *e, const model_target
   return eng_in_created_group(e, (size_t)tg->group - nf, t);
 }
 
-/* engine_ops.c: operations, cancellation and deletion */
+/* engine_cancel.c: cancellation and deletion as they propagate */
 void eng_cancel_job(model_engine *e, eng_job *J, bool force, const char *reason,
                     const char *comment, bool aborted);
 void eng_cancel_upgrade(model_engine *e, eng_job *J, const char *reason,
                         const char *comment);
 void eng_on_cancel_batch(sim_world *w, const sim_event *ev, void *ud);
 void eng_on_delete_batch(sim_world *w, const sim_event *ev, void *ud);
+/* A deleted record of J with `status` leaves the counters (deletion
+ * batches, delete-job-execution). */
+static inline void eng_delete_record_counts(eng_job *J, unsigned status) {
+  J->job.counters[status]--;
+  J->job.records--;
+  J->job.deleted++;
+}
+
+/* engine_ops.c: operations */
 void eng_on_op(sim_world *w, const sim_event *ev, void *ud);
 int eng_create_scenario_job(model_engine *e, const model_job_spec *spec);
 
@@ -410,11 +419,15 @@ int eng_create_scenario_job(model_engine *e, const model_job_spec *spec);
 int64_t eng_add_thing(model_engine *e, long gi, const char *name);
 void eng_join(model_engine *e, int64_t t, const char *why);
 void eng_leave(model_engine *e, int64_t t, const char *why);
+int eng_joined(model_engine *e, int64_t t, long g);
+int eng_left(model_engine *e, int64_t t, bool deleted);
 void eng_delete_thing(model_engine *e, int64_t t);
-void eng_tgroups_free(model_engine *e);
 int64_t eng_random_member(model_engine *e, long gi);
 sim_time_ms eng_poisson_gap(gsl_rng *r, double per_hour);
 void eng_on_arrival(sim_world *w, const sim_event *ev, void *ud);
 void eng_on_departure(sim_world *w, const sim_event *ev, void *ud);
+
+/* engine_registry.c: thing groups and things beyond the scenario's */
+void eng_tgroups_free(model_engine *e);
 
 #endif

@@ -41,11 +41,12 @@ int64_t plan_terminal_need(int64_t targeted, double terminal_pct) {
 typedef struct tracker {
   int64_t need;
   sim_time_ms rollout_end, terminal_at;
+  const model_job *j;   /* job 0's state: it stays put for the engine's life */
 } tracker;
 
 static void on_event(void *ud, const model_engine *e) {
   tracker *t = ud;
-  const model_job *j = model_engine_job(e);
+  const model_job *j = t->j;
   if (t->rollout_end < 0 && j->rollout_done) t->rollout_end = model_engine_now(e);
   if (t->terminal_at < 0) {
     int64_t done = j->notified - j->counters[MODEL_EXEC_QUEUED] -
@@ -64,9 +65,10 @@ int plan_metrics_run_pct(plan_metrics *m, const model_scenario *sc, uint64_t see
                          sim_diag *d) {
   model_engine *e = NULL;
   if (!(terminal_pct > 0.0 && terminal_pct <= 100.0)) terminal_pct = PLAN_TERMINAL_DEFAULT;
-  tracker t = {plan_terminal_need(sc->n_targeted, terminal_pct), -1, -1};
+  tracker t = {plan_terminal_need(sc->n_targeted, terminal_pct), -1, -1, NULL};
   model_observer obs = {.on_event = on_event, .ud = &t};
   int rc = model_engine_new(&e, sc, seed, &obs, d);
+  if (!rc) t.j = model_engine_job(e);
   if (!rc) rc = model_engine_run(e, sc->sim.until);
   if (!rc) {
     plan_metrics_of(m, e, affects, n_affects);

@@ -20,6 +20,7 @@
 
 #include "duration.h"
 #include "json.h"
+#include "rng.h"
 
 #define MAX_EMPIRICAL 10000      /* values in an empirical distribution */
 #define MAX_WEIGHT 1e15          /* keeps the sum of weights finite */
@@ -285,13 +286,19 @@ int sim_dist_from_json(sim_dist *out, const cJSON *json, const sim_alloc *alloc,
 
 /* ------------------------------------------------------------ sampling --- */
 
+/* llround(x) for 0 < x < SIM_DURATION_MAX (< 2^52), without the libm call:
+ * x - trunc(x) is exact there, and a fraction of one half rounds up (away
+ * from zero), as llround does. */
 static sim_time_ms to_ms(double x)
 {
+  sim_time_ms i;
+
   if (!(x > 0)) /* negative, zero or NaN */
     return 0;
   if (x >= (double)SIM_DURATION_MAX)
     return SIM_DURATION_MAX;
-  return (sim_time_ms)llround(x);
+  i = (sim_time_ms)x;
+  return i + (x - (double)i >= 0.5);
 }
 
 sim_time_ms sim_dist_sample(const sim_dist *d, gsl_rng *r)
@@ -305,10 +312,10 @@ sim_time_ms sim_dist_sample(const sim_dist *d, gsl_rng *r)
     x = d->p1;
     break;
   case SIM_DIST_UNIFORM:
-    x = d->p1 + (d->p2 - d->p1) * gsl_rng_uniform(r);
+    x = d->p1 + (d->p2 - d->p1) * sim_rng_uniform(r);
     break;
   case SIM_DIST_EXPONENTIAL:
-    x = gsl_ran_exponential(r, d->p1);
+    x = -d->p1 * log1p(-sim_rng_uniform(r));   /* gsl_ran_exponential, inline */
     break;
   case SIM_DIST_LOGNORMAL:
     x = d->p1 * exp(d->p2 * gsl_ran_gaussian_ziggurat(r, 1.0));
@@ -331,7 +338,7 @@ sim_time_ms sim_dist_sample(const sim_dist *d, gsl_rng *r)
     x = gsl_ran_gamma(r, d->p1, d->p2);
     break;
   case SIM_DIST_EMPIRICAL: {
-    double u = gsl_rng_uniform(r);
+    double u = sim_rng_uniform(r);
 
     /* smallest i with u < cum[i]; cum[n-1] == 1 > u always */
     lo = 0;

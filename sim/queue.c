@@ -446,5 +446,23 @@ bool sim_queue_pop(sim_queue *q, sim_event *out)
   return true;
 }
 
+bool sim_queue_pop_until(sim_queue *q, sim_time_ms until, sim_event *out)
+{
+  uint32_t idx;
+
+  if (q->size == 0)
+    return false;
+  settle(q);
+  if (q->near[0].time > until)
+    return false;
+  idx = q->near[0].slot;
+  fill(q, idx, out);
+  q->slots[idx].gen++;
+  q->size--;
+  near_remove(q, 0);
+  free_slot(q, idx);
+  return true;
+}
+
 size_t sim_queue_size(const sim_queue *q) { return q->size; }
 size_t sim_queue_peak(const sim_queue *q) { return q->peak; }

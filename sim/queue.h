@@ -52,6 +52,10 @@ int sim_queue_cancel(sim_queue *q, sim_event_id id);
 bool sim_queue_pending(const sim_queue *q, sim_event_id id);
 /* Pop the least event into *out. false when empty. O(log n). */
 bool sim_queue_pop(sim_queue *q, sim_event *out);
+/* Pop the least event into *out when it is due by `until` (time <= until):
+ * sim_queue_peek, the comparison and sim_queue_pop in one step (the run
+ * loop's). false, and the queue unchanged, when empty or not yet due. */
+bool sim_queue_pop_until(sim_queue *q, sim_time_ms until, sim_event *out);
 /* Least event without removing it (NULL when empty). */
 const sim_event *sim_queue_peek(sim_queue *q);
 

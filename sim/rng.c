@@ -94,6 +94,51 @@ void sim_rngset_free(sim_rngset *s)
 
 uint64_t sim_rngset_seed(const sim_rngset *s) { return s->seed; }
 
+/* ------------------------------------------------------ hot-path draws --- */
+
+#define MT_N 624
+#define MT_M 397
+#define MT_UPPER UINT32_C(0x80000000)
+#define MT_LOWER UINT32_C(0x7fffffff)
+#define MT_MAGIC(y) (((y) & 0x1) ? 0x9908b0dfUL : 0)
+
+const gsl_rng_type *sim_rng_fast_type;
+
+/* Run before main (no race with the threads that draw): the fast path is
+ * on when GSL's mt19937 state is laid out as sim_mt_state (size checked
+ * here, draws compared in tests/test_sim_rng.c). Without a constructor it
+ * stays off (NULL matches no generator). */
+#if defined(__GNUC__)
+__attribute__((constructor)) static void fast_init(void)
+{
+  if (gsl_rng_mt19937->size == sizeof(sim_mt_state))
+    sim_rng_fast_type = gsl_rng_mt19937;
+}
+#endif
+
+void sim_mt_refill(sim_mt_state *s)
+{
+  unsigned long *const mt = s->mt;
+  int kk;
+
+  for (kk = 0; kk < MT_N - MT_M; kk++) {
+    unsigned long y = (mt[kk] & MT_UPPER) | (mt[kk + 1] & MT_LOWER);
+
+    mt[kk] = mt[kk + MT_M] ^ (y >> 1) ^ MT_MAGIC(y);
+  }
+  for (; kk < MT_N - 1; kk++) {
+    unsigned long y = (mt[kk] & MT_UPPER) | (mt[kk + 1] & MT_LOWER);
+
+    mt[kk] = mt[kk + (MT_M - MT_N)] ^ (y >> 1) ^ MT_MAGIC(y);
+  }
+  {
+    unsigned long y = (mt[MT_N - 1] & MT_UPPER) | (mt[0] & MT_LOWER);
+
+    mt[MT_N - 1] = mt[MT_M - 1] ^ (y >> 1) ^ MT_MAGIC(y);
+  }
+  s->mti = 0;
+}
+
 int sim_rngset_stream(sim_rngset *s, const char *name, gsl_rng **out)
 {
   const gsl_rng_type *type = gsl_rng_mt19937;

@@ -20,10 +20,9 @@ typedef struct handler {
 } handler;
 
 struct sim_world {
+  sim_world_hot hot;                 /* clock and queue (first: world.h) */
   sim_alloc alloc;                   /* allocator for all run state */
   uint64_t seed;                     /* master seed of every stream */
-  sim_time_ms now;                   /* simulated clock, ms */
-  sim_queue *queue;                  /* pending events */
   sim_rngset *rngs;                  /* named random streams */
   handler handlers[SIM_MAX_KINDS];   /* indexed by event kind */
   uint64_t dispatched;               /* events handled so far, count */
@@ -45,7 +44,7 @@ int sim_world_new(sim_world **out, uint64_t seed, const sim_alloc *alloc)
   if (alloc)
     w->alloc = *alloc;
   w->seed = seed;
-  if ((rc = sim_queue_new(&w->queue, &w->alloc)) != SIM_OK)
+  if ((rc = sim_queue_new(&w->hot.queue, &w->alloc)) != SIM_OK)
     goto fail;
   if ((rc = sim_rngset_new(&w->rngs, seed, &w->alloc)) != SIM_OK)
     goto fail;
@@ -65,13 +64,12 @@ void sim_world_free(sim_world *w)
     return;
   a = w->alloc;
   sim_rngset_free(w->rngs);
-  sim_queue_free(w->queue);
+  sim_queue_free(w->hot.queue);
   sim_free(&a, w, sizeof *w);
 }
 
 const sim_alloc *sim_world_alloc(const sim_world *w) { return &w->alloc; }
 uint64_t sim_world_seed(const sim_world *w) { return w->seed; }
-sim_time_ms sim_world_now(const sim_world *w) { return w->now; }
 
 int sim_world_on(sim_world *w, uint32_t kind, sim_handler_fn fn, void *ud)
 {
@@ -82,17 +80,9 @@ int sim_world_on(sim_world *w, uint32_t kind, sim_handler_fn fn, void *ud)
   return SIM_OK;
 }
 
-int sim_world_schedule(sim_world *w, sim_time_ms at, int32_t prio, uint32_t kind,
-                       uint64_t subject, uint64_t arg, sim_event_id *id)
-{
-  SIM_ASSERT(at >= w->now);
-  SIM_ASSERT(kind < SIM_MAX_KINDS);
-  return sim_queue_push(w->queue, at, prio, kind, subject, arg, id);
-}
-
 int sim_world_cancel(sim_world *w, sim_event_id id)
 {
-  return sim_queue_cancel(w->queue, id);
+  return sim_queue_cancel(w->hot.queue, id);
 }
 
 int sim_world_run(sim_world *w, sim_time_ms until)
@@ -103,15 +93,13 @@ int sim_world_run(sim_world *w, sim_time_ms until)
   w->running = true;
   w->stop = false;
   for (;;) {
-    const sim_event *top = sim_queue_peek(w->queue);
     const handler *h;
     sim_event ev;
 
-    if (top == NULL || top->time > until)
+    if (!sim_queue_pop_until(w->hot.queue, until, &ev))
       break;
-    sim_queue_pop(w->queue, &ev);
-    SIM_ASSERT(ev.time >= w->now);
-    w->now = ev.time;
+    SIM_ASSERT(ev.time >= w->hot.now);
+    w->hot.now = ev.time;
     SIM_ASSERT(ev.kind < SIM_MAX_KINDS);
     h = &w->handlers[ev.kind];
     SIM_ASSERT(h->fn != NULL);
@@ -123,8 +111,8 @@ int sim_world_run(sim_world *w, sim_time_ms until)
       break;
   }
   w->running = false;
-  if (!w->stop && w->failure == SIM_OK && until > w->now)
-    w->now = until;
+  if (!w->stop && w->failure == SIM_OK && until > w->hot.now)
+    w->hot.now = until;
   return w->failure;
 }
 
@@ -150,8 +138,8 @@ int sim_world_stream(sim_world *w, const char *name, gsl_rng **out)
 }
 
 uint64_t sim_world_dispatched(const sim_world *w) { return w->dispatched; }
-size_t sim_world_pending(const sim_world *w) { return sim_queue_size(w->queue); }
+size_t sim_world_pending(const sim_world *w) { return sim_queue_size(w->hot.queue); }
 size_t sim_world_peak_pending(const sim_world *w)
 {
-  return sim_queue_peak(w->queue);
+  return sim_queue_peak(w->hot.queue);
 }

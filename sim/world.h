@@ -25,12 +25,24 @@
 typedef struct sim_world sim_world;
 typedef void (*sim_handler_fn)(sim_world *w, const sim_event *ev, void *ud);
 
+/* What the model's hot path reads and calls on every event, without a call
+ * into world.c: the world begins with this (its first member), so the
+ * inline functions below read it through the world pointer. Fields are
+ * the world's; never write them. */
+typedef struct sim_world_hot {
+  sim_time_ms now;                   /* simulated clock, ms */
+  sim_queue *queue;                  /* pending events */
+} sim_world_hot;
+
 int sim_world_new(sim_world **out, uint64_t seed, const sim_alloc *alloc);
 void sim_world_free(sim_world *w);             /* NULL is a no-op */
 
 const sim_alloc *sim_world_alloc(const sim_world *w);
 uint64_t sim_world_seed(const sim_world *w);
-sim_time_ms sim_world_now(const sim_world *w);
+static inline sim_time_ms sim_world_now(const sim_world *w)
+{
+  return ((const sim_world_hot *)(const void *)w)->now;
+}
 
 /* Register the handler for `kind` (< SIM_MAX_KINDS, else SIM_ERR_RANGE);
  * fn NULL unregisters. The handler gets a copy of the event, valid for the
@@ -39,8 +51,16 @@ int sim_world_on(sim_world *w, uint32_t kind, sim_handler_fn fn, void *ud);
 
 /* Schedule at absolute time `at` (>= now and kind < SIM_MAX_KINDS, both
  * asserted). SIM_OK, SIM_ERR_NOMEM or SIM_ERR_LIMIT (2^31 pending). */
-int sim_world_schedule(sim_world *w, sim_time_ms at, int32_t prio, uint32_t kind,
-                       uint64_t subject, uint64_t arg, sim_event_id *id);
+static inline int sim_world_schedule(sim_world *world, sim_time_ms at, int32_t prio,
+                                     uint32_t kind, uint64_t subject, uint64_t arg,
+                                     sim_event_id *id)
+{
+  const sim_world_hot *w = (const sim_world_hot *)(const void *)world;
+
+  SIM_ASSERT(at >= w->now);
+  SIM_ASSERT(kind < SIM_MAX_KINDS);
+  return sim_queue_push(w->queue, at, prio, kind, subject, arg, id);
+}
 int sim_world_cancel(sim_world *w, sim_event_id id);   /* see sim_queue_cancel */
 
 /* Optional hook called after every dispatched event (after its handler,

@@ -10,6 +10,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
 
 #include "dist.h"
 #include "duration.h"
@@ -396,6 +399,86 @@ static void test_bounds_and_rounding(void **state)
   sim_dist_release(&dist);
 }
 
+/* Draws equal what GSL's own samplers, rounded with llround, give on a
+ * twin stream: sampling takes shortcuts (inline uniform and exponential,
+ * rounding without libm) that must not change a single millisecond. */
+static sim_time_ms ref_ms(double x)
+{
+  if (!(x > 0))
+    return 0;
+  if (x >= (double)SIM_DURATION_MAX)
+    return SIM_DURATION_MAX;
+  return (sim_time_ms)llround(x);
+}
+
+static void test_same_draws_as_gsl(void **state)
+{
+  static const char *const forms[] = {
+    "{\"distribution\":\"exponential\",\"mean\":\"10s\"}",
+    "{\"distribution\":\"exponential\",\"mean\":\"3ms\"}",
+    "{\"distribution\":\"uniform\",\"min\":\"1s\",\"max\":\"5s\"}",
+    "{\"distribution\":\"lognormal\",\"median\":\"90s\",\"sigma\":0.4}",
+    "{\"distribution\":\"empirical\",\"values\":[\"1s\",\"5s\",\"30s\"],"
+    "\"weights\":[1,2,1]}",
+  };
+  sim_rngset *s1 = NULL, *s2 = NULL;
+  gsl_rng *a = NULL, *b = NULL;
+  size_t k;
+  int i;
+
+  (void)state;
+  assert_int_equal(sim_rngset_new(&s1, 77, NULL), SIM_OK);
+  assert_int_equal(sim_rngset_new(&s2, 77, NULL), SIM_OK);
+  assert_int_equal(sim_rngset_stream(s1, "twin", &a), SIM_OK);
+  assert_int_equal(sim_rngset_stream(s2, "twin", &b), SIM_OK);
+  for (k = 0; k < sizeof forms / sizeof forms[0]; k++) {
+    sim_dist dist;
+    sim_diag d;
+
+    assert_int_equal(parse(&dist, forms[k], &d), SIM_OK);
+    for (i = 0; i < 3000; i++) {
+      double x = 0, u;
+      size_t j;
+
+      switch (dist.kind) {
+      case SIM_DIST_EXPONENTIAL:
+        x = gsl_ran_exponential(b, dist.p1);
+        break;
+      case SIM_DIST_UNIFORM:
+        x = dist.p1 + (dist.p2 - dist.p1) * gsl_rng_uniform(b);
+        break;
+      case SIM_DIST_LOGNORMAL:
+        x = dist.p1 * exp(dist.p2 * gsl_ran_gaussian_ziggurat(b, 1.0));
+        break;
+      default: /* empirical: the first value whose cumulative weight exceeds u */
+        u = gsl_rng_uniform(b);
+        for (j = 0; u >= dist.cum[j]; j++)
+          ;
+        x = dist.values[j];
+        break;
+      }
+      assert_int_equal(sim_dist_sample(&dist, a), ref_ms(x));
+    }
+    sim_dist_release(&dist);
+  }
+  /* rounding: halves go up, just below a half goes down, as llround */
+  for (i = 0; i < 20000; i++) {
+    sim_dist c;
+    double base = (double)(i * 7919 % 1000003), x;
+
+    memset(&c, 0, sizeof c);
+    c.kind = SIM_DIST_CONSTANT;
+    x = i % 4 == 0   ? base + 0.5
+        : i % 4 == 1 ? nextafter(base + 0.5, 0.0)
+        : i % 4 == 2 ? nextafter(base + 0.5, 1e9)
+                     : base + gsl_rng_uniform(b);
+    c.p1 = x;
+    assert_int_equal(sim_dist_sample(&c, a), ref_ms(x));
+  }
+  sim_rngset_free(s1);
+  sim_rngset_free(s2);
+}
+
 static void test_names(void **state)
 {
   static const char *const want[] = {"constant", "uniform", "exponential",
@@ -473,6 +556,7 @@ int main(void)
     cmocka_unit_test(test_constant_draws_nothing),
     cmocka_unit_test(test_empirical_weights),
     cmocka_unit_test(test_bounds_and_rounding),
+    cmocka_unit_test(test_same_draws_as_gsl),
     cmocka_unit_test(test_names),
     cmocka_unit_test(test_alloc_failure),
   };

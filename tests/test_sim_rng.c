@@ -8,6 +8,8 @@
 
 #include <stdlib.h>
 
+#include <gsl/gsl_randist.h>
+
 #include "rng.h"
 
 /* Computed once from the implementation (and cross-checked against an
@@ -152,6 +154,41 @@ static void test_clone(void **state)
   sim_rngset_free(s);
 }
 
+/* sim_rng_uniform is gsl_rng_uniform bit for bit: on two streams of the
+ * same seed and name, one drawn through it and one through GSL, with GSL
+ * functions drawing in between (they share the generator's state), over
+ * several refills of the 624-word state. The fast path must really be the
+ * one taken on this platform (GSL's mt19937 state fits sim_mt_state). */
+static void test_fast_uniform(void **state)
+{
+  sim_rngset *s1 = make_set(11), *s2 = make_set(11);
+  gsl_rng *a = stream(s1, "device/sensors"), *b = stream(s2, "device/sensors");
+  gsl_rng *t = gsl_rng_alloc(gsl_rng_taus2), *u = gsl_rng_alloc(gsl_rng_taus2);
+  int i;
+
+  (void)state;
+  assert_ptr_equal(sim_rng_fast_type, gsl_rng_mt19937);
+  for (i = 0; i < 5000; i++) {
+    double x = sim_rng_uniform(a), y = gsl_rng_uniform(b);
+
+    assert_true(x == y);
+    assert_true(x >= 0.0 && x < 1.0);
+    if (i % 7 == 0)
+      assert_true(gsl_ran_gaussian_ziggurat(a, 1.0) == gsl_ran_gaussian_ziggurat(b, 1.0));
+    if (i % 11 == 0)
+      assert_int_equal(gsl_rng_get(a), gsl_rng_get(b));
+  }
+  /* another generator goes to GSL */
+  assert_non_null(t);
+  assert_non_null(u);
+  for (i = 0; i < 100; i++)
+    assert_true(sim_rng_uniform(t) == gsl_rng_uniform(u));
+  gsl_rng_free(t);
+  gsl_rng_free(u);
+  sim_rngset_free(s1);
+  sim_rngset_free(s2);
+}
+
 typedef struct memctl {
   long fail_at; /* 1-based allocation to fail, 0 = never */
   long count;   /* allocations attempted */
@@ -222,6 +259,7 @@ int main(void)
     cmocka_unit_test(test_independent_streams),
     cmocka_unit_test(test_lookup_and_stability),
     cmocka_unit_test(test_clone),
+    cmocka_unit_test(test_fast_uniform),
     cmocka_unit_test(test_alloc_failure),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
