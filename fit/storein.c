@@ -7,20 +7,29 @@
  */
 #include "storein.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "store.h"
 
+/* Only a regular file can be a store: opened non-blocking, so that a FIFO
+ * (no writer: open() would block for ever) or a device is never waited on;
+ * the JSON reader then refuses it as not a regular file. */
 bool fit_store_is_sqlite(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return false;
+  int fd = open(path, O_RDONLY | O_NONBLOCK);
+  if (fd < 0) return false;
+  struct stat st;
   char head[16];
-  bool yes = fread(head, 1, 16, f) == 16 && memcmp(head, "SQLite format 3", 16) == 0;
-  fclose(f);
+  bool yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+             read(fd, head, sizeof head) == (ssize_t)sizeof head &&
+             memcmp(head, "SQLite format 3", 16) == 0;
+  close(fd);
   return yes;
 }
 
