@@ -329,6 +329,11 @@ static int parse_describe(fit_history *h, const char *text, size_t len, sim_diag
   h->job = job;
   const char *s;
   if ((rc = sim_json_str(job, "jobId", true, 1, 64, &s, NULL, d, "$.job"))) return rc;
+  /* AWS's jobId pattern [a-zA-Z0-9_-]+: anything else is not describe-job
+   * output (and would not make a scenario name) */
+  if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(s))
+    return sim_diag_set(d, SIM_ERR_RANGE, "$.job.jobId",
+                        "expected an AWS job ID: 1 to 64 characters from [a-zA-Z0-9_-]");
   snprintf(h->job_id, sizeof h->job_id, "%s", s);
   const char *arn;
   if ((rc = sim_json_str(job, "jobArn", true, 1, 2048, &arn, NULL, d, "$.job"))) return rc;

@@ -18,14 +18,16 @@
 
 #include "store.h"
 
+/* Only a regular file can be a store: opened non-blocking, so that a FIFO
+ * (no writer: open() would block for ever) or a device is never waited on;
+ * the JSON reader then refuses it as not a regular file. */
 bool fit_store_is_sqlite(const char *path) {
-  /* only a regular file can be a store: a FIFO or a device is not read here
-   * (opened without blocking, not read), the JSON reader refuses it */
   int fd = open(path, O_RDONLY | O_NONBLOCK);
   if (fd < 0) return false;
   struct stat st;
   char head[16];
-  bool yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && read(fd, head, 16) == 16 &&
+  bool yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+             read(fd, head, sizeof head) == (ssize_t)sizeof head &&
              memcmp(head, "SQLite format 3", 16) == 0;
   close(fd);
   return yes;

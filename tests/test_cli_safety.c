@@ -1319,6 +1319,87 @@ static void finding_18_estimate_with_operations(void **s) {
 }
 
 
+/* Attack pass after the findings (docs/hardening.md): the memory estimate
+ * counted one job; every further job ($.jobs[1..] or a create-job
+ * operation) keeps about 80 bytes per thing of the fleet (its records and
+ * their index), so 60 jobs on 100,000 things used 475 MB while
+ * `--max-memory 100M` let the run go. Each shape: the estimate at least the
+ * peak, and not three times above it. */
+static void attack_estimate_several_jobs(void **s) {
+  (void)s;
+#if defined(__SANITIZE_ADDRESS__)
+  print_message("skipped under AddressSanitizer (shadow memory)\n");
+  return;
+#endif
+  if (under_valgrind()) {
+    print_message("skipped under valgrind\n");
+    return;
+  }
+  char dir[600], scen[800], out[700];
+  test_dir(dir, sizeof dir, "jobs");
+  snprintf(scen, sizeof scen, "%s/jobs.json", dir);
+  snprintf(out, sizeof out, "%s/out", dir);
+#define JOB_FMT "{\"jobId\":\"j%d\",\"targets\":[" \
+  "\"arn:aws:iot:us-west-2:123456789012:thinggroup/g\"],\"document\":\"{}\"}"
+  for (int k = 0; k < 2; k++) {
+    size_t cap = 64 * 1024, n = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    if (k == 0) {   /* 40 jobs in $.jobs */
+      n += (size_t)snprintf(text + n, cap - n, "{\"name\":\"jobs\",\"jobs\":[");
+      for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(text + n, cap - n, "%s" JOB_FMT, i ? "," : "", i);
+      n += (size_t)snprintf(text + n, cap - n, "]");
+    } else {        /* one job and 39 create-job operations */
+      n += (size_t)snprintf(text + n, cap - n, "{\"name\":\"jobs\",\"job\":" JOB_FMT, 0);
+    }
+    n += (size_t)snprintf(text + n, cap - n,
+                          ",\"fleet\":{\"groups\":[{\"name\":\"g\",\"things\":100000,"
+                          "\"behavior\":\"b\"}],\"behaviors\":{\"b\":{}}}");
+    if (k == 1) {
+      n += (size_t)snprintf(text + n, cap - n, ",\"operations\":[");
+      for (int i = 1; i < 40; i++)
+        n += (size_t)snprintf(text + n, cap - n,
+                              "%s{\"at\":\"1m\",\"op\":\"create-job\",\"job\":" JOB_FMT "}",
+                              i > 1 ? "," : "", i);
+      n += (size_t)snprintf(text + n, cap - n, "]");
+    }
+    n += (size_t)snprintf(text + n, cap - n, ",\"simulation\":{\"until\":\"10m\"}}\n");
+    assert_true(n < cap);
+    put(scen, text);
+    free(text);
+    result r;
+    const char *a1[] = {"run", "-q", "--no-plots", "--max-memory", "1K", scen, "--out", out,
+                        NULL};
+    run(&r, NULL, 0, 0, a1);
+    if (r.status != 4) fail_msg("40 jobs (%s): exit %d: %s", k ? "create-job" : "$.jobs",
+                                r.status, r.err);
+    const char *p = strstr(r.err, "needs about ");
+    assert_non_null(p);
+    double est_mib = atof(p + strlen("needs about "));
+    run_opts o = {0};
+    const char *a2[] = {"run", "-q", "--no-plots", "--max-memory", "unlimited", scen,
+                        "--out", out, NULL};
+    child c = spawn(&o, "jobs", a2);
+    int st = 0;
+    struct rusage ru;
+    assert_int_equal(wait4(c.pid, &st, 0, &ru), c.pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    double peak_mib = (double)ru.ru_maxrss / 1024.0;
+    print_message("40 jobs on 100,000 things (%s): estimate %.1f MiB, peak %.1f MiB\n",
+                  k ? "39 create-job" : "$.jobs", est_mib, peak_mib);
+    if (est_mib < peak_mib)
+      fail_msg("%s: the estimate (%.1f MiB) is below what the run used (%.1f MiB)",
+               k ? "create-job" : "$.jobs", est_mib, peak_mib);
+    if (est_mib > 3 * peak_mib + 64)
+      fail_msg("%s: the estimate (%.1f MiB) is far above the use (%.1f MiB)",
+               k ? "create-job" : "$.jobs", est_mib, peak_mib);
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", out);
+    assert_int_equal(system(cmd), 0);
+  }
+}
+
 /* Finding 16 (issue 9): sweep and plan at their allowed maxima had no size
  * check (4.4 GB and a minute building copies, or a bare "out of memory"),
  * and describe-job --at 100y on a churning CONTINUOUS job ran for minutes
@@ -1640,10 +1721,15 @@ int main(void) {
       cmocka_unit_test(finding_17_limits_after_override),
       cmocka_unit_test(finding_19_zero_limits),
       cmocka_unit_test(finding_18_estimate_with_operations),
+      cmocka_unit_test(attack_estimate_several_jobs),
       cmocka_unit_test(finding_16_size_checks),
       cmocka_unit_test(finding_25_plan_list_count),
       cmocka_unit_test(beyond_planted_temp_link),
       cmocka_unit_test(beyond_signal_while_reading_stdin),
   };
+  /* JOBSIM_TEST_FILTER=NAME (cmocka's glob) runs only the matching tests,
+   * e.g. the full forms: JOBSIM_FULL=1 JOBSIM_TEST_FILTER=finding_05_* */
+  const char *only = getenv("JOBSIM_TEST_FILTER");
+  if (only && *only) cmocka_set_test_filter(only);
   return cmocka_run_group_tests(tests, setup, teardown);
 }
