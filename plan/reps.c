@@ -109,7 +109,7 @@ int plan_reps_run_progress(const plan_task *tasks, size_t n_tasks, size_t first,
   atomic_init(&b.done, 0);
   b.pg = pg && pg->fn ? pg : NULL;
   b.terminal_pct = terminal_pct;
-  b.last = wall_s();
+  b.last = -1e9;   /* the first item done here reports at once, then every every_ms */
   pthread_mutex_init(&b.lock, NULL);
   sim_diag_init(&b.diag, NULL);
   memset(out + b.lo, 0, (b.hi - b.lo) * sizeof *out);
