@@ -670,8 +670,9 @@ static int cmd_run(int argc, char **argv) {
 /* ----------------------------------------------------------- validate --- */
 
 static int cmd_validate(int argc, char **argv) {
-  bool help = false, bail = false;
+  bool help = false, bail = false, serve = false;
   const opt opts[] = {{"bail", 0, false, NULL, &bail},
+                      {"serve", 0, false, NULL, &serve},
                       {"quiet", 'q', false, NULL, &quiet},
                       {NULL, 0, false, NULL, NULL}};
   int n = parse_opts("validate", argc, argv, opts, &help);
@@ -682,7 +683,8 @@ static int cmd_validate(int argc, char **argv) {
   for (int i = 0; i < n; i++) {
     sim_diag d;
     model_scenario *sc = NULL;
-    int rc = model_scenario_load(&sc, argv[i], &d);
+    int rc = model_scenario_load_flags(&sc, argv[i], serve ? MODEL_SCENARIO_FLEET_ONLY : 0,
+                                       &d);
     if (rc) {
       report_diag(&d);
       int x = exit_for(rc);
@@ -690,7 +692,10 @@ static int cmd_validate(int argc, char **argv) {
       if (bail) break;
       continue;
     }
-    if (!quiet)
+    if (!quiet && model_scenario_n_jobs(sc) == 0)   /* --serve only */
+      printf("%s: ok: no job (a fleet for jobsim serve), %" PRId64 " things in the fleet\n",
+             argv[i], sc->fleet.n_things);
+    else if (!quiet)
       printf("%s: ok: job %s, %zu targets, %" PRId64 " things targeted of %" PRId64
              " in the fleet\n",
              argv[i], sc->job.job_id, sc->job.n_targets, sc->n_targeted,
@@ -1048,6 +1053,8 @@ static const command commands[] = {
      "constraints, the fleet, the simulation settings) and prints one line per\n"
      "valid file; errors read FILE: JSON.PATH: rule.\n\n"
      "        --bail       stop at the first invalid file\n"
+     "        --serve      check as `jobsim serve` reads a scenario: 'job' and\n"
+     "                     'jobs' are optional (a fleet for clients' jobs)\n"
      "    -q, --quiet      print nothing for valid files\n"
      "    -h, --help       this help\n"},
     {"describe-job", cmd_describe_job,
