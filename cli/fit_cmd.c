@@ -143,7 +143,7 @@ static void summary(const fit_job *j) {
     static const char *const on[4] = {"SUCCEEDED", "FAILED", "REJECTED", "NO_RESPONSE"};
     printf("    outcomes   ");
     for (int o = 0; o < 4; o++) {
-      printf(" %s", o ? "," : "");
+      printf("%s", o ? ", " : " ");
       print_value(on[o], r->r.outcome[o], 1, "");
     }
     printf("\n");

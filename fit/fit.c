@@ -260,13 +260,12 @@ int fit_job_write(fit_job *j, const char *out, const char *report_dir, bool plot
   int rc = fit_scenario_text(j, true, &text, &len, d);
   if (rc) return rc;
   if (n) plots_note[0] = 0;
-  if (report_dir &&
-      (rc = fit_report_write(j, report_dir, text, len, plots, version_info, plots_note, n, d))) {
-    free(text);
-    return rc;
+  if (report_dir) {
+    rc = fit_report_write(j, report_dir, out, text, len, plots, version_info, plots_note, n, d);
+  } else {
+    sim_diag_init(d, out);
+    rc = report_write_file_atomic(out, text, len, d);
   }
-  sim_diag_init(d, out);
-  rc = report_write_file_atomic(out, text, len, d);
   free(text);
   return rc;
 }

@@ -532,12 +532,22 @@ static void page(buf *b, const rep *r, bool rendered, const char *note,
                         "creation", h->n_rec, h->n_things, (double)h->observed_at / 60000.0);
   kv(b, "records", v);
   for (size_t i = 0; i < h->n_inputs; i++) {
-    if (strcmp(h->inputs[i].kind, "describe-job") == 0)
-      snprintf(v, sizeof v, "%s", h->inputs[i].path);
+    /* the first input is --job (describe-job or a store): it holds no records */
+    if (i == 0) {
+      snprintf(v, sizeof v, "%s%s", h->inputs[i].path,
+               strcmp(h->inputs[i].kind, "store") == 0 ? " (a jobsim store)" : "");
+      kv(b, "job from", v);
+      continue;
+    }
+    bool things = strcmp(h->inputs[i].kind, "list-things") == 0;
+    snprintf(v, sizeof v, "%s (%" PRId64 " %s)", h->inputs[i].path, h->inputs[i].items,
+             things ? "things" : "records");
+    char key[160];
+    if (things)
+      snprintf(key, sizeof key, "group %s", h->inputs[i].group);
     else
-      snprintf(v, sizeof v, "%s (%" PRId64 " %s)", h->inputs[i].path, h->inputs[i].items,
-               strcmp(h->inputs[i].kind, "list-things") == 0 ? "things" : "records");
-    kv(b, h->inputs[i].kind, v);
+      snprintf(key, sizeof key, "executions from");
+    kv(b, key, v);
   }
   snprintf(v, sizeof v, "read %.3f s, fit %.3f s", j->seconds_read, j->seconds_fit);
   kv(b, "time", v);
@@ -561,9 +571,9 @@ static void page(buf *b, const rep *r, bool rendered, const char *note,
 
 /* -------------------------------------------------------------- entry --- */
 
-int fit_report_write(const fit_job *j, const char *dir, const char *scenario_text,
-                     size_t scenario_len, bool plots, const char *version_info,
-                     char *plots_note, size_t n, sim_diag *d) {
+int fit_report_write(const fit_job *j, const char *dir, const char *out,
+                     const char *scenario_text, size_t scenario_len, bool plots,
+                     const char *version_info, char *plots_note, size_t n, sim_diag *d) {
   rep r = {.j = j, .d = d};
   sim_diag_init(d, dir);
   int rc = report_outdir_begin(&r.dir, dir, d);
@@ -635,6 +645,10 @@ int fit_report_write(const fit_job *j, const char *dir, const char *scenario_tex
     free(b.s);
     if (rc) goto fail;
   }
+  /* the scenario, then the report: a failed --out leaves neither */
+  sim_diag_init(d, out);
+  if ((rc = report_write_file_atomic(out, scenario_text, scenario_len, d))) goto fail;
+  sim_diag_init(d, dir);
   if ((rc = report_outdir_commit(&r.dir, d))) goto fail;
   if (n && plots && !rendered && note[0]) snprintf(plots_note, n, "%s", note);
   free(r.plots);

@@ -22,10 +22,12 @@
 #include <stddef.h>
 #include "fit.h"
 
-/* plots_note gets a one-line note when plots were skipped or failed
- * (gnuplot missing or failing), else "". */
-int fit_report_write(const fit_job *j, const char *dir, const char *scenario_text,
-                     size_t scenario_len, bool plots, const char *version_info,
-                     char *plots_note, size_t n, sim_diag *d);
+/* Writes the report into dir and the fitted scenario to `out` (atomically),
+ * the scenario last before the report is committed: when `out` cannot be
+ * written, no report is left either. plots_note gets a one-line note when
+ * plots were skipped or failed (gnuplot missing or failing), else "". */
+int fit_report_write(const fit_job *j, const char *dir, const char *out,
+                     const char *scenario_text, size_t scenario_len, bool plots,
+                     const char *version_info, char *plots_note, size_t n, sim_diag *d);
 
 #endif

@@ -665,6 +665,7 @@ static int scan_element(page_ctx *c) {
   if (!r) return sim_diag_set(c->d, SIM_ERR_NOMEM, NULL, "out of memory");
   memset(r, 0, sizeof *r);
   r->thing = -1;
+  r->index = (uint32_t)c->index;
   bool have_arn = false, have_sum = false;
   for (;;) {
     char key[72];
@@ -697,14 +698,14 @@ static int scan_element(page_ctx *c) {
       if (thing_of(h, name, &t, NULL)) return sim_diag_set(c->d, SIM_ERR_NOMEM, NULL,
                                                            "out of memory");
       r = &h->rec[h->n_rec - 1];   /* (no reallocation in between) */
-      r->thing = t;
+      r->thing = (int32_t)t;
     } else if (strcmp(key, "jobExecutionSummary") == 0) {
       if (have_sum)
         return rule(c, SIM_ERR_SCHEMA, rest, "duplicate field 'jobExecutionSummary'");
       have_sum = true;
       int64_t t = r->thing;
       if ((rc = scan_summary(c, r))) return rc;
-      r->thing = t;
+      r->thing = (int32_t)t;
     } else {
       return rule(c, SIM_ERR_SCHEMA, rest, "unknown field '%s'", key);
     }
@@ -816,7 +817,8 @@ static int store_row(void *ud, const char *thing, int64_t exec_no, int64_t retry
   if (thing_of(h, thing, &t, NULL)) return sim_diag_set(c->d, SIM_ERR_NOMEM, NULL,
                                                         "out of memory");
   r = &h->rec[h->n_rec - 1];
-  *r = (fit_record){.queued = q, .started = s, .updated = u, .thing = t,
+  *r = (fit_record){.queued = q, .started = s, .updated = u, .thing = (int32_t)t,
+                    .index = (uint32_t)c->count,
                     .exec_no = (int32_t)exec_no, .retry = (uint16_t)retry,
                     .status = (uint8_t)st, .source = c->source};
   int rc = check_record(r, c->d, p);
@@ -973,6 +975,15 @@ out:
 /* ------------------------------------------------------------ finish --- */
 
 /* Records in (thing, executionNumber, input) order. */
+/* Where record r is in its input, for messages: the element of
+ * executionSummaries (its thingArn) or the store's execution row. */
+static void record_path(const fit_history *h, const fit_record *r, char *p, size_t n) {
+  if (strcmp(h->inputs[r->source].kind, "store") == 0)
+    snprintf(p, n, "execution[%" PRIu32 "]", r->index);
+  else
+    snprintf(p, n, "$.executionSummaries[%" PRIu32 "].thingArn", r->index);
+}
+
 static int cmp_rec_direct(const void *a, const void *b) {
   const fit_record *x = a, *y = b;
   if (x->thing != y->thing) return x->thing < y->thing ? -1 : 1;
@@ -998,14 +1009,16 @@ int fit_history_finish(fit_history *h, sim_diag *d) {
     const fit_record *a = &h->rec[i - 1], *b = &h->rec[i];
     if (a->thing != b->thing) continue;
     sim_diag_init(d, h->inputs[b->source].path);
+    char rp[80];
+    record_path(h, b, rp, sizeof rp);
     if (a->exec_no == b->exec_no)
-      return sim_diag_set(d, SIM_ERR_RANGE, NULL,
+      return sim_diag_set(d, SIM_ERR_RANGE, rp,
                           "execution %d of thing '%s' appears twice (also in %s): the same "
                           "page given twice?",
                           b->exec_no, fit_history_thing(h, b->thing),
                           h->inputs[a->source].path);
     if (b->queued < a->updated)
-      return sim_diag_set(d, SIM_ERR_RANGE, NULL,
+      return sim_diag_set(d, SIM_ERR_RANGE, rp,
                           "thing '%s': execution %d was queued before execution %d was last "
                           "updated (timestamps going backwards)",
                           fit_history_thing(h, b->thing), b->exec_no, a->exec_no);
@@ -1052,13 +1065,15 @@ int fit_history_finish(fit_history *h, sim_diag *d) {
                           n_open, open_list);
     }
     if (n_open == 0 && untargeted >= 0) {
-      /* find a record of that thing to name its file */
+      /* find a record of that thing to name its file and place */
+      char rp[80] = "";
       for (size_t i = 0; i < h->n_rec; i++)
         if (h->rec[i].thing == untargeted) {
           sim_diag_init(d, h->inputs[h->rec[i].source].path);
+          record_path(h, &h->rec[i], rp, sizeof rp);
           break;
         }
-      return sim_diag_set(d, SIM_ERR_RANGE, NULL,
+      return sim_diag_set(d, SIM_ERR_RANGE, rp,
                           "executions of thing '%s', which is in no --group file and not a "
                           "target of job '%s' (every thing-group target has a --group "
                           "file): executions of no known thing",

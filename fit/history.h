@@ -35,7 +35,8 @@ typedef struct fit_record {
   sim_time_ms queued;        /* queuedAt, ms after createdAt */
   sim_time_ms started;       /* startedAt, ms after createdAt; -1 when absent */
   sim_time_ms updated;       /* lastUpdatedAt, ms after createdAt */
-  int64_t thing;             /* index into the history's things */
+  int32_t thing;             /* index into the history's things */
+  uint32_t index;            /* its place in its input (for messages) */
   int32_t exec_no;           /* executionNumber */
   uint16_t retry;            /* retryAttempt */
   uint8_t status;            /* model_exec_status */

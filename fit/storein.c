@@ -7,20 +7,27 @@
  */
 #include "storein.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "store.h"
 
 bool fit_store_is_sqlite(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return false;
+  /* only a regular file can be a store: a FIFO or a device is not read here
+   * (opened without blocking, not read), the JSON reader refuses it */
+  int fd = open(path, O_RDONLY | O_NONBLOCK);
+  if (fd < 0) return false;
+  struct stat st;
   char head[16];
-  bool yes = fread(head, 1, 16, f) == 16 && memcmp(head, "SQLite format 3", 16) == 0;
-  fclose(f);
+  bool yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && read(fd, head, 16) == 16 &&
+             memcmp(head, "SQLite format 3", 16) == 0;
+  close(fd);
   return yes;
 }
 

@@ -82,6 +82,10 @@ static void run_release(run_result *r) {
   memset(r, 0, sizeof *r);
 }
 
+/* When not 0, the child gets this many seconds before SIGALRM stops it: for
+ * a run that could hang. */
+static unsigned g_alarm;
+
 /* Run jobsim with args (NULL-terminated); stdout to `stdout_path` when
  * given, else captured; `path_env` replaces PATH when not NULL. */
 static void run_env(const char *const *args, const char *stdout_path, const char *path_env,
@@ -106,6 +110,7 @@ static void run_env(const char *const *args, const char *stdout_path, const char
     if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0) _exit(126);
     if (chdir(g_dir) != 0) _exit(126);
     if (path_env) setenv("PATH", path_env, 1);
+    if (g_alarm) alarm(g_alarm);   /* jobsim stops on SIGALRM (exit 142) */
     execv(JOBSIM_EXE, argv);
     _exit(127);
   }
@@ -455,6 +460,24 @@ static void test_backtest(void **state) {
 
 /* -------------------------------------------------------- bad input --- */
 
+/* Index of the first element of FILE's executionSummaries whose thingArn
+ * names THING. */
+static int first_of(const char *rel, const char *thing) {
+  cJSON *j = read_json(rel);
+  cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "executionSummaries");
+  int i = 0, found = -1;
+  cJSON *e;
+  cJSON_ArrayForEach(e, arr) {
+    const char *arn = cJSON_GetObjectItemCaseSensitive(e, "thingArn")->valuestring;
+    const char *slash = strrchr(arn, '/');
+    if (slash && strcmp(slash + 1, thing) == 0) { found = i; break; }
+    i++;
+  }
+  cJSON_Delete(j);
+  assert_true(found >= 0);
+  return found;
+}
+
 static void expect_refused(const char *const *args, const char *want_err) {
   run_result r;
   run_env(args, NULL, NULL, &r);
@@ -554,10 +577,80 @@ static void test_bad_input(void **state) {
     const char *a[] = {"fit", "--job", "x-dj-e.json", "--executions", "x-le-e.json",
                        "--group", "meters=meters.json", "--group", "gateways=gw.json",
                        "--out", "bad-out.json", "--report", "bad-report", NULL};
-    expect_refused(a, "jobsim: x-le-e.json: executions of thing 'gateways-000001', which is "
-                      "in no --group file and not a target of job 'fit-export' (every "
-                      "thing-group target has a --group file): executions of no known "
-                      "thing\n");
+    /* the message points at that thing's first element in the listing */
+    int first = first_of("x-le-e.json", "gateways-000001");
+    char want[600];
+    snprintf(want, sizeof want,
+             "jobsim: x-le-e.json: $.executionSummaries[%d].thingArn: executions of thing "
+             "'gateways-000001', which is in no --group file and not a target of job "
+             "'fit-export' (every thing-group target has a --group file): executions of no "
+             "known thing\n", first);
+    expect_refused(a, want);
+  }
+  /* --out cannot be written: refused before the report is committed, so
+   * neither the scenario nor the report is left (exit 4, I/O) */
+  {
+    const char *a[] = {"fit", "--job", "x-dj-e.json", "--executions", "x-le-e.json",
+                       "--group", "meters=meters.json", "--out", "no-such-dir/fitted.json",
+                       "--report", "bad-report", "--backtest", "0", "--no-plots", NULL};
+    run_result r;
+    run_env(a, NULL, NULL, &r);
+    if (r.status != 4) fail_msg("expected exit 4, got %d\n%s", r.status, r.err);
+    assert_non_null(strstr(r.err, "no-such-dir/fitted.json"));
+    char p[600];
+    at("bad-report", p, sizeof p);
+    if (exists(p)) fail_msg("the report was committed although --out failed:\n%s", r.err);
+    run_release(&r);
+  }
+  /* a FIFO as --job or --executions: refused at once as not a regular file
+   * (it used to block reading it to see whether it was a store) */
+  {
+    char p[600];
+    at("fifo.json", p, sizeof p);
+    unlink(p);
+    assert_int_equal(mkfifo(p, 0600), 0);
+    const char *a[] = {"fit", "--job", "fifo.json", "--executions", "x-le-e.json",
+                       "--out", "bad-out.json", NULL};
+    const char *b[] = {"fit", "--job", "x-dj-e.json", "--executions", "fifo.json",
+                       "--out", "bad-out.json", NULL};
+    const char *const *both[] = {a, b};
+    for (int k = 0; k < 2; k++) {
+      run_result r;
+      g_alarm = 20;
+      run_env(both[k], NULL, NULL, &r);
+      g_alarm = 0;
+      if (r.status != 4) fail_msg("FIFO as input %d: expected exit 4, got %d\n%s", k, r.status,
+                                  r.err);
+      assert_string_equal(r.err, "jobsim: fifo.json: not a regular file\n");
+      run_release(&r);
+    }
+    unlink(p);
+  }
+  /* the same page given twice: the second copy's first element is named */
+  {
+    cJSON *j = read_json("x-le-e.json");
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "executionSummaries");
+    cJSON *e0 = cJSON_GetArrayItem(arr, 0);
+    const char *arn = cJSON_GetObjectItemCaseSensitive(e0, "thingArn")->valuestring;
+    const char *name0 = strrchr(arn, '/') + 1;
+    int exec0 = cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(e0, "jobExecutionSummary"),
+                    "executionNumber")->valueint;
+    char thing0[128];
+    snprintf(thing0, sizeof thing0, "%s", name0);
+    cJSON_Delete(j);
+    const char *a[] = {"fit", "--job", "x-dj-e.json", "--executions", "x-le-e.json",
+                       "--executions", "x-le-e-copy.json", "--group", "meters=meters.json",
+                       "--out", "bad-out.json", NULL};
+    j = read_json("x-le-e.json");
+    write_json("x-le-e-copy.json", j);
+    cJSON_Delete(j);
+    char want[600];
+    snprintf(want, sizeof want,
+             "jobsim: x-le-e-copy.json: $.executionSummaries[0].thingArn: execution %d of "
+             "thing '%s' appears twice (also in x-le-e.json): the same page given twice?\n",
+             exec0, thing0);
+    expect_refused(a, want);
   }
   /* not JSON at all */
   write_text("garbage.json", "{\"executionSummaries\": [\n");
