@@ -5,19 +5,21 @@ The agents' things (agent-0, agent-1) are external: only the agent moves
 their executions, so every expected value below follows by hand from what
 the test does:
 
-  t=0    create-job fw-b  (thing/agent-0), executions QUEUED at 0
-  t=1m   create-job fw-a  (thinggroup/agents: agent-0 and agent-1), QUEUED at 1m
-  agent on agent-0, --advance 30s, --fail fw-b:
-         StartNext takes fw-b first (QUEUED earlier, although fw-a sorts
-         first by name): IN_PROGRESS at 1m (version 2), progress update
-         (version 3), clock +30s, FAILED at 1m30s (version 4); then fw-a:
-         IN_PROGRESS at 1m30s, SUCCEEDED at 2m; then nothing pending, exit 0.
+  t=0    create-job fw-a (thinggroup/agents, maximumPerMinute 1): agent-0
+         QUEUED at 0, agent-1 at the next rollout window, 1m
+  t=30s  create-job fw-b (thing/agent-1): QUEUED at 30s
+  t=1m   agent on agent-1, --advance 30s, --fail fw-b:
+         StartNext takes fw-b first (QUEUED at 30s, before fw-a's 1m,
+         although fw-a was created first and sorts first by name):
+         IN_PROGRESS at 1m (version 2), progress update (version 3),
+         clock +30s, FAILED at 1m30s (version 4); then fw-a: IN_PROGRESS at
+         1m30s, SUCCEEDED at 2m; then nothing pending, exit 0.
   => fw-b COMPLETED (its one execution is terminal), 1 failed;
-     fw-a IN_PROGRESS, 1 succeeded, 1 QUEUED (agent-1: nobody drove it).
-  agent on agent-1: fw-a IN_PROGRESS at 2m, SUCCEEDED at 2m30s
-  => fw-a COMPLETED, 2 succeeded, 0 queued.
-  t=2m30s create-job fw-c (thing/agent-1), cancel-job --force at once:
-  fw-c CANCELED with 1 canceled, and agent-1's agent finds nothing pending.
+     fw-a IN_PROGRESS, 1 succeeded, 1 QUEUED (agent-0: nobody drove it).
+  agent on agent-0: fw-a IN_PROGRESS at 2m, SUCCEEDED at 2m30s
+  => fw-a COMPLETED, 2 succeeded, 0 queued, completedAt 2m30s.
+  t=2m30s create-job fw-c (thing/agent-0), cancel-job --force at once:
+  fw-c CANCELED with 1 canceled, and agent-0's agent finds nothing pending.
   An unknown thing: the agent prints StartNext's ResourceNotFoundException
   and exits 1.
 """
@@ -69,64 +71,68 @@ def zero(**kw):
     return c
 
 
-cli_json("iot", "create-job", "--job-id", "fw-b", "--targets", ARN + "thing/agent-0",
-         "--document", '{"version":"b"}')
-srv.clock(advance="1m")
 cli_json("iot", "create-job", "--job-id", "fw-a", "--targets", ARN + "thinggroup/agents",
-         "--document", '{"version":"a"}')
+         "--document", '{"version":"a"}', "--job-executions-rollout-config",
+         "maximumPerMinute=1")
+srv.clock(advance="30s")
+cli_json("iot", "create-job", "--job-id", "fw-b", "--targets", ARN + "thing/agent-1",
+         "--document", '{"version":"b"}')
+srv.clock(advance="30s")
 check(counters("fw-a") == dict(zero(queued=2), status="IN_PROGRESS"),
-      "fw-a before any agent: 2 QUEUED (external things: no simulated device takes them)")
+      "fw-a at 1m: 2 QUEUED (external things: no simulated device takes them)")
 
-rc, out, err = agent("--thing-name", "agent-0", "--advance", "30s", "--exit-when-idle",
+rc, out, err = agent("--thing-name", "agent-1", "--advance", "30s", "--exit-when-idle",
                      "--fail", "fw-b")
-want = ['agent-0: fw-b: IN_PROGRESS (version 2), document {"version": "b"}',
-        "agent-0: fw-b: FAILED (version 4)",
-        'agent-0: fw-a: IN_PROGRESS (version 2), document {"version": "a"}',
-        "agent-0: fw-a: SUCCEEDED (version 4)",
-        "agent-0: nothing pending"]
+want = ['agent-1: fw-b: IN_PROGRESS (version 2), document {"version": "b"}',
+        "agent-1: fw-b: FAILED (version 4)",
+        'agent-1: fw-a: IN_PROGRESS (version 2), document {"version": "a"}',
+        "agent-1: fw-a: SUCCEEDED (version 4)",
+        "agent-1: nothing pending"]
 check(rc == 0 and out.splitlines() == want,
-      "agent on agent-0: fw-b first (QUEUED earlier), then fw-a, exit 0 (got %d: %r %s)"
-      % (rc, out.splitlines(), err.strip()))
+      "agent on agent-1: fw-b first (QUEUED at 30s, fw-a at 1m), then fw-a, exit 0 "
+      "(got %d: %r %s)" % (rc, out.splitlines(), err.strip()))
 c = counters("fw-b")
 check(c == dict(zero(failed=1), status="COMPLETED"),
       "fw-b after the agent: COMPLETED, 1 FAILED (%s)" % c)
 c = counters("fw-a")
 check(c == dict(zero(succeeded=1, queued=1), status="IN_PROGRESS"),
-      "fw-a after agent-0: IN_PROGRESS, 1 SUCCEEDED, 1 QUEUED (%s)" % c)
-x = cli_json("iot", "describe-job-execution", "--job-id", "fw-b", "--thing-name", "agent-0")
+      "fw-a after agent-1: IN_PROGRESS, 1 SUCCEEDED, 1 QUEUED (%s)" % c)
+x = cli_json("iot", "describe-job-execution", "--job-id", "fw-b", "--thing-name", "agent-1")
 e = x and x["execution"]
 check(e is not None and e["status"] == "FAILED" and e["versionNumber"] == 4 and
+      e["queuedAt"] == "2026-01-01T00:00:30+00:00" and
       e["startedAt"] == "2026-01-01T00:01:00+00:00" and
       e["lastUpdatedAt"] == "2026-01-01T00:01:30+00:00" and
       e["statusDetails"] == {"detailsMap": {"agent": "device_agent.py", "step": "failed"}},
-      "fw-b on agent-0: FAILED, version 4, started 1m, updated 1m30s, the agent's "
-      "statusDetails (%s)" % e)
-x = cli_json("iot", "describe-job-execution", "--job-id", "fw-a", "--thing-name", "agent-0")
+      "fw-b on agent-1: FAILED, version 4, queued 30s, started 1m, updated 1m30s, the "
+      "agent's statusDetails (%s)" % e)
+x = cli_json("iot", "describe-job-execution", "--job-id", "fw-a", "--thing-name", "agent-1")
 e = x and x["execution"]
 check(e is not None and e["status"] == "SUCCEEDED" and
+      e["queuedAt"] == "2026-01-01T00:01:00+00:00" and
       e["startedAt"] == "2026-01-01T00:01:30+00:00" and
       e["lastUpdatedAt"] == "2026-01-01T00:02:00+00:00",
-      "fw-a on agent-0: taken when fw-b ended (1m30s), SUCCEEDED at 2m (%s)" % e)
+      "fw-a on agent-1: queued 1m, taken when fw-b ended (1m30s), SUCCEEDED at 2m (%s)" % e)
 
-rc, out, err = agent("--thing-name", "agent-1", "--advance", "30s", "--exit-when-idle")
+rc, out, err = agent("--thing-name", "agent-0", "--advance", "30s", "--exit-when-idle")
 check(rc == 0 and out.splitlines() == [
-    'agent-1: fw-a: IN_PROGRESS (version 2), document {"version": "a"}',
-    "agent-1: fw-a: SUCCEEDED (version 4)", "agent-1: nothing pending"],
-    "agent on agent-1: fw-a, exit 0 (got %d: %r %s)" % (rc, out.splitlines(), err.strip()))
+    'agent-0: fw-a: IN_PROGRESS (version 2), document {"version": "a"}',
+    "agent-0: fw-a: SUCCEEDED (version 4)", "agent-0: nothing pending"],
+    "agent on agent-0: fw-a, exit 0 (got %d: %r %s)" % (rc, out.splitlines(), err.strip()))
 c = counters("fw-a")
 check(c == dict(zero(succeeded=2), status="COMPLETED"),
       "fw-a after both agents: COMPLETED, 2 SUCCEEDED (%s)" % c)
 d = cli_json("iot", "describe-job", "--job-id", "fw-a", "--query", "job.completedAt")
-check(d == "2026-01-01T00:02:30+00:00", "fw-a completedAt 2m30s, agent-1's last update (%s)"
+check(d == "2026-01-01T00:02:30+00:00", "fw-a completedAt 2m30s, agent-0's last update (%s)"
       % d)
 
 # A job canceled before the agent looks: nothing pending for it.
-cli_json("iot", "create-job", "--job-id", "fw-c", "--targets", ARN + "thing/agent-1",
+cli_json("iot", "create-job", "--job-id", "fw-c", "--targets", ARN + "thing/agent-0",
          "--document", "{}")
 cli_json("iot", "cancel-job", "--job-id", "fw-c", "--force")
-rc, out, err = agent("--thing-name", "agent-1", "--exit-when-idle")
-check(rc == 0 and out.splitlines() == ["agent-1: nothing pending"],
-      "after cancel-job --force, agent-1 finds nothing pending (got %d: %r %s)"
+rc, out, err = agent("--thing-name", "agent-0", "--exit-when-idle")
+check(rc == 0 and out.splitlines() == ["agent-0: nothing pending"],
+      "after cancel-job --force, agent-0 finds nothing pending (got %d: %r %s)"
       % (rc, out.splitlines(), err.strip()))
 c = counters("fw-c")
 check(c == dict(zero(canceled=1), status="CANCELED"), "fw-c: CANCELED, 1 canceled (%s)" % c)
