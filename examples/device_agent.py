@@ -28,8 +28,9 @@ pointing at your account's data endpoint
 (`aws iot describe-endpoint --endpoint-type iot:Jobs`) it runs against AWS IoT.
 
 --fail JOBID reports FAILED for that job (as a device whose install broke).
-A job canceled while the agent works on it refuses the final update
-(InvalidStateTransitionException): the agent says so and takes the next job.
+An execution canceled while the agent works on it refuses the agent's next
+update (InvalidStateTransitionException): the agent says so, drops that job
+and takes the next one.
 
 Exit 0 after --exit-when-idle found nothing pending or --max-jobs jobs were
 done; 1 on an error the agent cannot handle.
@@ -66,20 +67,20 @@ def run_one(data, a, execution):
     print("%s: %s: IN_PROGRESS (version %d), document %s"
           % (thing, job, version, json.dumps(document, sort_keys=True)), flush=True)
 
-    # Progress report: expectedVersion makes a concurrent change visible.
-    r = data.update_job_execution(
-        thingName=thing, jobId=job, status="IN_PROGRESS",
-        statusDetails={"agent": "device_agent.py", "step": "installing"},
-        expectedVersion=version, includeJobExecutionState=True)
-    version = r["executionState"]["versionNumber"]
-
-    if a.advance:
-        advance(a.endpoint, a.advance)
-    elif a.work > 0:
-        time.sleep(a.work)
-
     final = "FAILED" if job in a.fail else "SUCCEEDED"
     try:
+        # Progress report: expectedVersion makes a concurrent change visible.
+        r = data.update_job_execution(
+            thingName=thing, jobId=job, status="IN_PROGRESS",
+            statusDetails={"agent": "device_agent.py", "step": "installing"},
+            expectedVersion=version, includeJobExecutionState=True)
+        version = r["executionState"]["versionNumber"]
+
+        if a.advance:
+            advance(a.endpoint, a.advance)
+        elif a.work > 0:
+            time.sleep(a.work)
+
         r = data.update_job_execution(
             thingName=thing, jobId=job, status=final,
             statusDetails={"agent": "device_agent.py",
@@ -88,9 +89,10 @@ def run_one(data, a, execution):
     except ClientError as e:
         if error_code(e) in ("InvalidStateTransitionException",
                              "VersionConflictException", "ResourceNotFoundException"):
-            # canceled, removed or changed by the operator meanwhile
-            print("%s: %s: not %s: %s" % (thing, job, final, e.response["Error"]["Message"]),
-                  flush=True)
+            # canceled, removed or changed by the operator meanwhile: give up
+            # this job (a real agent would roll its install back here)
+            print("%s: %s: stopped (%s): %s" % (thing, job, error_code(e),
+                                                e.response["Error"]["Message"]), flush=True)
             return None
         raise
     print("%s: %s: %s (version %d)"

@@ -20,6 +20,8 @@ the test does:
   => fw-a COMPLETED, 2 succeeded, 0 queued, completedAt 2m30s.
   t=2m30s create-job fw-c (thing/agent-0), cancel-job --force at once:
   fw-c CANCELED with 1 canceled, and agent-0's agent finds nothing pending.
+  fw-d (thing/agent-0) canceled with force while the agent works on it:
+  the agent's next update is refused, it drops the job and exits 0.
   An unknown thing: the agent prints StartNext's ResourceNotFoundException
   and exits 1.
 """
@@ -28,7 +30,7 @@ import os
 import subprocess
 import sys
 
-from common import SOURCE, Server, args, aws, check, client_env, done
+from common import SOURCE, Server, args, aws, boto3_client, check, client_env, done
 
 jobsim, aws_cli = args()
 S = os.path.join(SOURCE, "examples", "fleet.json")
@@ -136,6 +138,33 @@ check(rc == 0 and out.splitlines() == ["agent-0: nothing pending"],
       % (rc, out.splitlines(), err.strip()))
 c = counters("fw-c")
 check(c == dict(zero(canceled=1), status="CANCELED"), "fw-c: CANCELED, 1 canceled (%s)" % c)
+
+# Canceled while the agent works (--work 6: six wall seconds between its
+# progress report and its final one): cancel-job --force through boto3 as
+# soon as the agent says IN_PROGRESS; its next update is refused
+# (InvalidStateTransitionException), it drops the job, finds nothing else
+# pending and exits 0; fw-d counts 1 canceled, agent-0's execution is
+# CANCELED with forceCanceled.
+iot = boto3_client("iot", U)
+iot.create_job(jobId="fw-d", targets=[ARN + "thing/agent-0"], document="{}")
+p = subprocess.Popen([sys.executable, AGENT, "--endpoint", U, "--thing-name", "agent-0",
+                      "--work", "6", "--exit-when-idle"], env=client_env(),
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+first = p.stdout.readline().rstrip("\n")
+iot.cancel_job(jobId="fw-d", force=True)
+rest, err = p.communicate(timeout=120)
+lines = [first] + rest.splitlines()
+check(p.returncode == 0 and len(lines) == 3 and
+      lines[0] == "agent-0: fw-d: IN_PROGRESS (version 2), document {}" and
+      lines[1].startswith("agent-0: fw-d: stopped (InvalidStateTransitionException): ") and
+      lines[2] == "agent-0: nothing pending",
+      "canceled with force while the agent works: the agent stops that job, exit 0 "
+      "(got %d: %r %s)" % (p.returncode, lines, err.strip()))
+c = counters("fw-d")
+check(c == dict(zero(canceled=1), status="CANCELED"), "fw-d: CANCELED, 1 canceled (%s)" % c)
+x = cli_json("iot", "describe-job-execution", "--job-id", "fw-d", "--thing-name", "agent-0",
+             "--query", "execution.[status,forceCanceled]")
+check(x == ["CANCELED", True], "fw-d on agent-0: CANCELED, forceCanceled (%s)" % x)
 
 # An unknown thing: the agent reports the data plane's error and exits 1.
 rc, out, err = agent("--thing-name", "no-such-thing", "--exit-when-idle")
