@@ -777,8 +777,9 @@ static void validate_warn_horizon(const char *file, const model_scenario *sc) {
 }
 
 static int cmd_validate(int argc, char **argv) {
-  bool help = false, bail = false;
+  bool help = false, bail = false, serve = false;
   const opt opts[] = {{"bail", 0, false, NULL, &bail},
+                      {"serve", 0, false, NULL, &serve},
                       {"quiet", 'q', false, NULL, &quiet},
                       {NULL, 0, false, NULL, NULL}};
   int n = parse_opts("validate", argc, argv, opts, &help);
@@ -794,7 +795,8 @@ static int cmd_validate(int argc, char **argv) {
     size_t nf = 0;
     bool more = false;
     model_scenario *sc = NULL;
-    int rc = model_scenario_load_all(&sc, argv[i], found, VALIDATE_MAX, &nf, &more);
+    int rc = model_scenario_load_all(&sc, argv[i], serve ? MODEL_SCENARIO_FLEET_ONLY : 0, found,
+                                     VALIDATE_MAX, &nf, &more);
     if (rc) {
       for (size_t k = 0; k < nf; k++) {
         report_diag(&found[k]);
@@ -811,7 +813,10 @@ static int cmd_validate(int argc, char **argv) {
       if (bail) break;
       continue;
     }
-    if (!quiet)
+    if (!quiet && model_scenario_n_jobs(sc) == 0)   /* --serve only */
+      printf("%s: ok: no job (a fleet for jobsim serve), %" PRId64 " things in the fleet\n",
+             argv[i], sc->fleet.n_things);
+    else if (!quiet)
       printf("%s: ok: job %s, %zu targets, %" PRId64 " things targeted of %" PRId64
              " in the fleet\n",
              argv[i], sc->job.job_id, sc->job.n_targets, sc->n_targeted,
@@ -1173,6 +1178,8 @@ static const command commands[] = {
      "at the first). A warning on stderr (exit still 0) says when the rollout\n"
      "alone cannot finish before the horizon.\n\n"
      "        --bail       stop at the first invalid file\n"
+     "        --serve      check as `jobsim serve` reads a scenario: 'job' and\n"
+     "                     'jobs' are optional (a fleet for clients' jobs)\n"
      "    -q, --quiet      print nothing for valid files\n"
      "    -h, --help       this help\n"},
     {"describe-job", cmd_describe_job,

@@ -1319,8 +1319,8 @@ static bool knock_on(const sim_diag *e, char (*aside)[sizeof e->path], size_t n)
   return false;
 }
 
-int model_scenario_load_all(model_scenario **out, const char *file, sim_diag *found,
-                            size_t max, size_t *n, bool *more) {
+int model_scenario_load_all(model_scenario **out, const char *file, unsigned flags,
+                            sim_diag *found, size_t max, size_t *n, bool *more) {
   char *text = NULL;
   size_t len = 0;
   cJSON *root = NULL;
@@ -1334,7 +1334,7 @@ int model_scenario_load_all(model_scenario **out, const char *file, sim_diag *fo
     *n = 1;
     return first;
   }
-  first = load_text(out, file, text, len, 0, &found[0]);
+  first = load_text(out, file, text, len, flags, &found[0]);
   if (!first) goto done;
   *n = 1;
   sim_diag e;
@@ -1351,7 +1351,7 @@ int model_scenario_load_all(model_scenario **out, const char *file, sim_diag *fo
     memcpy(aside[na++], last.path, sizeof last.path);
     model_scenario *s = NULL;
     sim_diag_init(&e, file);
-    int rc = load_tree(&s, file, text, len, 0, root, &e);
+    int rc = load_tree(&s, file, text, len, flags, root, &e);
     model_scenario_free(s);
     if (!rc) break;
     if (how == ASIDE_EMPTIED && same_place(&e, &last)) {

@@ -185,8 +185,8 @@ int model_scenario_load_flags(model_scenario **out, const char *file, unsigned f
  * member, a problem at an array element or in a job file, and at `max`
  * problems (*more then says that there are others). Returns found[0]'s
  * code (SIM_OK, *n 0 and *out set when the scenario is valid). */
-int model_scenario_load_all(model_scenario **out, const char *file, sim_diag *found,
-                            size_t max, size_t *n, bool *more);
+int model_scenario_load_all(model_scenario **out, const char *file, unsigned flags,
+                            sim_diag *found, size_t max, size_t *n, bool *more);
 
 /* Jobs created at instant 0 (0 only for a fleet-only scenario), and job k
  * of them as a spec (a shallow view: the scenario owns it). */

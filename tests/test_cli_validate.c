@@ -1421,6 +1421,22 @@ static const ucase k_ucases[] = {
   {"validate_ok", {"validate", EX1, NULL}, NULL, XC_OK, EX1 ": ok: job example-job-01",
    NULL, "", NULL},
   {"validate_quiet_ok", {"validate", "-q", EX1, NULL}, NULL, XC_OK, "", NULL, "", NULL},
+  /* --serve: a fleet without a job (what jobsim serve takes) is valid; without
+   * it the job stays required (run, sweep, plan, describe-job need one) */
+  {"validate_serve_fleet_only",
+   {"validate", "--serve", "%S/tests/serve/fleet.json", "%S/examples/fleet.json", EX1, NULL},
+   NULL, XC_OK,
+   "%S/tests/serve/fleet.json: ok: no job (a fleet for jobsim serve), 8 things in the fleet\n"
+   "%S/examples/fleet.json: ok: no job (a fleet for jobsim serve), 402 things in the fleet\n"
+   EX1 ": ok: job example-job-01, ", NULL, "", NULL},
+  {"validate_fleet_only_needs_serve", {"validate", "%S/tests/serve/fleet.json", NULL}, NULL,
+   XC_INVALID, "", NULL,
+   "jobsim: %S/tests/serve/fleet.json: $: missing required field 'job'\n", NULL},
+  {"validate_serve_still_checks",
+   {"validate", "--serve", "%S/tests/bad/fleet-duplicate-thing-name.json", NULL}, NULL,
+   XC_INVALID, "", NULL,
+   "jobsim: %S/tests/bad/fleet-duplicate-thing-name.json: $.fleet.groups: thing name "
+   "'MyRaspberryPi' appears more than once in the fleet\n", NULL},
   /* the bundled lifecycle scenarios: operations, dynamic groups, device
    * timers, start/end times and maintenance windows */
   {"validate_lifecycle_scenarios",

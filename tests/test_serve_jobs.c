@@ -228,6 +228,34 @@ static void concurrent_quota(void **state) {
   model_scenario_free(sc);
 }
 
+/* ------------------------------------------------ rollout quota (O37) ---
+ *
+ * O37: the rollout quota caps each job's rate on its own, not the jobs'
+ * sum. Jobs A and B over g's 10 things, no maximumPerMinute, rolloutQuota
+ * 2: each creates 2 executions per 60-s window (0, 60, 120, ... s), so at
+ * 30 s A and B have 2 each (4 in all; a per-account quota would allow 2),
+ * at 90 s 4 each, and at 270 s all 10 each (five windows). */
+static void rollout_quota_per_job(void **state) {
+  (void)state;
+  model_scenario *sc = load_text(
+      "{\"jobs\":["
+      "{\"jobId\":\"A\",\"targets\":[\"" ARN "thinggroup/g\"],\"document\":\"{}\"},"
+      "{\"jobId\":\"B\",\"targets\":[\"" ARN "thinggroup/g\"],\"document\":\"{}\"}],"
+      "\"fleet\":{\"groups\":[{\"name\":\"g\",\"things\":10,\"behavior\":\"b\"}],"
+      "\"behaviors\":{\"b\":{\"startDelay\":\"10s\",\"runTime\":\"60s\"}}},"
+      "\"simulation\":{\"until\":\"1h\",\"rolloutQuota\":2}}");
+  model_engine *e = engine_of(sc);
+  static const struct { int64_t at, created; } want[] = {{30, 2}, {90, 4}, {150, 6},
+                                                          {270, 10}};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    assert_int_equal(model_engine_run(e, want[i].at * S), SIM_OK);
+    assert_int_equal(model_engine_job_at(e, 0)->created, want[i].created);
+    assert_int_equal(model_engine_job_at(e, 1)->created, want[i].created);
+  }
+  model_engine_free(e);
+  model_scenario_free(sc);
+}
+
 /* --------------------------------------------------------- streams (§8) ---
  *
  * Conventions §8: adding a job does not shift another job's draws. A
@@ -520,6 +548,7 @@ int main(int argc, char **argv) {
   test_parse_args(argc, argv);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(three_jobs_order),    cmocka_unit_test(concurrent_quota),
+      cmocka_unit_test(rollout_quota_per_job),
       cmocka_unit_test(second_job_shifts_nothing), cmocka_unit_test(external_stays_queued),
       cmocka_unit_test(data_plane_rules),    cmocka_unit_test(apply_now),
       cmocka_unit_test(create_now),          cmocka_unit_test(run_layout),
