@@ -945,7 +945,7 @@ static void finding_21_more_signals(void **s) {
   char dir[600], scen[800];
   test_dir(dir, sizeof dir, "21s");
   snprintf(scen, sizeof scen, "%s/sig.json", dir);
-  write_sig_scenario(scen, under_valgrind() ? 30000 : 300000);
+  write_sig_scenario(scen, under_valgrind() ? 30000 : 1000000);
   const char *keep[] = {"sig.json", NULL};
   const int sigs[] = {SIGHUP, SIGQUIT, SIGXCPU};
   for (int i = 0; i < 3; i++) {
@@ -982,7 +982,7 @@ static void beyond_every_catchable_signal(void **s) {
   char dir[600], scen[800];
   test_dir(dir, sizeof dir, "allsig");
   snprintf(scen, sizeof scen, "%s/sig.json", dir);
-  write_sig_scenario(scen, under_valgrind() ? 30000 : 300000);
+  write_sig_scenario(scen, under_valgrind() ? 30000 : 1000000);
   const char *keep[] = {"sig.json", NULL};
   int sigs[40], n = 0;
   for (size_t i = 0; i < sizeof more_stop_signals / sizeof more_stop_signals[0]; i++)
