@@ -430,37 +430,35 @@ const sim_event *sim_queue_peek(sim_queue *q)
   return &q->top;
 }
 
-bool sim_queue_pop(sim_queue *q, sim_event *out)
+/* Remove the earliest event (settled in near[0]) into *out. */
+static inline void take_first(sim_queue *q, sim_event *out)
 {
-  uint32_t idx;
+  uint32_t idx = q->near[0].slot;
 
-  if (q->size == 0)
-    return false;
-  settle(q);
-  idx = q->near[0].slot;
   fill(q, idx, out);
   q->slots[idx].gen++;
   q->size--;
   near_remove(q, 0);
   free_slot(q, idx);
+}
+
+bool sim_queue_pop(sim_queue *q, sim_event *out)
+{
+  if (q->size == 0)
+    return false;
+  settle(q);
+  take_first(q, out);
   return true;
 }
 
 bool sim_queue_pop_until(sim_queue *q, sim_time_ms until, sim_event *out)
 {
-  uint32_t idx;
-
   if (q->size == 0)
     return false;
   settle(q);
   if (q->near[0].time > until)
     return false;
-  idx = q->near[0].slot;
-  fill(q, idx, out);
-  q->slots[idx].gen++;
-  q->size--;
-  near_remove(q, 0);
-  free_slot(q, idx);
+  take_first(q, out);
   return true;
 }
 
