@@ -190,8 +190,8 @@ m associate-snapshot "associate-targets-with-job accepted for a SNAPSHOT job" \
 m cancel-exec-force-inverted "cancel-job-execution of an IN_PROGRESS execution without force accepted" \
   'if (th->status == MODEL_EXEC_IN_PROGRESS && !o->force)' 'if (th->status == MODEL_EXEC_IN_PROGRESS && o->force)'
 m device-connected-inverted "a device is offline with probability connected, not 1 - connected" \
-  'if (!online && b->connected < 1.0 && !(gsl_rng_uniform(r) < b->connected))' \
-  'if (!online && b->connected < 1.0 && (gsl_rng_uniform(r) < b->connected))'
+  'if (!online && b->connected < 1.0 && !(sim_rng_uniform(r) < b->connected))' \
+  'if (!online && b->connected < 1.0 && (sim_rng_uniform(r) < b->connected))'
 m fleet-arrival-rate "arrivals and departures at twice their ratePerHour" \
   'gsl_ran_exponential(r, 3600000.0 / per_hour)' 'gsl_ran_exponential(r, 1800000.0 / per_hour)'
 m timeout-bumps-version "TIMED_OUT (set by the service) increments versionNumber" \
