@@ -35,23 +35,10 @@
 
 static char g_dir[256];
 
+/* The whole file (it must exist). */
 static char *read_all(const char *path) {
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  size_t cap = 4096, n = 0;
-  char *s = malloc(cap);
+  char *s = test_read_file(path, NULL);
   assert_non_null(s);
-  size_t k;
-  while ((k = fread(s + n, 1, cap - n - 1, f)) > 0) {
-    n += k;
-    if (cap - n - 1 == 0) {
-      cap *= 2;
-      s = realloc(s, cap);
-      assert_non_null(s);
-    }
-  }
-  s[n] = 0;
-  fclose(f);
   return s;
 }
 

@@ -12,6 +12,20 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+/* Whole file into a NUL-terminated buffer (NULL if unreadable). */
+static inline char *test_read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *b = malloc((size_t)n + 1);
+  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) { free(b); b = NULL; }
+  fclose(f);
+  if (b) { b[n] = 0; if (len) *len = (size_t)n; }
+  return b;
+}
+
 /* A test that cannot run here (a tool it needs is missing) calls
  * test_skip("why", ...): a cmocka skip, marked "# SKIPPED:" on stderr, on a
  * developer machine; a failure under CI=true, because .ci/run installs

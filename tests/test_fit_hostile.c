@@ -35,24 +35,8 @@
 static char g_dir[512];
 static const char *g_export = JOBSIM_SOURCE_DIR "/tests/fit/export.json";
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 4096, n = 0, k;
-  char *s = malloc(cap);
-  assert_non_null(s);
-  while ((k = fread(s + n, 1, cap - n - 1, f)) > 0) {
-    n += k;
-    if (n + 1 == cap) {
-      cap *= 2;
-      s = realloc(s, cap);
-      assert_non_null(s);
-    }
-  }
-  fclose(f);
-  s[n] = 0;
-  return s;
-}
+/* The whole file, or NULL when it cannot be read. */
+static char *slurp(const char *path) { return test_read_file(path, NULL); }
 
 static bool exists(const char *rel) {
   char p[1100];

@@ -28,24 +28,8 @@
 
 static char g_dir[256];
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *b = NULL;
-  size_t n = 0, cap = 0;
-  int c;
-  while ((c = fgetc(f)) != EOF) {
-    if (n + 2 > cap) {
-      cap = cap ? cap * 2 : 4096;
-      b = realloc(b, cap);
-    }
-    b[n++] = (char)c;
-  }
-  fclose(f);
-  if (!b) b = calloc(1, 1);
-  else b[n] = 0;
-  return b;
-}
+/* The whole file, or NULL when it cannot be read. */
+static char *slurp(const char *path) { return test_read_file(path, NULL); }
 
 static char *path(const char *name) {
   static char p[8][512];

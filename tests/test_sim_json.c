@@ -625,7 +625,7 @@ static void finding_06_deep_document_stack(void **state)
 
 /* --------------------------------------------------------------- files --- */
 
-static void test_read_file(void **state)
+static void test_json_read_file(void **state)
 {
   const char *path = JOBSIM_BINARY_DIR "/test_sim_json.tmp";
   const char *missing = JOBSIM_BINARY_DIR "/no/such/file.json";
@@ -676,7 +676,7 @@ int main(void)
     cmocka_unit_test(test_bool_str_enum),
     cmocka_unit_test(test_type_names),
     cmocka_unit_test(test_format_double),
-    cmocka_unit_test(test_read_file),
+    cmocka_unit_test(test_json_read_file),
     cmocka_unit_test(test_json_valid),
     cmocka_unit_test(finding_06_deep_document_stack),
   };

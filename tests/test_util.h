@@ -1,4 +1,4 @@
-/* test_util.h — helpers shared by the report-level tests: file I/O, golden
+/* test_util.h — helpers shared by the report-level tests: golden
  * comparison with an explicit update switch, and running scenarios. */
 #ifndef JOBSIM_TEST_UTIL_H
 #define JOBSIM_TEST_UTIL_H
@@ -10,19 +10,7 @@
 /* Set by main() from --update-golden (or JOBSIM_UPDATE_GOLDEN=1). */
 extern bool test_update_golden;
 
-/* Whole file into a NUL-terminated buffer (NULL if unreadable). */
-static inline char *test_read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = malloc((size_t)n + 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) { free(b); b = NULL; }
-  fclose(f);
-  if (b) { b[n] = 0; if (len) *len = (size_t)n; }
-  return b;
-}
+/* test_read_file (test_common.h): whole file into a buffer. */
 
 /* Compare `got` with golden file tests/golden/<name>; with the update switch
  * rewrite the golden instead. Returns true when equal (or updated). */
