@@ -8,6 +8,7 @@
 #include "scenario.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <string.h>
 
 #include "calendar.h"
@@ -1373,6 +1374,72 @@ done:
   cJSON_Delete(root);
   free(text);
   return first;
+}
+
+/* ------------------------------------------- rollout lower bound --- */
+
+/* The earliest instant the first job's rollout can create its last
+ * execution: one window a minute from its start (schedulingConfig.startTime
+ * or 0), each of at most the window's rate (maximumPerMinute or 1000, under
+ * the rollout quota; an exponential rate as if every notified thing had
+ * already succeeded, so its increases come as early as they can).
+ * With maintenance windows, only while one is open. A lower bound; -1
+ * without a job or targets, INT64_MAX when no window opens any more. */
+sim_time_ms model_scenario_rollout_lower_bound(const model_scenario *sc, int64_t *cap_out) {
+  const model_jobcfg *c = &sc->job;
+  int64_t n = sc->n_targeted;
+  if (!sc->has_job || n <= 0) return -1;
+  int64_t cap = c->has_max_per_minute ? c->max_per_minute : 1000;
+  if (cap > sc->sim.rollout_quota) cap = sc->sim.rollout_quota;
+  if (cap < 1) cap = 1;
+  *cap_out = cap;
+  sim_time_ms at = sc->has_start ? sc->start_at : 0;
+  const int64_t base = sc->sim.start_epoch_ms;
+  /* the minutes up to `open_end` (exclusive) are known to be inside a
+   * maintenance window (INT64_MAX: there are none) */
+  sim_time_ms open_end = sc->n_windows > 0 ? at : INT64_MAX;
+  for (int64_t done = 0;; at += SIM_MS_PER_MIN) {
+    /* with maintenance windows, windows only while one is open: a window
+     * of D minutes that opens at o has rollout windows at o .. o+D-1m */
+    while (at >= open_end) {
+      int64_t next = INT64_MAX, occ;
+      for (size_t wi = 0; wi < sc->n_windows; wi++) {
+        sim_time_ms len = c->windows[wi].duration_min * SIM_MS_PER_MIN;
+        if (model_cron_next(&sc->windows[wi], base + at - len, &occ) && occ - base <= at) {
+          if (open_end <= at || occ - base + len > open_end) open_end = occ - base + len;
+        } else if (model_cron_next(&sc->windows[wi], base + at, &occ) && occ - base < next) {
+          next = occ - base;
+        }
+      }
+      if (open_end > at) break;
+      if (next == INT64_MAX) return INT64_MAX;   /* no window opens any more */
+      at = next;
+    }
+    int64_t r = cap;
+    if (c->has_exponential) {
+      int64_t k = 0;
+      if (c->has_notified_criterion && c->notified_things > 0)
+        k = done / c->notified_things;
+      if (c->has_succeeded_criterion && c->succeeded_things > 0 &&
+          done / c->succeeded_things > k)
+        k = done / c->succeeded_things;
+      double exact = (double)c->base_rate_per_minute * pow(c->increment_factor, (double)k);
+      r = exact >= (double)cap ? cap : (int64_t)floor(exact);
+      if (r < 1) r = 1;
+    }
+    if (r == cap) {   /* at the cap: the rest of the open stretch in one step */
+      int64_t left = (n - done + cap - 1) / cap;   /* windows still needed */
+      int64_t room = open_end == INT64_MAX ? left : (open_end - at + SIM_MS_PER_MIN - 1) /
+                                                   SIM_MS_PER_MIN;
+      int64_t k = left < room ? left : room;
+      if (k > 1) {
+        done += (k - 1) * cap;
+        at += (k - 1) * SIM_MS_PER_MIN;
+      }
+    }
+    done += r < n - done ? r : n - done;
+    if (done >= n) return at;
+  }
 }
 
 /* ----------------------------------------------------- memory estimate --- */

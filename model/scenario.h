@@ -188,6 +188,13 @@ int model_scenario_load_flags(model_scenario **out, const char *file, unsigned f
 int model_scenario_load_all(model_scenario **out, const char *file, unsigned flags,
                             sim_diag *found, size_t max, size_t *n, bool *more);
 
+/* The earliest instant the first job's rollout can create its last
+ * execution (a lower bound from the rate cap, exponential increases as early
+ * as they can come, startTime and the maintenance windows); *cap gets the
+ * rate cap used. -1 without a job or targets, INT64_MAX when no window opens
+ * any more. (jobsim validate warns when it is not before the horizon.) */
+sim_time_ms model_scenario_rollout_lower_bound(const model_scenario *s, int64_t *cap);
+
 /* Jobs created at instant 0 (0 only for a fleet-only scenario), and job k
  * of them as a spec (a shallow view: the scenario owns it). */
 size_t model_scenario_n_jobs(const model_scenario *s);
