@@ -245,10 +245,13 @@ int model_scenario_resolve_arn(const model_scenario *s, const char *arn, model_t
   memset(t, 0, sizeof *t);
   if (strncmp(rest, "thinggroup/", 11) == 0) {
     long g = model_fleet_find_group(&s->fleet, rest + 11);
-    if (g < 0)
+    if (g < 0) {
+      char hint[160];
+      model_fleet_group_hint(&s->fleet, rest + 11, hint, sizeof hint);
       return sim_diag_set(d, SIM_ERR_RANGE, p,
                           "target names thing group '%s', which is not a group "
-                          "of the scenario's $.fleet.groups", rest + 11);
+                          "of the scenario's $.fleet.groups%s", rest + 11, hint);
+    }
     t->is_group = true;
     t->group = g;
     t->first = s->fleet.groups[g].first;

@@ -184,6 +184,14 @@ static void test_did_you_mean(void **state) {
                   false,
                   E "$.operations[0].group: unknown group 'rev_a' (not in $.fleet.groups); did "
                     "you mean 'rev-a'?\n");
+  /* 8b. a group named in a target ARN: rev-b -> rev-a, one substitution
+   * (the job's own target, not an operation's group member) */
+  expect_validate("target group",
+                  "{'job':{'jobId':'fw-1','targets':['" ARN "thinggroup/rev-b'],"
+                  "'document':'{}'}," FLEET "}",
+                  false,
+                  E "$.job.targets[0]: target names thing group 'rev-b', which is not a "
+                    "group of the scenario's $.fleet.groups; did you mean 'rev-a'?\n");
   /* 9. an outcome: SUCCEDED -> SUCCEEDED, one insertion; the outcomes left
    * empty (summing to 0) follow from it and are not listed */
   expect_validate("outcome name",

@@ -65,7 +65,7 @@ refused(("iot", "create-job", "--job-id", "fw-1", "--targets", ARN + "thinggroup
 refused(("iot", "create-job", "--job-id", "fw-x", "--targets", ARN + "thinggroup/rev-z",
          "--document", "{}"), "InvalidRequestException", "CreateJob",
         "request body: $.targets[0]: target names thing group 'rev-z', which is not a group "
-        "of the scenario's $.fleet.groups")
+        "of the scenario's $.fleet.groups; did you mean 'rev-a'?")
 # A rule the CLI does not check itself: CreateJob's message is jobsim validate's
 # for the same request in a scenario ($.job.X there, "request body: $.X" here).
 rate = {"exponentialRate": {"baseRatePerMinute": 10, "incrementFactor": 1.15,
