@@ -522,16 +522,21 @@ static void plots(buf *b, const report_outdir *dir, const report_page_input *in)
   }
 }
 
-/* One line of events.log: "ISO  +OFFSET  text". */
+/* One line of events.log: "ISO  +OFFSET  text", where text starts with
+ * "[job-id] " when the run has several jobs. */
 typedef struct story_line {
   const char *p;   /* the line (not NUL-terminated) */
   size_t len;
   const char *text;   /* after the time columns */
+  const char *tag;    /* "[job-id] " at the start of text, or NULL */
+  size_t tag_len;     /* its length, the space included */
   int64_t window, created, rate, notified;   /* a window line, else window -1 */
 } story_line;
 
 static void parse_line(story_line *l) {
   l->window = -1;
+  l->tag = NULL;
+  l->tag_len = 0;
   const char *e = l->p + l->len;
   const char *t = l->p;
   /* two space-separated columns, then the text */
@@ -540,20 +545,33 @@ static void parse_line(story_line *l) {
     while (t < e && *t == ' ') t++;
   }
   l->text = t;
+  const char *w = t;
+  if (w < e && *w == '[') {
+    const char *close = memchr(w, ']', (size_t)(e - w));
+    if (close && close + 1 < e && close[1] == ' ') {
+      l->tag = w;
+      l->tag_len = (size_t)(close + 2 - w);
+      w = close + 2;
+    }
+  }
   char tmp[160];
-  size_t tl = (size_t)(e - t) < sizeof tmp - 1 ? (size_t)(e - t) : sizeof tmp - 1;
-  memcpy(tmp, t, tl);
+  size_t tl = (size_t)(e - w) < sizeof tmp - 1 ? (size_t)(e - w) : sizeof tmp - 1;
+  memcpy(tmp, w, tl);
   tmp[tl] = 0;
-  int64_t w, c, r, nt;
+  int64_t wn, c, r, nt;
   int used = 0;
   if (sscanf(tmp, "window %" SCNd64 ": %" SCNd64 " executions created at %" SCNd64
-                  "/min, %" SCNd64 " things notified%n", &w, &c, &r, &nt, &used) == 4 &&
+                  "/min, %" SCNd64 " things notified%n", &wn, &c, &r, &nt, &used) == 4 &&
       tmp[used] == 0) {
-    l->window = w;
+    l->window = wn;
     l->created = c;
     l->rate = r;
     l->notified = nt;
   }
+}
+
+static bool same_tag(const story_line *a, const story_line *b) {
+  return a->tag_len == b->tag_len && (a->tag_len == 0 || memcmp(a->tag, b->tag, a->tag_len) == 0);
 }
 
 static void put_line(buf *b, const story_line *l) {
@@ -565,100 +583,98 @@ static void put_line(buf *b, const story_line *l) {
   puts_(b, "\n");
 }
 
-/* The next story line from *cur (skipping # lines); false at the end. */
-static bool next_line(const char **cur, story_line *l) {
-  const char *p = *cur;
-  while (p && *p) {
+/* The story's lines (skipping # lines), parsed: *n of them, malloc'd. */
+static story_line *story_lines(const char *text, size_t *n) {
+  size_t cap = 0, k = 0;
+  for (const char *p = text; *p; p++)
+    if (*p == '\n') cap++;
+  cap++;
+  story_line *v = malloc(cap * sizeof *v);
+  if (!v) return NULL;
+  for (const char *p = text; *p && k < cap;) {
     const char *nl = strchr(p, '\n');
     size_t len = nl ? (size_t)(nl - p) : strlen(p);
-    const char *next = p + len + (nl ? 1 : 0);
     if (p[0] != '#') {
-      *l = (story_line){.p = p, .len = len};
-      parse_line(l);
-      *cur = next;
-      return true;
+      v[k] = (story_line){.p = p, .len = len};
+      parse_line(&v[k]);
+      k++;
     }
-    p = next;
+    p += len + (nl ? 1 : 0);
   }
-  *cur = p;
-  return false;
+  *n = k;
+  return v;
 }
 
-/* One item of the story: a line, or a run of three or more consecutive
- * window lines at one rate (first, last, how many, executions created). */
+/* One item of the story: a line, or a run of three or more window lines of
+ * one job at one rate, numbered one after another (first, last, how many,
+ * executions created). Only the job's own lines break its run (any line of
+ * it that is not the next window at the same rate): with several jobs the
+ * lines of each are interleaved, and the other jobs' lines between stay
+ * where they are, after the run's one line, which keeps its first window's
+ * time, so the times down the page still never go back. With one job
+ * every line is the job's own. */
 typedef struct story_item {
-  story_line first, last;
+  size_t first, last;   /* indexes of story lines */
   size_t lines;
   int64_t created;
 } story_item;
 
-typedef struct story_cursor {
-  const char *p;
-  story_line ahead;   /* read but not yet used */
-  bool has_ahead;
-} story_cursor;
-
-static bool next_item(story_cursor *c, story_item *it) {
-  story_line l;
-  if (c->has_ahead) { l = c->ahead; c->has_ahead = false; }
-  else if (!next_line(&c->p, &l)) return false;
-  *it = (story_item){l, l, 1, l.window >= 0 ? l.created : 0};
-  if (l.window < 0) return true;
-  /* extend the run while windows follow at the same rate; a run of two
-   * stays two lines (the second is then the lookahead) */
-  story_line m;
-  story_item one = *it;
-  bool second = false;
-  story_line second_line;
-  while (next_line(&c->p, &m)) {
-    if (m.window != it->last.window + 1 || m.rate != it->first.rate) {
-      c->ahead = m;
-      c->has_ahead = true;
-      break;
+/* The items of lines[0..n) into items (n of room); used[] marks the lines
+ * a run took. Returns the count. */
+static size_t story_items(const story_line *l, size_t n, bool *used, story_item *items) {
+  size_t ni = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (used[i]) continue;
+    story_item it = {i, i, 1, l[i].window >= 0 ? l[i].created : 0};
+    if (l[i].window >= 0) {
+      story_item run = it;
+      for (size_t j = i + 1; j < n; j++) {
+        if (used[j] || !same_tag(&l[j], &l[i])) continue;
+        if (l[j].window != l[run.last].window + 1 || l[j].rate != l[i].rate) break;
+        run.last = j;
+        run.lines++;
+        run.created += l[j].created;
+      }
+      if (run.lines >= 3) {
+        it = run;
+        for (size_t j = i; j <= run.last; j++)
+          if (!used[j] && l[j].window >= 0 && same_tag(&l[j], &l[i])) used[j] = true;
+      }
     }
-    if (it->lines == 1) { second = true; second_line = m; }
-    it->last = m;
-    it->lines++;
-    it->created += m.created;
+    items[ni++] = it;
   }
-  if (it->lines == 2 && second) {
-    /* not a run: give the second line back, and read on after it */
-    c->p = second_line.p + second_line.len + (second_line.p[second_line.len] ? 1 : 0);
-    c->ahead = second_line;
-    c->has_ahead = true;
-    *it = one;
-  }
-  return true;
+  return ni;
 }
 
-static void put_item(buf *b, const story_item *it) {
-  if (it->lines == 1) { put_line(b, &it->first); return; }
-  char cr[32], nt[32], head[160], last[64] = "";
+static void put_item(buf *b, const story_line *l, const story_item *it) {
+  const story_line *first = &l[it->first], *last_l = &l[it->last];
+  if (it->lines == 1) { put_line(b, first); return; }
+  char cr[32], nt[32], head[400], last[64] = "";
   report_thousands(it->created, cr, sizeof cr);
-  report_thousands(it->last.notified, nt, sizeof nt);
-  size_t hl = (size_t)(it->first.text - it->first.p);
+  report_thousands(last_l->notified, nt, sizeof nt);
+  /* the time columns and the job's tag of the first window */
+  size_t hl = (size_t)(first->text - first->p) + first->tag_len;
   if (hl >= sizeof head) hl = sizeof head - 1;
-  memcpy(head, it->first.p, hl);
+  memcpy(head, first->p, hl);
   head[hl] = 0;
   /* the last window's offset: the second column of its line */
-  const char *o = it->last.p;
-  while (o < it->last.text && *o != ' ') o++;
-  while (o < it->last.text && *o == ' ') o++;
+  const char *o = last_l->p;
+  while (o < last_l->text && *o != ' ') o++;
+  while (o < last_l->text && *o == ' ') o++;
   size_t ol = 0;
-  while (o + ol < it->last.text && o[ol] != ' ' && ol < sizeof last - 1) ol++;
+  while (o + ol < last_l->text && o[ol] != ' ' && ol < sizeof last - 1) ol++;
   memcpy(last, o, ol);
   last[ol] = 0;
   esc(b, head);
   putf(b, "windows %" PRId64 "\u2013%" PRId64 ": %" PRId64 "/min, %s executions created, "
-          "%s things notified by %s\n", it->first.window, it->last.window, it->first.rate,
+          "%s things notified by %s\n", first->window, last_l->window, first->rate,
        cr, nt, last);
 }
 
 /* The story: events.log without its # header. Runs of three or more
- * consecutive window lines at one rate become one line; when the result
- * is still longer than MAX_STORY_LINES, the middle is left out and the
- * first lines and the last STORY_TAIL lines (the outcome) are kept. Two
- * passes over the text, nothing allocated per line. */
+ * window lines of a job at one rate become one line; when the result is
+ * still longer than MAX_STORY_LINES, the middle is left out and the first
+ * lines and the last STORY_TAIL lines (the outcome) are kept. */
 #define STORY_TAIL 50
 
 static void story(buf *b, const report_outdir *dir) {
@@ -666,29 +682,31 @@ static void story(buf *b, const report_outdir *dir) {
   report_outdir_path(dir, "events.log", path, sizeof path);
   char *text = slurp(path, NULL);
   puts_(b, "<h2>The story (events.log)</h2>\n");
-  if (!text) {   /* e.g. larger than the reader takes */
+  size_t n = 0;
+  story_line *lines = text ? story_lines(text, &n) : NULL;
+  bool *used = lines ? calloc(n + 1, sizeof *used) : NULL;
+  story_item *items = used ? malloc((n + 1) * sizeof *items) : NULL;
+  if (!items) {   /* e.g. larger than the reader takes */
     puts_(b, "<p class=\"note\">events.log could not be read back for this page; it is "
              "beside this page, and in run.sqlite.</p>\n");
+    free(used);
+    free(lines);
+    free(text);
     return;
   }
   puts_(b, "<pre class=\"story\">");
-  story_cursor c = {text, {0}, false};
-  story_item it;
-  size_t ni = 0, collapsed = 0;
-  while (next_item(&c, &it)) {
-    ni++;
-    if (it.lines > 1) collapsed++;
-  }
+  size_t ni = story_items(lines, n, used, items), collapsed = 0;
+  for (size_t k = 0; k < ni; k++)
+    if (items[k].lines > 1) collapsed++;
   size_t head = ni, tail_from = ni;
   if (ni > MAX_STORY_LINES) {
     head = MAX_STORY_LINES - STORY_TAIL;
     tail_from = ni - STORY_TAIL;
   }
-  c = (story_cursor){text, {0}, false};
   size_t left_out = 0;
-  for (size_t k = 0; next_item(&c, &it); k++) {
+  for (size_t k = 0; k < ni; k++) {
     if (k >= head && k < tail_from) {
-      left_out += it.lines;
+      left_out += items[k].lines;
       if (k + 1 == tail_from) {
         char ls[32];
         report_thousands((int64_t)left_out, ls, sizeof ls);
@@ -697,12 +715,15 @@ static void story(buf *b, const report_outdir *dir) {
       }
       continue;
     }
-    put_item(b, &it);
+    put_item(b, lines, &items[k]);
   }
   puts_(b, "</pre>\n");
   if (collapsed)
     puts_(b, "<p class=\"meta\">Runs of rollout windows at one rate are shown as one line; "
              "<code>events.log</code> has each window.</p>\n");
+  free(items);
+  free(used);
+  free(lines);
   free(text);
 }
 

@@ -409,6 +409,56 @@ static void test_story_collapses_windows(void **state) {
   free(html);
 }
 
+/* collapse-two.json: two jobs on the same 10,000 things, 'collapse' at
+ * 300/min (windows 1..34, the last of 100) and 'second' at 200/min
+ * (windows 1..50): events.log interleaves their window lines minute by
+ * minute. Each job's windows become one line, tagged with the job, at its
+ * first window's time; the other lines keep their order, so the story
+ * reads: 2 created, then per job "rollout starts" and its run, then the
+ * two jobs' endings, 10 lines in all, times never going back. */
+static void test_story_collapses_windows_of_each_job(void **state) {
+  (void)state;
+  char sc[1024], dir[700];
+  story_path(sc, sizeof sc, "collapse-two.json");
+  snprintf(dir, sizeof dir, "%s/collapse-two", g_dir);
+  const char *a[] = {"", "run", "-q", "--no-plots", "-o", dir, sc, NULL};
+  assert_int_equal(run(a, NULL, NULL), 0);
+  char *ev = read_in(dir, "events.log");
+  /* the log interleaves the jobs' windows: collapse's window 2 follows
+   * second's window 1 */
+  const char *w1 = strstr(ev, "[second] window 1: 200 executions created");
+  const char *w2 = strstr(ev, "[collapse] window 2: 300 executions created");
+  assert_non_null(w1);
+  assert_non_null(w2);
+  assert_true(w1 < w2);
+  char *html = read_in(dir, "index.html");
+  char *st = page_story(html);
+  char **l;
+  size_t n = split(st, &l);
+  assert_int_equal(n, 10);
+  size_t runs = 0;
+  for (size_t i = 0; i < n; i++) {
+    assert_null(strstr(l[i], "] window "));   /* no single window line is left */
+    if (i > 0) assert_true(strncmp(l[i - 1], l[i], 24) <= 0);   /* ISO times in order */
+  }
+  assert_non_null(strstr(l[3], "2026-01-01T00:00:00.000Z  +0s           [collapse] windows "
+                               "1\u201334: 300/min, 10,000 executions created, 10,000 things "
+                               "notified by +33m"));
+  assert_non_null(strstr(l[5], "2026-01-01T00:00:00.000Z  +0s           [second] windows "
+                               "1\u201350: 200/min, 10,000 executions created, 10,000 things "
+                               "notified by +49m"));
+  for (size_t i = 0; i < n; i++) runs += strstr(l[i], "] windows ") != NULL;
+  assert_int_equal(runs, 2);
+  assert_non_null(strstr(l[2], "[collapse] rollout starts at 300/min"));
+  assert_non_null(strstr(l[4], "[second] rollout starts at 200/min"));
+  assert_non_null(strstr(l[7], "[collapse] job COMPLETED after 34m"));
+  assert_non_null(strstr(l[9], "[second] job COMPLETED after 50m"));
+  free(l);
+  free(st);
+  free(html);
+  free(ev);
+}
+
 /* long-story.json: 400 things at 1/min inside a 1-minute window every hour:
  * each window line stands between "opens" and "closes" lines, nothing to
  * collapse, 2,404 lines in all. The page shows 2,000: the first 1,950
@@ -759,6 +809,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_horizon_warning),
       cmocka_unit_test(test_validate_bound),
       cmocka_unit_test(test_story_collapses_windows),
+      cmocka_unit_test(test_story_collapses_windows_of_each_job),
       cmocka_unit_test(test_story_keeps_its_ending),
       cmocka_unit_test(test_file_url),
       cmocka_unit_test(test_db_execution_views),
