@@ -2,7 +2,7 @@
  * planout.c — what `jobsim plan` shows and writes: the ranked table
  * (stdout and plan.txt), candidates.csv, create-job.json, run.json and the
  * trade-off plot plots/front.*, whose labels are placed here so that none
- * overlaps another label, a point or the limit lines' labels.
+ * overlaps another label, a point, the limit lines or their labels.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "planner.h"
@@ -425,7 +425,7 @@ static int write_front(const plan_result *r, FILE *dat, FILE *gp) {
   }
   /* the limit lines' labels, top right of the deadline line and at the
    * top of the exposure line */
-  box_px fixed[2];
+  box_px fixed[4];
   size_t nfixed = 0;
   char dlab[96], elab[64];
   snprintf(dlab, sizeof dlab, "deadline %s (%s)", dl, dn);
@@ -439,6 +439,10 @@ static int write_front(const plan_result *r, FILE *dat, FILE *gp) {
     double elw = (double)strlen(elab) * 6.2 + 6;
     fixed[nfixed++] = (box_px){ex + 3, ph - 16, ex + 3 + elw, ph};
   }
+  /* the limit lines themselves: no label is drawn across one (fixed[0]
+   * stays the deadline label's box, used below) */
+  fixed[nfixed++] = (box_px){0, dy - 1.5, pw, dy + 1.5};
+  if (o->has_exposure) fixed[nfixed++] = (box_px){ex - 1.5, 0, ex + 1.5, ph};
   int unplaced = plan_place_labels(li, nsp, fixed, nfixed, pw, ph, lo);
 
   char title[512];

@@ -158,6 +158,64 @@ static void offline_tail(const char *file, const char *name, long things) {
   put(file, s);
 }
 
+/* plots/front.gp of a plan in dir: no candidate label is drawn across the
+ * deadline line or the exposure line. The geometry is the one front.gp
+ * fixes (1100x640 pixels, plot area from 8 % to 97 % across and 16 % to
+ * 88 % up) and the text model the labels are placed with: 5.6 pixels a
+ * character plus 4, 11 pixels high, centred on the label's y, its left
+ * edge 2 pixels before its x. Returns the labels checked. */
+static int front_labels_clear_of_lines(const char *dir) {
+  char f[600];
+  snprintf(f, sizeof f, "%s/plots/front.gp", dir);
+  char *g = slurp(f);
+  assert_non_null(g);
+  const double pw = (0.97 - 0.08) * 1100, ph = (0.88 - 0.16) * 640;
+  double xmax = 0, ymax = 0, dl = -1, ex = -1;
+  const char *p = strstr(g, "set xrange [0:");
+  assert_non_null(p);
+  xmax = strtod(p + 14, NULL);
+  p = strstr(g, "set yrange [0:");
+  assert_non_null(p);
+  ymax = strtod(p + 14, NULL);
+  p = strstr(g, "set arrow 1 from graph 0, first ");
+  assert_non_null(p);
+  dl = strtod(p + 32, NULL);
+  p = strstr(g, "set arrow 2 from ");
+  if (p) ex = strtod(p + 17, NULL);
+  assert_true(xmax > 0 && ymax > 0 && dl > 0);
+  int n = 0;
+  for (p = g; (p = strstr(p, "\nset label ")) != NULL;) {
+    p += 11;
+    char *end;
+    long k = strtol(p, &end, 10);
+    if (k < 10 || end[0] != ' ' || end[1] != '\'') continue;
+    const char *t = end + 2;
+    size_t len = 0;   /* the text's characters, '' being one */
+    while (*t && !(t[0] == '\'' && t[1] != '\'')) {
+      t += t[0] == '\'' ? 2 : 1;
+      len++;
+    }
+    assert_int_equal(strncmp(t, "' at first ", 11), 0);
+    double lx = strtod(t + 11, &end);
+    assert_int_equal(strncmp(end, ", first ", 8), 0);
+    double ly = strtod(end + 8, NULL);
+    double x0 = lx / xmax * pw - 2, x1 = x0 + (double)len * 5.6 + 4, yc = ly / ymax * ph;
+    double dy = dl / ymax * ph;
+    if (yc - 5.5 < dy && dy < yc + 5.5)
+      fail_msg("%s: label %ld is drawn across the deadline line (%.1f px, label %.1f..%.1f)",
+               f, k, dy, yc - 5.5, yc + 5.5);
+    if (ex >= 0) {
+      double exx = ex / xmax * pw;
+      if (x0 < exx && exx < x1)
+        fail_msg("%s: label %ld is drawn across the exposure line (%.1f px, label "
+                 "%.1f..%.1f)", f, k, exx, x0, x1);
+    }
+    n++;
+  }
+  free(g);
+  return n;
+}
+
 /* 500 thermostats: 10 offline. terminal:99 needs 495 finished, so 5 of the
  * 10 offline ones back: the 5th of 10 exponential delays (mean 2 h) has
  * mean 2h (H10 - H5) = 1.29 h and sd 2h sqrt(sum 1/k^2, k=6..10) = 0.62 h,
@@ -230,6 +288,7 @@ static void test_offline_tail_terminal_feasible(void **state) {
   assert_non_null(job);
   assert_non_null(strstr(job, "\"jobId\": \"thermo-fw\""));
   free(job);
+  assert_true(front_labels_clear_of_lines(path("tail-plan")) > 0);
   /* progress: on the terminal, erased at the end; never on stdout */
   if (pty) {
     /* (cut to the terminal's width, 80 columns when it has none) */
@@ -387,6 +446,8 @@ static void test_small_fleet_max_exposure(void **state) {
   assert_true(minx >= 1 && minx <= 10);
   assert_true(e >= minx);
   assert_non_null(strstr(job, "\"failureType\": \"FAILED\""));
+  /* the front's labels keep off the deadline and exposure lines */
+  assert_true(front_labels_clear_of_lines(path("small-plan")) > 0);
   free(job);
   free(out);
   free(err);
