@@ -253,7 +253,9 @@ int plan_place_labels(const plan_label_in *in, size_t n, const box_px *fixed, si
         out[i].x = b.x0;
         out[i].y = b.y0;
         out[i].leader = ri >= 2;
-        occ[nocc++] = b;
+        /* a gap around each label, so that two never touch ("104" and "86"
+         * side by side read as "10486") */
+        occ[nocc++] = (box){b.x0 - 4, b.y0 - 1, b.x1 + 4, b.y1 + 1};
       }
     if (!out[i].placed) unplaced++;
   }
@@ -301,11 +303,13 @@ static int cmp_spot(const void *a, const void *b) {
   return x->first < y->first ? -1 : x->first > y->first;
 }
 
-static void append_id(char *t, size_t n, const plan_candidate *c, int *count) {
+/* A spot's label: its candidates' ids, "yours" for the baseline ("yours
+ * (pick)" when the pick is yours: its marker is the pick's). */
+static void append_id(char *t, size_t n, const plan_candidate *c, bool chosen, int *count) {
   size_t l = strlen(t);
   if (*count == 4) snprintf(t + l, n - l, ",…");
   else if (*count < 4) {
-    if (c->baseline) snprintf(t + l, n - l, "%syours", l ? "," : "");
+    if (c->baseline) snprintf(t + l, n - l, "%syours%s", l ? "," : "", chosen ? " (pick)" : "");
     else snprintf(t + l, n - l, "%s%zu", l ? "," : "", c->id);
   }
   (*count)++;
@@ -386,7 +390,7 @@ static int write_front(const plan_result *r, FILE *dat, FILE *gp) {
     }
     int prio = i == r->chosen ? 0 : c->baseline ? 1 : c->feasible ? 2 : 3;
     if (prio < sp[k].prio) sp[k].prio = prio;
-    append_id(sp[k].text, sizeof sp[k].text, c, &spn[k]);
+    append_id(sp[k].text, sizeof sp[k].text, c, i == r->chosen, &spn[k]);
   }
   if (!shown) fputs("NaN NaN 0 0 0 0\n", dat);
   for (size_t i = 1; i < nfront; i++)
