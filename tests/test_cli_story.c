@@ -373,15 +373,22 @@ static size_t split(char *t, char ***lines) {
   return n;
 }
 
+/* `jobsim run -q --no-plots` of tests/story/<file> into <g_dir>/<sub>, which
+ * must exit 0; the report directory's path into dir. */
+static void run_story(const char *file, const char *sub, char *dir, size_t n) {
+  char sc[1024];
+  story_path(sc, sizeof sc, file);
+  snprintf(dir, n, "%s/%s", g_dir, sub);
+  const char *a[] = {"", "run", "-q", "--no-plots", "-o", dir, sc, NULL};
+  assert_int_equal(run(a, NULL, NULL), 0);
+}
+
 /* collapse.json: 10,000 things at 300/min: windows 1..33 create 300 each,
  * window 34 (at +33m) the last 100, all at 300/min: one line for the 34. */
 static void test_story_collapses_windows(void **state) {
   (void)state;
-  char sc[1024], dir[700];
-  story_path(sc, sizeof sc, "collapse.json");
-  snprintf(dir, sizeof dir, "%s/collapse", g_dir);
-  const char *a[] = {"", "run", "-q", "--no-plots", "-o", dir, sc, NULL};
-  assert_int_equal(run(a, NULL, NULL), 0);
+  char dir[700];
+  run_story("collapse.json", "collapse", dir, sizeof dir);
   char *html = read_in(dir, "index.html");
   char *st = page_story(html);
   assert_non_null(strstr(st, "rollout finished: 10000 things notified in 34 windows\n"));
@@ -418,11 +425,8 @@ static void test_story_collapses_windows(void **state) {
  * two jobs' endings, 10 lines in all, times never going back. */
 static void test_story_collapses_windows_of_each_job(void **state) {
   (void)state;
-  char sc[1024], dir[700];
-  story_path(sc, sizeof sc, "collapse-two.json");
-  snprintf(dir, sizeof dir, "%s/collapse-two", g_dir);
-  const char *a[] = {"", "run", "-q", "--no-plots", "-o", dir, sc, NULL};
-  assert_int_equal(run(a, NULL, NULL), 0);
+  char dir[700];
+  run_story("collapse-two.json", "collapse-two", dir, sizeof dir);
   char *ev = read_in(dir, "events.log");
   /* the log interleaves the jobs' windows: collapse's window 2 follows
    * second's window 1 */
@@ -466,11 +470,8 @@ static void test_story_collapses_windows_of_each_job(void **state) {
  * the last 50, which end with the job COMPLETED. */
 static void test_story_keeps_its_ending(void **state) {
   (void)state;
-  char sc[1024], dir[700];
-  story_path(sc, sizeof sc, "long-story.json");
-  snprintf(dir, sizeof dir, "%s/long", g_dir);
-  const char *a[] = {"", "run", "-q", "--no-plots", "-o", dir, sc, NULL};
-  assert_int_equal(run(a, NULL, NULL), 0);
+  char dir[700];
+  run_story("long-story.json", "long", dir, sizeof dir);
   char *ev = read_in(dir, "events.log");
   char **el;
   size_t ne = split(ev, &el);
