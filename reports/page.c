@@ -827,7 +827,14 @@ int report_page_write(const report_outdir *dir, const report_page_input *in,
     const int64_t *k = j->counters;
     int64_t fl = k[MODEL_EXEC_QUEUED] + k[MODEL_EXEC_IN_PROGRESS];
     if (in->finished) {
-      snprintf(line + l, sizeof line - l, "The last execution ended at +%s.", e2);
+      /* with several jobs the run ends with the last of any job's
+       * executions, not necessarily this job's */
+      size_t nj = model_scenario_n_jobs(sc);
+      if (nj > 1)
+        snprintf(line + l, sizeof line - l, "The last execution of the run's %zu jobs ended "
+                 "at +%s.", nj, e2);
+      else
+        snprintf(line + l, sizeof line - l, "The last execution ended at +%s.", e2);
     } else if (j->status == MODEL_JOB_CANCELED && fl > 0) {
       char f[32];
       report_thousands(fl, f, sizeof f);

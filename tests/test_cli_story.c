@@ -436,6 +436,11 @@ static void test_story_collapses_windows_of_each_job(void **state) {
   assert_non_null(w2);
   assert_true(w1 < w2);
   char *html = read_in(dir, "index.html");
+  /* the headline is collapse's, but the run ends with second's last
+   * execution (+50m, collapse's ended at +34m): it says whose end it is */
+  assert_non_null(strstr(html, "Rollout: all 10,000 targeted things notified, the last at "
+                               "+33m. The last execution of the run&#39;s 2 jobs ended at "
+                               "+50m."));
   char *st = page_story(html);
   char **l;
   size_t n = split(st, &l);
