@@ -42,7 +42,10 @@
 #endif
 
 #define BAD_DIR JOBSIM_SOURCE_DIR "/tests/bad"
-#define CASE_TIMEOUT_S 60
+#ifndef JOBSIM_TIMEOUT_SCALE
+#define JOBSIM_TIMEOUT_SCALE 1
+#endif
+#define CASE_TIMEOUT_S (60 * JOBSIM_TIMEOUT_SCALE)   /* scaled under valgrind */
 
 /* ------------------------------------------------------------ helpers --- */
 

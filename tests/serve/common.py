@@ -26,6 +26,10 @@ SOURCE = os.path.dirname(os.path.dirname(HERE))
 KEY = "AKIDJOBSIMTEST"
 SECRET = "jobsim-test-secret/0123456789"
 
+# Time limits are multiplied by this (scripts/valgrind.sh sets it: jobsim
+# under valgrind is many times slower).
+SCALE = int(os.environ.get("JOBSIM_TIMEOUT_SCALE", "1") or "1")
+
 failures = []
 
 
@@ -86,10 +90,10 @@ class Server:
         self.p = subprocess.Popen(self.cmd, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True)
         atexit.register(self._reap)   # never leave a server behind, even on a traceback
-        ready, _, _ = select.select([self.p.stdout], [], [], 30)
+        ready, _, _ = select.select([self.p.stdout], [], [], 30 * SCALE)
         if not ready:
             self.p.kill()
-            raise RuntimeError("jobsim serve printed no URL within 30 s")
+            raise RuntimeError("jobsim serve printed no URL within %d s" % (30 * SCALE))
         self.first_line = self.p.stdout.readline().rstrip("\n")
         if not self.first_line.startswith("http://"):
             err = self.p.stderr.read()
@@ -120,7 +124,7 @@ class Server:
 
     # raw HTTP (the clock, hostile traffic)
     def http(self, method, path, body=None, headers=None, timeout=30):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout * SCALE)
         h = {"Host": "127.0.0.1:%d" % self.port}
         if headers:
             h.update(headers)
@@ -144,7 +148,7 @@ def aws(aws_cli, url, *argv, env=None):
     """Run the real AWS CLI against url; (exit code, stdout, stderr)."""
     p = subprocess.run([aws_cli, "--endpoint-url", url] + list(argv),
                        env=env or client_env(), capture_output=True, text=True,
-                       timeout=120)
+                       timeout=120 * SCALE)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -159,7 +163,7 @@ def offline(jobsim, *argv):
     """`jobsim describe-job ...` and siblings: (exit code, parsed JSON or None,
     stderr)."""
     p = subprocess.run([jobsim] + list(argv), capture_output=True, text=True,
-                       timeout=300)
+                       timeout=300 * SCALE)
     return p.returncode, (json.loads(p.stdout) if p.returncode == 0 else None), p.stderr
 
 

@@ -36,7 +36,7 @@ import socket
 import subprocess
 import sys
 
-from common import SOURCE, args, check, client_env, done
+from common import SCALE, SOURCE, args, check, client_env, done
 
 jobsim, aws_cli = args()
 
@@ -84,8 +84,8 @@ for k, (c, _) in enumerate(cmds):
         script.append(c)
         continue
     if c == "sleep 1":   # wait for the URL line instead
-        script.append("for i in $(seq 300); do [ -s %s/serve.out ] && break; sleep 0.1; "
-                      "done" % work)
+        script.append("for i in $(seq %d); do [ -s %s/serve.out ] && break; sleep 0.1; "
+                      "done" % (300 * SCALE, work))
         continue
     if c.startswith("export ") or re.match(r"^[A-Z]+=", c):
         script.append(c)
@@ -99,7 +99,7 @@ check(served, "README: the walkthrough starts jobsim serve")
 
 env = client_env()
 env["PATH"] = os.path.dirname(aws_cli) + ":/usr/bin:/bin"
-r = subprocess.run(["bash", "-c", "\n".join(script)], env=env, timeout=240,
+r = subprocess.run(["bash", "-c", "\n".join(script)], env=env, timeout=240 * SCALE,
                    capture_output=True, text=True)
 check(r.returncode == 0, "bash ran the walkthrough to its end (exit %d: %s)" %
       (r.returncode, r.stderr.strip()[-300:]))
