@@ -460,7 +460,8 @@ static inline void take_first(sim_queue *q, sim_event *out)
   fill(q, idx, out);
   q->slots[idx].gen++;
   q->size--;
-  near_remove(q, 0);
+  if (--q->n_near > 0)   /* near_remove(q, 0), inline */
+    near_down(q, 0, q->near[q->n_near]);
   free_slot(q, idx);
 }
 
@@ -468,7 +469,8 @@ bool sim_queue_pop(sim_queue *q, sim_event *out)
 {
   if (q->size == 0)
     return false;
-  settle(q);
+  if (q->n_near == 0)
+    settle(q);
   take_first(q, out);
   return true;
 }
@@ -477,7 +479,8 @@ bool sim_queue_pop_until(sim_queue *q, sim_time_ms until, sim_event *out)
 {
   if (q->size == 0)
     return false;
-  settle(q);
+  if (q->n_near == 0)
+    settle(q);
   if (q->near[0].time > until)
     return false;
   take_first(q, out);
