@@ -76,7 +76,7 @@ static ev pop(heap *h) {
  * reconnects first), then the start delay. */
 static int64_t act_delay(const model_behavior *b, gsl_rng *r) {
   int64_t delay = 0;
-  if (b->connected < 1.0 && !(gsl_rng_uniform(r) < b->connected))
+  if (b->connected < 1.0 && !(sim_rng_uniform(r) < b->connected))
     delay += sim_dist_sample(&b->reconnect_after, r);
   return delay + sim_dist_sample(&b->start_delay, r);
 }
@@ -138,7 +138,7 @@ int bare_loop_run(const model_scenario *sc, uint64_t seed, bare_result *out,
         if (next_thing < n && rc == 0) rc = push(&h, now + SIM_MS_PER_MIN, PRIO_JOB, WINDOW, 0, 0);
         break;
       case ACT: {
-        model_outcome o = model_behavior_outcome(b, gsl_rng_uniform(r));
+        model_outcome o = model_behavior_outcome(b, sim_rng_uniform(r));
         queued--;
         if (o == MODEL_OUTCOME_REJECTED) {
           z.rejected++;

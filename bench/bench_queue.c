@@ -12,9 +12,14 @@
  * the order is (time, prio, seq) for every candidate, so outputs cannot
  * change with the choice.
  *
- * Candidates: the binary heap of sim/queue.c as built (the real functions),
- * and the prototypes in bench/queues/: a 4-ary heap (q4.c, keys inline) and
- * a radix heap (rq.c; bucket 0 a small heap on (prio, seq)).
+ * Candidates: sim/queue.c as built (the real functions: a radix heap with
+ * 8-bit digits in front of a small binary heap, keys, links and states in
+ * an array of their own), and the prototypes in bench/queues/: the indexed
+ * binary heap it replaced (binheap.c), a 4-ary heap (q4.c, keys inline),
+ * the same with Floyd's pop and 128-bit keys (qf.c), a radix heap (rq.c;
+ * bucket 0 a small heap on (prio, seq)) and the 8-bit radix heap with its
+ * lists threaded through 64-byte slots (rw.c: sim/queue.c before the
+ * struct-of-arrays split).
  *
  * usage: bench_queue [--rounds N] [--only NAME]
  *   Prints ns per event (one push + one peek/pop) for each candidate and

@@ -21,9 +21,13 @@
 
 /* ------------------------------------------------------------- things --- */
 
-static const model_behavior *behavior_of(const model_engine *e, int64_t t) {
+static const model_behavior *behavior_of_group(const model_engine *e, unsigned g) {
   const model_fleet *f = &e->sc->fleet;
-  return &f->behaviors[f->groups[e->things[t].group].behavior];
+  return &f->behaviors[f->groups[g].behavior];
+}
+
+static const model_behavior *behavior_of(const model_engine *e, int64_t t) {
+  return behavior_of_group(e, e->things[t].group);
 }
 
 bool eng_external(const model_engine *e, int64_t t) { return behavior_of(e, t)->external; }
@@ -99,8 +103,8 @@ static bool device_busy(const model_engine *e, int64_t t, const eng_job *except)
  * delay, or after reconnecting first when it is offline (drawn unless the
  * device is known to be `online`). */
 static inline void hand(model_engine *e, eng_job *J, int64_t t, thing_state *th,
-                        const model_behavior *b, bool online) {
-  gsl_rng *r = eng_device_rng(e, J, th->group);
+                        const model_behavior *b, bool online, unsigned group) {
+  gsl_rng *r = eng_device_rng(e, J, group);
   if (!r) return;
   sim_time_ms delay = 0;
   if (!online && b->connected < 1.0 && !(sim_rng_uniform(r) < b->connected))
@@ -113,10 +117,12 @@ static inline void hand(model_engine *e, eng_job *J, int64_t t, thing_state *th,
 /* The device learns of a QUEUED execution of J: it takes it at once unless
  * it is busy with another job's, then it waits (X_WAIT) for
  * eng_device_free. External things have no device. */
-static void offer(model_engine *e, eng_job *J, int64_t t, bool online) {
-  const model_behavior *b = behavior_of(e, t);
+static void offer(model_engine *e, eng_job *J, int64_t t, bool online, int g) {
+  const model_behavior *b = g >= 0 && J->dense ? behavior_of_group(e, (unsigned)g)
+                                               : behavior_of(e, t);
   if (b->external) return;
   thing_state *th = eng_rec(e, J, t);
+  unsigned group = g >= 0 ? (unsigned)g : th->group;
   if (e->multi) {
     if (device_busy(e, t, J)) {
       th->xflags |= X_WAIT;
@@ -124,11 +130,15 @@ static void offer(model_engine *e, eng_job *J, int64_t t, bool online) {
     }
     th->xflags &= (uint16_t)~X_WAIT;
   }
-  hand(e, J, t, th, b, online);
+  hand(e, J, t, th, b, online, group);
 }
 
-/* A new QUEUED execution of J on t. */
-void eng_notify_device(model_engine *e, eng_job *J, int64_t t) { offer(e, J, t, false); }
+/* A new QUEUED execution of J on t, whose record's group is `group` (read
+ * by the caller before it wrote the record's flags: reading the 16-bit
+ * group-and-flags unit right after a byte store to it stalls the CPU). */
+void eng_notify_device(model_engine *e, eng_job *J, int64_t t, unsigned group) {
+  offer(e, J, t, false, (int)group);
+}
 
 static void defer(model_engine *e, eng_job *J, int64_t t, thing_state *th);
 
@@ -159,7 +169,7 @@ void eng_device_free(model_engine *e, int64_t t) {
       defer(e, best, t, bt);
       continue;
     }
-    hand(e, best, t, bt, behavior_of(e, t), false);
+    hand(e, best, t, bt, behavior_of(e, t), false, bt->group);
     return;
   }
 }
@@ -168,7 +178,7 @@ void eng_device_free(model_engine *e, int64_t t) {
  * connected: at the opening it acts after its start delay (O34), without
  * being drawn offline again. With several jobs a device busy with another
  * job's execution waits for it (X_WAIT) as eng_notify_device does. */
-void eng_device_resume(model_engine *e, eng_job *J, int64_t t) { offer(e, J, t, true); }
+void eng_device_resume(model_engine *e, eng_job *J, int64_t t) { offer(e, J, t, true, -1); }
 
 /* Retry budget (O19): separate FAILED / TIMED_OUT budgets, or one shared
  * budget for ALL. Returns true and spends one retry when allowed. */

@@ -356,7 +356,7 @@ int eng_details_merge(model_engine *e, eng_job *J, int64_t t, thing_state *th,
 void eng_details_free(model_engine *e);
 
 /* engine_device.c: the device model */
-void eng_notify_device(model_engine *e, eng_job *J, int64_t t);
+void eng_notify_device(model_engine *e, eng_job *J, int64_t t, unsigned group);
 void eng_device_resume(model_engine *e, eng_job *J, int64_t t);
 void eng_device_free(model_engine *e, int64_t t);
 void eng_maybe_retry(model_engine *e, eng_job *J, int64_t t, model_exec_status s);

@@ -97,6 +97,7 @@ void eng_set_concurrent(model_engine *e, eng_job *J, bool on) {
 void eng_new_execution(model_engine *e, eng_job *J, int64_t t, unsigned retry_attempt) {
   thing_state *th = eng_rec_make(e, J, t);
   if (!th) return;
+  unsigned group = th->group;   /* before the stores below, see eng_notify_device */
   unsigned last = exec_high(e, J, t);
   if (last == UINT16_MAX) {   /* bad input, not a bug: refuse, go on */
     char name[160];
@@ -122,7 +123,7 @@ void eng_new_execution(model_engine *e, eng_job *J, int64_t t, unsigned retry_at
   J->job.records++;
   J->job.created++;
   if (first) J->job.notified++;
-  eng_notify_device(e, J, t);
+  eng_notify_device(e, J, t, group);
 }
 
 /* A terminal transition: the device is free, then retry (§13 step 4),

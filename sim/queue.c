@@ -43,24 +43,32 @@ typedef struct hent {  /* near-heap entry: the key beside the slot index */
   uint64_t seq;
 } hent;
 
-typedef struct slot {  /* one event; 64 bytes, the link beside the time */
-  sim_time_ms time;
+/* One event, split in two arrays indexed by slot (struct of arrays): what
+ * the bucket walks read and write (key, link, state: 16 bytes, so the lists
+ * of ~2,000 pending events stay in L1 while they are walked) and the rest,
+ * read when the event enters near and when it is popped. */
+typedef struct hot {
+  uint64_t key;        /* key_of(time) */
+  uint32_t link;       /* S_BUCKET/S_DEAD: next in its list (slot + 1, 0 end);
+                          S_NEAR: index in near; S_FREE: next free slot + 1 */
+  uint32_t state;      /* S_* */
+} hot;
+
+typedef struct slot {  /* 40 bytes */
   uint64_t seq;
   uint64_t subject;
   uint64_t arg;
   int32_t prio;
   uint32_t kind;
   uint32_t gen;        /* bumped when the event stops being pending */
-  uint32_t link;       /* S_BUCKET/S_DEAD: next in its list (slot + 1, 0 end);
-                          S_NEAR: index in near; S_FREE: next free slot + 1 */
-  uint32_t state;      /* S_* */
-  uint32_t pad[3];
+  uint32_t pad;
 } slot;
 
 struct sim_queue {
   sim_alloc alloc;
+  hot *hot;
   slot *slots;
-  size_t nslots, slot_cap;
+  size_t nslots, slot_cap, hot_cap;
   uint32_t free_head;             /* slot + 1, or NIL */
   hent *near;
   size_t n_near, near_cap;
@@ -74,6 +82,7 @@ struct sim_queue {
 };
 
 static inline uint64_t key_of(sim_time_ms t) { return (uint64_t)t ^ (UINT64_C(1) << 63); }
+static inline sim_time_ms time_of(uint64_t k) { return (sim_time_ms)(k ^ (UINT64_C(1) << 63)); }
 
 static inline bool less(const hent *a, const hent *b)
 {
@@ -96,11 +105,11 @@ static inline __attribute__((always_inline)) void near_up(sim_queue *q, size_t i
     if (!less(&e, &h[p]))
       break;
     h[i] = h[p];
-    q->slots[h[i].slot].link = (uint32_t)i;
+    q->hot[h[i].slot].link = (uint32_t)i;
     i = p;
   }
   h[i] = e;
-  q->slots[e.slot].link = (uint32_t)i;
+  q->hot[e.slot].link = (uint32_t)i;
 }
 
 static inline __attribute__((always_inline)) void near_down(sim_queue *q, size_t i, hent e)
@@ -118,19 +127,19 @@ static inline __attribute__((always_inline)) void near_down(sim_queue *q, size_t
     if (!less(&h[c], &e))
       break;
     h[i] = h[c];
-    q->slots[h[i].slot].link = (uint32_t)i;
+    q->hot[h[i].slot].link = (uint32_t)i;
     i = c;
   }
   h[i] = e;
-  q->slots[e.slot].link = (uint32_t)i;
+  q->hot[e.slot].link = (uint32_t)i;
 }
 
 static inline void near_push(sim_queue *q, uint32_t idx)
 {
-  slot *s = &q->slots[idx];
-  hent e = {s->time, s->prio, idx, s->seq};
+  const slot *s = &q->slots[idx];
+  hent e = {time_of(q->hot[idx].key), s->prio, idx, s->seq};
 
-  s->state = S_NEAR;
+  q->hot[idx].state = S_NEAR;
   q->n_near++;
   near_up(q, q->n_near - 1, e);
 }
@@ -154,8 +163,8 @@ static void near_remove(sim_queue *q, size_t i)
  * of the highest byte in which it differs from last. */
 static inline void place(sim_queue *q, uint32_t idx)
 {
-  slot *s = &q->slots[idx];
-  uint64_t k = key_of(s->time), x = k ^ q->last;
+  hot *s = &q->hot[idx];
+  uint64_t k = s->key, x = k ^ q->last;
 
   if (k <= q->last) {
     near_push(q, idx);
@@ -173,7 +182,7 @@ static inline void place(sim_queue *q, uint32_t idx)
 
 static void free_slot(sim_queue *q, uint32_t idx)
 {
-  slot *s = &q->slots[idx];
+  hot *s = &q->hot[idx];
 
   s->state = S_FREE;
   s->link = q->free_head;
@@ -219,8 +228,8 @@ static void settle(sim_queue *q)
       while (h != NIL) {
         uint32_t idx = h - 1;
 
-        h = q->slots[idx].link;
-        if (q->slots[idx].state == S_DEAD) {
+        h = q->hot[idx].link;
+        if (q->hot[idx].state == S_DEAD) {
           q->dead--;
           free_slot(q, idx);
         } else {
@@ -233,8 +242,8 @@ static void settle(sim_queue *q)
     while (h != NIL) {
       uint32_t idx = h - 1;
 
-      h = q->slots[idx].link;
-      if (q->slots[idx].state == S_DEAD) {
+      h = q->hot[idx].link;
+      if (q->hot[idx].state == S_DEAD) {
         q->dead--;
         free_slot(q, idx);
       } else {
@@ -258,11 +267,11 @@ static void sweep(sim_queue *q)
       while (h != NIL) {
         uint32_t idx = h - 1;
 
-        h = q->slots[idx].link;
-        if (q->slots[idx].state == S_DEAD) {
+        h = q->hot[idx].link;
+        if (q->hot[idx].state == S_DEAD) {
           free_slot(q, idx);
         } else {
-          q->slots[idx].link = keep;
+          q->hot[idx].link = keep;
           keep = idx + 1;
         }
       }
@@ -303,6 +312,7 @@ void sim_queue_free(sim_queue *q)
   if (q == NULL)
     return;
   a = q->alloc;
+  sim_free(&a, q->hot, q->hot_cap * sizeof *q->hot);
   sim_free(&a, q->slots, q->slot_cap * sizeof *q->slots);
   sim_free(&a, q->near, q->near_cap * sizeof *q->near);
   sim_free(&a, q, sizeof *q);
@@ -315,9 +325,19 @@ static int reserve(sim_queue *q)
   if (q->free_head == NIL && q->nslots == q->slot_cap) {
     size_t cap = q->slot_cap ? q->slot_cap * 2 : MIN_CAP;
     slot *p;
+    hot *t;
 
     if (q->slot_cap >= MAX_SLOTS)
       return SIM_ERR_LIMIT;
+    /* hot grows first (to hot_cap); slot_cap, the usable size, only once
+     * both have grown, so a failure leaves the queue valid. */
+    if (q->hot_cap < cap) {
+      t = sim_realloc(&q->alloc, q->hot, q->hot_cap * sizeof *t, cap * sizeof *t);
+      if (t == NULL)
+        return SIM_ERR_NOMEM;
+      q->hot = t;
+      q->hot_cap = cap;
+    }
     p = sim_realloc(&q->alloc, q->slots, q->slot_cap * sizeof *p, cap * sizeof *p);
     if (p == NULL)
       return SIM_ERR_NOMEM;
@@ -347,13 +367,13 @@ int sim_queue_push(sim_queue *q, sim_time_ms time, int32_t prio, uint32_t kind, 
     return rc;
   if (q->free_head != NIL) {
     idx = q->free_head - 1;
-    q->free_head = q->slots[idx].link;
+    q->free_head = q->hot[idx].link;
   } else {
     idx = (uint32_t)q->nslots++;
     q->slots[idx].gen = 0;
   }
   s = &q->slots[idx];
-  s->time = time;
+  q->hot[idx].key = key_of(time);
   s->prio = prio;
   s->kind = kind;
   s->seq = q->next_seq++;
@@ -374,11 +394,13 @@ static const slot *live(const sim_queue *q, sim_event_id id)
 {
   uint32_t low = (uint32_t)id;
   const slot *s;
+  uint32_t st;
 
   if (low == 0 || low > q->nslots)
     return NULL;
   s = &q->slots[low - 1];
-  if (s->gen != (uint32_t)(id >> 32) || (s->state != S_NEAR && s->state != S_BUCKET))
+  st = q->hot[low - 1].state;
+  if (s->gen != (uint32_t)(id >> 32) || (st != S_NEAR && st != S_BUCKET))
     return NULL;
   return s;
 }
@@ -397,12 +419,12 @@ int sim_queue_cancel(sim_queue *q, sim_event_id id)
   s = &q->slots[idx];
   s->gen++;
   q->size--;
-  if (s->state == S_NEAR) {
-    near_remove(q, s->link);
+  if (q->hot[idx].state == S_NEAR) {
+    near_remove(q, q->hot[idx].link);
     free_slot(q, idx);
     return SIM_OK;
   }
-  s->state = S_DEAD;
+  q->hot[idx].state = S_DEAD;
   if (++q->dead > q->size + SWEEP_SLACK)
     sweep(q);
   return SIM_OK;
@@ -412,7 +434,7 @@ static void fill(const sim_queue *q, uint32_t idx, sim_event *ev)
 {
   const slot *s = &q->slots[idx];
 
-  ev->time = s->time;
+  ev->time = time_of(q->hot[idx].key);
   ev->prio = s->prio;
   ev->kind = s->kind;
   ev->seq = s->seq;
@@ -438,7 +460,8 @@ static inline void take_first(sim_queue *q, sim_event *out)
   fill(q, idx, out);
   q->slots[idx].gen++;
   q->size--;
-  near_remove(q, 0);
+  if (--q->n_near > 0)   /* near_remove(q, 0), inline */
+    near_down(q, 0, q->near[q->n_near]);
   free_slot(q, idx);
 }
 
@@ -446,7 +469,8 @@ bool sim_queue_pop(sim_queue *q, sim_event *out)
 {
   if (q->size == 0)
     return false;
-  settle(q);
+  if (q->n_near == 0)
+    settle(q);
   take_first(q, out);
   return true;
 }
@@ -455,7 +479,8 @@ bool sim_queue_pop_until(sim_queue *q, sim_time_ms until, sim_event *out)
 {
   if (q->size == 0)
     return false;
-  settle(q);
+  if (q->n_near == 0)
+    settle(q);
   if (q->near[0].time > until)
     return false;
   take_first(q, out);

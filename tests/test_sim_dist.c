@@ -479,6 +479,69 @@ static void test_same_draws_as_gsl(void **state)
   sim_rngset_free(s2);
 }
 
+/* A generator whose uniform draw is whatever the test puts in it. */
+typedef struct preset_state {
+  double u;
+} preset_state;
+static void preset_set(void *st, unsigned long seed) { ((preset_state *)st)->u = (double)seed; }
+static unsigned long preset_get(void *st) { (void)st; return 0; }
+static double preset_get_double(void *st) { return ((preset_state *)st)->u; }
+static const gsl_rng_type preset_type = {"preset", 0xffffffffUL, 0, sizeof(preset_state),
+                                         preset_set, preset_get, preset_get_double};
+
+/* The exponential draw takes log(1 - u) for log1p(-u) where the rounded
+ * millisecond cannot differ, and GSL's log1p near a rounding boundary: on
+ * mt19937's grid of u = k / 2^32 (ends included), on any u >= 1/2 (1 - u
+ * exact), on u below 1/2 off the grid (1 - u inexact: GSL's way), and on u
+ * placed so that the draw lands within a few ulps of a half millisecond
+ * (the fallback), for means from 1 ms to ones that reach SIM_DURATION_MAX,
+ * every draw equals gsl_ran_exponential's rounded with llround. */
+static void test_exponential_exact(void **state)
+{
+  static const double means[] = {1.0, 3.0, 7.3, 10000.0, 1.8e6, 1.0e11, 1.6e11};
+  preset_state st = {0};
+  gsl_rng r = {&preset_type, &st};
+  size_t m;
+  long i;
+
+  (void)state;
+  for (m = 0; m < sizeof means / sizeof means[0]; m++) {
+    sim_dist d;
+
+    memset(&d, 0, sizeof d);
+    d.kind = SIM_DIST_EXPONENTIAL;
+    d.p1 = means[m];
+    for (i = 0; i < 60000; i++) {
+      uint64_t k = i < 100 ? (uint64_t)i
+                   : i < 200 ? (UINT64_C(1) << 32) - 1 - (uint64_t)(i - 100)
+                             : ((uint64_t)i * UINT64_C(2654435761)) & 0xffffffffu;
+      double u[3];
+      int j;
+
+      u[0] = (double)k / 4294967296.0;
+      u[1] = 0.5 + 0.5 * ((double)k / 4294967296.0 + (double)(i % 1013) * 0x1p-45);
+      u[2] = nextafter(u[0] * 0.37, 1.0);                     /* off the grid */
+      for (j = 0; j < 3; j++) {
+        if (!(u[j] < 1.0))
+          continue;
+        st.u = u[j];
+        assert_int_equal(sim_dist_sample(&d, &r), ref_ms(-d.p1 * log1p(-u[j])));
+      }
+    }
+    for (i = 0; i < 20000; i++) {   /* draws at n + 1/2 ms, give or take ulps */
+      double x = (double)(i / 5) + 0.5, u0 = -expm1(-x / d.p1), u = u0;
+      int j;
+
+      if (!(u0 < 1.0) || !(u0 > 0))
+        continue;
+      for (j = 0; j < (i % 5); j++)
+        u = nextafter(u, i % 2 ? 1.0 : 0.0);
+      st.u = u;
+      assert_int_equal(sim_dist_sample(&d, &r), ref_ms(-d.p1 * log1p(-u)));
+    }
+  }
+}
+
 static void test_names(void **state)
 {
   static const char *const want[] = {"constant", "uniform", "exponential",
@@ -557,6 +620,7 @@ int main(void)
     cmocka_unit_test(test_empirical_weights),
     cmocka_unit_test(test_bounds_and_rounding),
     cmocka_unit_test(test_same_draws_as_gsl),
+    cmocka_unit_test(test_exponential_exact),
     cmocka_unit_test(test_names),
     cmocka_unit_test(test_alloc_failure),
   };
