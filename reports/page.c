@@ -554,6 +554,7 @@ static void parse_line(story_line *l) {
       w = close + 2;
     }
   }
+  if ((size_t)(e - w) < 7 || memcmp(w, "window ", 7) != 0) return;   /* most lines */
   char tmp[160];
   size_t tl = (size_t)(e - w) < sizeof tmp - 1 ? (size_t)(e - w) : sizeof tmp - 1;
   memcpy(tmp, w, tl);
@@ -583,26 +584,24 @@ static void put_line(buf *b, const story_line *l) {
   puts_(b, "\n");
 }
 
-/* The story's lines (skipping # lines), parsed: *n of them, malloc'd. */
-static story_line *story_lines(const char *text, size_t *n) {
-  size_t cap = 0, k = 0;
-  for (const char *p = text; *p; p++)
-    if (*p == '\n') cap++;
-  cap++;
-  story_line *v = malloc(cap * sizeof *v);
-  if (!v) return NULL;
-  for (const char *p = text; *p && k < cap;) {
+/* The next story line from *cur (skipping # lines), parsed; false at the
+ * end. */
+static bool next_line(const char **cur, story_line *l) {
+  const char *p = *cur;
+  while (p && *p) {
     const char *nl = strchr(p, '\n');
     size_t len = nl ? (size_t)(nl - p) : strlen(p);
+    const char *next = p + len + (nl ? 1 : 0);
     if (p[0] != '#') {
-      v[k] = (story_line){.p = p, .len = len};
-      parse_line(&v[k]);
-      k++;
+      *l = (story_line){.p = p, .len = len};
+      parse_line(l);
+      *cur = next;
+      return true;
     }
-    p += len + (nl ? 1 : 0);
+    p = next;
   }
-  *n = k;
-  return v;
+  *cur = p;
+  return false;
 }
 
 /* One item of the story: a line, or a run of three or more window lines of
@@ -614,40 +613,16 @@ static story_line *story_lines(const char *text, size_t *n) {
  * time, so the times down the page still never go back. With one job
  * every line is the job's own. */
 typedef struct story_item {
-  size_t first, last;   /* indexes of story lines */
+  story_line first, last;
   size_t lines;
   int64_t created;
 } story_item;
 
-/* The items of lines[0..n) into items (n of room); used[] marks the lines
- * a run took. Returns the count. */
-static size_t story_items(const story_line *l, size_t n, bool *used, story_item *items) {
-  size_t ni = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (used[i]) continue;
-    story_item it = {i, i, 1, l[i].window >= 0 ? l[i].created : 0};
-    if (l[i].window >= 0) {
-      story_item run = it;
-      for (size_t j = i + 1; j < n; j++) {
-        if (used[j] || !same_tag(&l[j], &l[i])) continue;
-        if (l[j].window != l[run.last].window + 1 || l[j].rate != l[i].rate) break;
-        run.last = j;
-        run.lines++;
-        run.created += l[j].created;
-      }
-      if (run.lines >= 3) {
-        it = run;
-        for (size_t j = i; j <= run.last; j++)
-          if (!used[j] && l[j].window >= 0 && same_tag(&l[j], &l[i])) used[j] = true;
-      }
-    }
-    items[ni++] = it;
-  }
-  return ni;
-}
+static bool bit(const unsigned char *m, size_t i) { return m[i / 8] >> (i % 8) & 1; }
+static void set_bit(unsigned char *m, size_t i) { m[i / 8] |= (unsigned char)(1u << (i % 8)); }
 
-static void put_item(buf *b, const story_line *l, const story_item *it) {
-  const story_line *first = &l[it->first], *last_l = &l[it->last];
+static void put_item(buf *b, const story_item *it) {
+  const story_line *first = &it->first, *last_l = &it->last;
   if (it->lines == 1) { put_line(b, first); return; }
   char cr[32], nt[32], head[400], last[64] = "";
   report_thousands(it->created, cr, sizeof cr);
@@ -671,42 +646,44 @@ static void put_item(buf *b, const story_line *l, const story_item *it) {
        cr, nt, last);
 }
 
-/* The story: events.log without its # header. Runs of three or more
- * window lines of a job at one rate become one line; when the result is
- * still longer than MAX_STORY_LINES, the middle is left out and the first
- * lines and the last STORY_TAIL lines (the outcome) are kept. */
-#define STORY_TAIL 50
-
-static void story(buf *b, const report_outdir *dir) {
-  char path[4300];
-  report_outdir_path(dir, "events.log", path, sizeof path);
-  char *text = slurp(path, NULL);
-  puts_(b, "<h2>The story (events.log)</h2>\n");
-  size_t n = 0;
-  story_line *lines = text ? story_lines(text, &n) : NULL;
-  bool *used = lines ? calloc(n + 1, sizeof *used) : NULL;
-  story_item *items = used ? malloc((n + 1) * sizeof *items) : NULL;
-  if (!items) {   /* e.g. larger than the reader takes */
-    puts_(b, "<p class=\"note\">events.log could not be read back for this page; it is "
-             "beside this page, and in run.sqlite.</p>\n");
-    free(used);
-    free(lines);
-    free(text);
-    return;
-  }
-  puts_(b, "<pre class=\"story\">");
-  size_t ni = story_items(lines, n, used, items), collapsed = 0;
-  for (size_t k = 0; k < ni; k++)
-    if (items[k].lines > 1) collapsed++;
-  size_t head = ni, tail_from = ni;
-  if (ni > MAX_STORY_LINES) {
-    head = MAX_STORY_LINES - STORY_TAIL;
-    tail_from = ni - STORY_TAIL;
-  }
-  size_t left_out = 0;
-  for (size_t k = 0; k < ni; k++) {
+/* The story's items in order: put (when b is not NULL) those outside
+ * [head, tail_from) and one line for what is left out; returns how many
+ * there are. `used` is a cleared bitmap of a bit per story line: the lines
+ * that runs take are marked in it. Memory is that bitmap (a bit a line):
+ * a run is found by reading on from its first line, not by keeping the
+ * lines (events.log of a large fleet has millions). */
+static size_t story_items(const char *text, unsigned char *used, buf *b, size_t head,
+                          size_t tail_from) {
+  const char *p = text;
+  story_line l;
+  size_t ni = 0, left_out = 0;
+  for (size_t i = 0; next_line(&p, &l); i++) {
+    if (bit(used, i)) continue;
+    story_item it = {l, l, 1, l.window >= 0 ? l.created : 0};
+    if (l.window >= 0) {
+      story_item run = it;
+      size_t last = i;
+      const char *q = p;
+      story_line m;
+      for (size_t j = i + 1; next_line(&q, &m); j++) {
+        if (bit(used, j) || !same_tag(&m, &l)) continue;
+        if (m.window != run.last.window + 1 || m.rate != l.rate) break;
+        run.last = m;
+        run.lines++;
+        run.created += m.created;
+        last = j;
+      }
+      if (run.lines >= 3) {
+        it = run;
+        q = p;
+        for (size_t j = i + 1; j <= last && next_line(&q, &m); j++)
+          if (!bit(used, j) && same_tag(&m, &l)) set_bit(used, j);
+      }
+    }
+    size_t k = ni++;
+    if (!b) continue;
     if (k >= head && k < tail_from) {
-      left_out += items[k].lines;
+      left_out += it.lines;
       if (k + 1 == tail_from) {
         char ls[32];
         report_thousands((int64_t)left_out, ls, sizeof ls);
@@ -715,15 +692,48 @@ static void story(buf *b, const report_outdir *dir) {
       }
       continue;
     }
-    put_item(b, lines, &items[k]);
+    put_item(b, &it);
   }
+  return ni;
+}
+
+/* The story: events.log without its # header. Runs of three or more
+ * window lines of a job at one rate become one line; when the result is
+ * still longer than MAX_STORY_LINES, the middle is left out and the first
+ * lines and the last STORY_TAIL lines (the outcome) are kept. Two passes
+ * over the text: one counts the items, one puts them. */
+#define STORY_TAIL 50
+
+static void story(buf *b, const report_outdir *dir) {
+  char path[4300];
+  report_outdir_path(dir, "events.log", path, sizeof path);
+  char *text = slurp(path, NULL);
+  puts_(b, "<h2>The story (events.log)</h2>\n");
+  size_t n = 1;
+  for (const char *c = text; c && *c; c++) n += *c == '\n';
+  unsigned char *used = text ? calloc(n / 8 + 1, 1) : NULL;
+  if (!used) {   /* e.g. larger than the reader takes */
+    puts_(b, "<p class=\"note\">events.log could not be read back for this page; it is "
+             "beside this page, and in run.sqlite.</p>\n");
+    free(text);
+    return;
+  }
+  size_t ni = story_items(text, used, NULL, 0, 0);
+  size_t head = ni, tail_from = ni;
+  if (ni > MAX_STORY_LINES) {
+    head = MAX_STORY_LINES - STORY_TAIL;
+    tail_from = ni - STORY_TAIL;
+  }
+  bool collapsed = false;   /* some run was made one line: some line was taken */
+  for (size_t i = 0; i < n / 8 + 1 && !collapsed; i++) collapsed = used[i] != 0;
+  memset(used, 0, n / 8 + 1);
+  puts_(b, "<pre class=\"story\">");
+  story_items(text, used, b, head, tail_from);
   puts_(b, "</pre>\n");
   if (collapsed)
     puts_(b, "<p class=\"meta\">Runs of rollout windows at one rate are shown as one line; "
              "<code>events.log</code> has each window.</p>\n");
-  free(items);
   free(used);
-  free(lines);
   free(text);
 }
 
