@@ -89,11 +89,11 @@ struct report_store {
 /* The columns of schema version 1's execution table, from a record of
  * execution_chunk (r: json_each of its rows) and the thing tables. */
 #define EXEC_COLUMNS \
-    "coalesce((SELECT name FROM thing WHERE id = json_extract(r.value, '$[0]')),\n" \
-    "    (SELECT CASE WHEN json_extract(r.value, '$[0]') <= last THEN\n" \
+    "coalesce((SELECT CASE WHEN json_extract(r.value, '$[0]') <= last THEN\n" \
     "       printf('%s-%0*d', prefix, digits, json_extract(r.value, '$[0]') - first) END\n" \
     "     FROM thing_range WHERE first <= json_extract(r.value, '$[0]')\n" \
-    "     ORDER BY first DESC LIMIT 1)) AS thing,\n" \
+    "     ORDER BY first DESC LIMIT 1),\n" \
+    "    (SELECT name FROM thing WHERE id = json_extract(r.value, '$[0]'))) AS thing,\n" \
     "    json_extract(r.value, '$[1]') AS execution_number,\n" \
     "    json_extract(r.value, '$[2]') AS retry_attempt,\n" \
     "    CASE json_extract(r.value, '$[3]') WHEN 1 THEN 'QUEUED' WHEN 2 THEN 'IN_PROGRESS'\n" \
