@@ -2,11 +2,13 @@
  * storein.h — what `jobsim fit` reads from a jobsim report's run.sqlite.
  * Every SQL statement that touches the store is in storein.c, and each
  * names only columns docs/store.md documents (run.start_epoch_ms, end_ms,
- * things_targeted, executions_stored; job_view.at_ms, deleted, epoch; the
- * execution table's thing, execution_number, retry_attempt, status,
- * queued_at_ms, started_at_ms, last_updated_at_ms), so a change of the
- * physical schema that keeps those names (a view over a compact table)
- * needs no change here.
+ * things_targeted, executions_stored; job_view.at_ms, deleted, epoch; in a
+ * version 1 store the execution table's thing, execution_number,
+ * retry_attempt, status, queued_at_ms, started_at_ms, last_updated_at_ms;
+ * in a version 2 store execution_chunk, thing_range and thing, read
+ * directly rather than through the view `execution`, which builds names
+ * and status words in SQL at about three times the cost of the whole fit).
+ * A chunk is checked as it is parsed: exit 3 naming table and row.
  *
  * Ownership: strings handed to the callback live for the call only; the
  * describe-job text is the caller's (free()).

@@ -45,8 +45,11 @@
 #define COUNTS_CHUNK 512
 #define COUNTS_ENTRY_MAX (10 + 1 + 8 * 10)
 
-enum { S_TIMELINE, S_JOB_VIEW, S_COUNTS, S_SNAPSHOT, S_EVENT, S_EXECUTION, S_JOB,
-       S_JOB_TIMELINE, S_JOB_EXECUTION, S_COUNT };
+/* Longest thing name the store writes (names are at most 128 + 1 + 20). */
+#define EXEC_NAME_MAX 256
+
+enum { S_TIMELINE, S_JOB_VIEW, S_COUNTS, S_SNAPSHOT, S_EVENT, S_THING_RANGE, S_THING,
+       S_EXEC_CHUNK, S_JOB, S_JOB_TIMELINE, S_COUNT };
 
 /* The four renderings of describe-job, in job_view column order. */
 static const report_opts renderings[4] = {{REPORT_TS_EPOCH, false},
@@ -82,6 +85,24 @@ struct report_store {
   int hook_rc;                 /* first error inside on_event */
   char hook_msg[256];
 };
+
+/* The columns of schema version 1's execution table, from a record of
+ * execution_chunk (r: json_each of its rows) and the thing tables. */
+#define EXEC_COLUMNS \
+    "coalesce((SELECT CASE WHEN json_extract(r.value, '$[0]') <= last THEN\n" \
+    "       printf('%s-%0*d', prefix, digits, json_extract(r.value, '$[0]') - first) END\n" \
+    "     FROM thing_range WHERE first <= json_extract(r.value, '$[0]')\n" \
+    "     ORDER BY first DESC LIMIT 1),\n" \
+    "    (SELECT name FROM thing WHERE id = json_extract(r.value, '$[0]'))) AS thing,\n" \
+    "    json_extract(r.value, '$[1]') AS execution_number,\n" \
+    "    json_extract(r.value, '$[2]') AS retry_attempt,\n" \
+    "    CASE json_extract(r.value, '$[3]') WHEN 1 THEN 'QUEUED' WHEN 2 THEN 'IN_PROGRESS'\n" \
+    "      WHEN 3 THEN 'SUCCEEDED' WHEN 4 THEN 'FAILED' WHEN 5 THEN 'TIMED_OUT'\n" \
+    "      WHEN 6 THEN 'REJECTED' WHEN 7 THEN 'REMOVED' WHEN 8 THEN 'CANCELED' END AS status,\n" \
+    "    json_extract(r.value, '$[4]') AS queued_at_ms,\n" \
+    "    json_extract(r.value, '$[5]') AS started_at_ms,\n" \
+    "    json_extract(r.value, '$[6]') AS last_updated_at_ms,\n" \
+    "    json_extract(r.value, '$[7]') AS version_number\n"
 
 static const char schema[] =
     "CREATE TABLE run(\n"
@@ -143,15 +164,23 @@ static const char schema[] =
     "CREATE TABLE event(\n"
     "  at_ms INTEGER NOT NULL, time TEXT NOT NULL, text TEXT NOT NULL\n"
     ");\n"
-    "CREATE TABLE execution(\n"
-    "  thing TEXT NOT NULL,               -- thing name\n"
-    "  execution_number INTEGER NOT NULL,\n"
-    "  retry_attempt INTEGER NOT NULL,\n"
-    "  status TEXT NOT NULL,              -- at the end of the run\n"
-    "  queued_at_ms INTEGER NOT NULL,     -- ms after the job's creation\n"
-    "  started_at_ms INTEGER,             -- NULL when never IN_PROGRESS\n"
-    "  last_updated_at_ms INTEGER NOT NULL,\n"
-    "  version_number INTEGER NOT NULL\n"
+    "CREATE TABLE thing_range(            -- things named <prefix>-<number>\n"
+    "  first INTEGER PRIMARY KEY,          -- thing index of number 0\n"
+    "  last INTEGER NOT NULL,              -- last thing index of the range\n"
+    "  prefix TEXT NOT NULL,               -- the fleet group's name\n"
+    "  digits INTEGER NOT NULL             -- zero-padded to at least this many\n"
+    ");\n"
+    "CREATE TABLE thing(                  -- names of the things in no range\n"
+    "  id INTEGER PRIMARY KEY,             -- thing index\n"
+    "  name TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE execution_chunk(        -- execution records, in order\n"
+    "  job INTEGER NOT NULL,               -- job.position (0: table execution)\n"
+    "  rows TEXT NOT NULL                  -- JSON array of up to 1024 [thing,\n"
+    "                                      --   execution_number, retry_attempt,\n"
+    "                                      --   status code, queued_at_ms,\n"
+    "                                      --   started_at_ms or null,\n"
+    "                                      --   last_updated_at_ms, version_number]\n"
     ");\n"
     "CREATE TABLE job(                     -- every job of the run, creation order\n"
     "  position INTEGER PRIMARY KEY,       -- 0: run.job_id, the job of the tables above\n"
@@ -173,12 +202,12 @@ static const char schema[] =
     "  timed_out INTEGER NOT NULL, canceled INTEGER NOT NULL, removed INTEGER NOT NULL,\n"
     "  records INTEGER NOT NULL\n"
     ");\n"
-    "CREATE TABLE job_execution(           -- execution records of the jobs after the first\n"
-    "  job_id TEXT NOT NULL, thing TEXT NOT NULL,\n"
-    "  execution_number INTEGER NOT NULL, retry_attempt INTEGER NOT NULL,\n"
-    "  status TEXT NOT NULL, queued_at_ms INTEGER NOT NULL, started_at_ms INTEGER,\n"
-    "  last_updated_at_ms INTEGER NOT NULL, version_number INTEGER NOT NULL\n"
-    ");\n";
+    "CREATE VIEW execution AS             -- version 1's table, as a view\n"
+    "  SELECT " EXEC_COLUMNS
+    "  FROM execution_chunk AS c, json_each(c.rows) AS r WHERE c.job = 0;\n"
+    "CREATE VIEW job_execution AS         -- the records of the jobs after the first\n"
+    "  SELECT (SELECT job_id FROM job WHERE position = c.job) AS job_id, " EXEC_COLUMNS
+    "  FROM execution_chunk AS c, json_each(c.rows) AS r WHERE c.job > 0;\n";
 
 static const char *const insert_sql[S_COUNT] = {
     "INSERT INTO timeline VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -186,10 +215,11 @@ static const char *const insert_sql[S_COUNT] = {
     "INSERT INTO counts VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO snapshot VALUES(?,?,?)",
     "INSERT INTO event VALUES(?,?,?)",
-    "INSERT INTO execution VALUES(?,?,?,?,?,?,?,?)",
+    "INSERT INTO thing_range VALUES(?,?,?,?)",
+    "INSERT INTO thing VALUES(?,?)",
+    "INSERT INTO execution_chunk VALUES(?,?)",
     "INSERT INTO job VALUES(?,?,?,?,?,?,?,?,?)",
-    "INSERT INTO job_timeline VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-    "INSERT INTO job_execution VALUES(?,?,?,?,?,?,?,?,?)"};
+    "INSERT INTO job_timeline VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"};
 
 /* Counter columns of timeline and counts, in order. */
 static const model_exec_status counter_cols[8] = {
@@ -572,57 +602,89 @@ int report_store_log(report_store *st, sim_time_ms at, const char *line, sim_dia
   return step_reset(st, s, d);
 }
 
-/* Execution rows go in by EXEC_BATCH at a time, one multi-row INSERT per
- * batch (the rest one by one): a million single-row statements spent
- * more in starting and ending each statement than in the rows. The rows,
- * their order and so their rowids are those of single inserts: the file's
- * bytes are the same. */
-#define EXEC_BATCH 64
-#define EXEC_NAME_MAX 256
+/* Execution records go in EXEC_CHUNK at a time, one execution_chunk row
+ * each: a JSON array of integer arrays (schema comment), which the views
+ * execution and job_execution read back as version 1's rows. A million
+ * records as a million SQL rows cost more than the simulation (binding and
+ * inserting each was about 3,400 instructions); as JSON text they cost the
+ * digits. */
+#define EXEC_CHUNK 1024
+#define EXEC_ROW_MAX (2 + 8 * 21)   /* "[", eight numbers and separators, "]" */
+
+/* The store's status codes (the CASE of EXEC_COLUMNS): fixed here, not
+ * the engine's enumeration, so that the file does not follow its order. */
+static int status_code(model_exec_status s) {
+  switch (s) {
+  case MODEL_EXEC_QUEUED: return 1;
+  case MODEL_EXEC_IN_PROGRESS: return 2;
+  case MODEL_EXEC_SUCCEEDED: return 3;
+  case MODEL_EXEC_FAILED: return 4;
+  case MODEL_EXEC_TIMED_OUT: return 5;
+  case MODEL_EXEC_REJECTED: return 6;
+  case MODEL_EXEC_REMOVED: return 7;
+  case MODEL_EXEC_CANCELED: return 8;
+  default: return 0;   /* never stored: a record has a status */
+  }
+}
 
 typedef struct exec_ctx {
   report_store *st;
-  const model_engine *e;
   sim_diag *d;
-  size_t n;
-  const char *job_id;          /* NULL: the run's job (table execution) */
-  sqlite3_stmt *batch;         /* EXEC_BATCH rows at once, or NULL */
-  size_t fill;                 /* rows waiting in v/name */
-  model_exec_view v[EXEC_BATCH];
-  char name[EXEC_BATCH][EXEC_NAME_MAX];
+  size_t n;                    /* records seen (for the interrupt check) */
+  size_t job;                  /* job position */
+  size_t fill;                 /* records in buf */
+  size_t len;                  /* bytes in buf */
+  char buf[2 + EXEC_CHUNK * (EXEC_ROW_MAX + 1)];
 } exec_ctx;
 
-/* Bind waiting row i to s from parameter k on; the next parameter. */
-static int bind_exec(const exec_ctx *c, sqlite3_stmt *s, int k, size_t i) {
-  const model_exec_view *v = &c->v[i];
-  if (c->job_id) sqlite3_bind_text(s, k++, c->job_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, k++, c->name[i], -1, SQLITE_STATIC);   /* kept until the step */
-  sqlite3_bind_int(s, k++, v->exec_no);
-  sqlite3_bind_int(s, k++, v->retry_attempt);
-  sqlite3_bind_text(s, k++, model_exec_status_name(v->status), -1, SQLITE_STATIC);
-  sqlite3_bind_int64(s, k++, v->queued_at);
-  if (v->started_at >= 0) sqlite3_bind_int64(s, k++, v->started_at);
-  else sqlite3_bind_null(s, k++);
-  sqlite3_bind_int64(s, k++, v->updated_at);
-  sqlite3_bind_int(s, k++, v->version);
-  return k;
+/* Decimal digits of v at p, two at a time; the end. */
+static char *put_int(char *p, int64_t v) {
+  static const char two[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  if (v >= 0 && v < 10) {   /* half the numbers of a record */
+    *p = (char)('0' + v);
+    return p + 1;
+  }
+  uint64_t u = (uint64_t)v;
+  if (v < 0) {
+    *p++ = '-';
+    u = (uint64_t)0 - u;
+  }
+  /* digits: from the bit length, then one comparison (pow10[n] <= u) */
+  static const uint64_t pow10[20] = {
+      UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000), UINT64_C(10000),
+      UINT64_C(100000), UINT64_C(1000000), UINT64_C(10000000), UINT64_C(100000000),
+      UINT64_C(1000000000), UINT64_C(10000000000), UINT64_C(100000000000),
+      UINT64_C(1000000000000), UINT64_C(10000000000000), UINT64_C(100000000000000),
+      UINT64_C(1000000000000000), UINT64_C(10000000000000000),
+      UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
+      UINT64_C(10000000000000000000)};
+  int bits = 64 - __builtin_clzll(u | 1);        /* 1..64 */
+  size_t n = (size_t)((bits * 1233) >> 12);      /* floor(bits * log10 2) */
+  n += n < 20 && u >= pow10[n];
+  if (n == 0) n = 1;
+  char *end = p + n;
+  for (; u >= 100; u /= 100) {
+    end -= 2;
+    memcpy(end, two + 2 * (u % 100), 2);
+  }
+  if (u >= 10) memcpy(end - 2, two + 2 * u, 2);
+  else end[-1] = (char)('0' + u);
+  return p + n;
 }
 
-/* The waiting rows: one batch statement when full, else one by one. */
+/* The waiting records as one execution_chunk row. */
 static int flush_execs(exec_ctx *c) {
-  int rc = SIM_OK;
-  if (c->batch && c->fill == EXEC_BATCH) {
-    for (size_t i = 0, k = 1; i < c->fill; i++) k = (size_t)bind_exec(c, c->batch, (int)k, i);
-    rc = step_reset(c->st, c->batch, c->d);
-  } else {
-    sqlite3_stmt *s = c->st->st[c->job_id ? S_JOB_EXECUTION : S_EXECUTION];
-    for (size_t i = 0; i < c->fill && !rc; i++) {
-      bind_exec(c, s, 1, i);
-      rc = step_reset(c->st, s, c->d);
-    }
-  }
+  if (!c->fill) return SIM_OK;
+  c->buf[c->len++] = ']';
+  sqlite3_stmt *s = c->st->st[S_EXEC_CHUNK];
+  sqlite3_bind_int64(s, 1, (sqlite3_int64)c->job);
+  sqlite3_bind_text(s, 2, c->buf, (int)c->len, SQLITE_STATIC);
   c->fill = 0;
-  return rc;
+  c->len = 0;
+  return step_reset(c->st, s, c->d);
 }
 
 static int put_exec(void *ud, const model_exec_view *v) {
@@ -630,56 +692,85 @@ static int put_exec(void *ud, const model_exec_view *v) {
   /* millions of rows take seconds: an interrupt stops them (outdir.h) */
   if ((++c->n & 16383) == 0 && report_interrupted())
     return sim_diag_set(c->d, SIM_ERR_INTR, NULL, "interrupted; no report written");
-  c->v[c->fill] = *v;
-  model_engine_thing_name(c->e, v->thing, c->name[c->fill], EXEC_NAME_MAX);
-  return ++c->fill == EXEC_BATCH ? flush_execs(c) : SIM_OK;
+  char *p = c->buf + c->len;
+  *p++ = c->fill ? ',' : '[';
+  *p++ = '[';
+  p = put_int(p, v->thing);
+  *p++ = ',';
+  p = put_int(p, v->exec_no);
+  *p++ = ',';
+  p = put_int(p, v->retry_attempt);
+  *p++ = ',';
+  p = put_int(p, status_code(v->status));
+  *p++ = ',';
+  p = put_int(p, v->queued_at);
+  *p++ = ',';
+  if (v->started_at >= 0) p = put_int(p, v->started_at);
+  else {
+    memcpy(p, "null", 4);
+    p += 4;
+  }
+  *p++ = ',';
+  p = put_int(p, v->updated_at);
+  *p++ = ',';
+  p = put_int(p, v->version);
+  *p++ = ']';
+  c->len = (size_t)(p - c->buf);
+  return ++c->fill == EXEC_CHUNK ? flush_execs(c) : SIM_OK;
 }
 
-/* "INSERT INTO table VALUES(?,..),(?,..).." with EXEC_BATCH rows of ncol. */
-static int prepare_batch(report_store *st, const char *table, int ncol, sqlite3_stmt **out,
-                         sim_diag *d) {
-  size_t row = 2 + 2 * (size_t)ncol, n = strlen(table) + 32 + EXEC_BATCH * row;
-  char *sql = malloc(n);
-  if (!sql) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
-  size_t at = (size_t)snprintf(sql, n, "INSERT INTO %s VALUES", table);
-  for (int r = 0; r < EXEC_BATCH; r++) {
-    sql[at++] = r ? ',' : '(';
-    if (r) sql[at++] = '(';
-    for (int k = 0; k < ncol; k++) {
-      sql[at++] = '?';
-      sql[at++] = k + 1 < ncol ? ',' : ')';
-    }
+/* The thing tables the views name things from: a thing_range per group of
+ * the fleet with generated names, and a thing row for every other thing
+ * (listed names, things that joined later), names as the engine gives them. */
+static int put_things(report_store *st, const model_engine *e, sim_diag *d) {
+  const model_fleet *f = &model_engine_scenario(e)->fleet;
+  int rc = SIM_OK;
+  sqlite3_stmt *s = st->st[S_THING_RANGE];
+  for (size_t gi = 0; gi < f->n_groups && !rc; gi++) {
+    const model_group *g = &f->groups[gi];
+    if (g->names || g->count == 0) continue;
+    sqlite3_bind_int64(s, 1, g->first);
+    sqlite3_bind_int64(s, 2, g->first + g->count - 1);
+    sqlite3_bind_text(s, 3, g->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 4, g->digits);
+    rc = step_reset(st, s, d);
   }
-  sql[at] = 0;
-  int r = sqlite3_prepare_v2(st->db, sql, (int)at + 1, out, NULL);
-  free(sql);
-  return r == SQLITE_OK ? SIM_OK : db_error(st, d, "prepare");
+  s = st->st[S_THING];
+  int64_t n = model_engine_things(e);
+  for (int64_t t = 0; t < n && !rc; t++) {
+    if (t < f->n_things) {
+      const model_group *g = &f->groups[model_fleet_group_of(f, t)];
+      if (!g->names) {   /* in a range: on to its end */
+        t = g->first + g->count - 1;
+        continue;
+      }
+    }
+    char name[EXEC_NAME_MAX];
+    model_engine_thing_name(e, t, name, sizeof name);
+    sqlite3_bind_int64(s, 1, t);
+    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+    rc = step_reset(st, s, d);
+  }
+  return rc;
 }
 
 int report_store_executions(report_store *st, const model_engine *e, sim_diag *d) {
   if (st->hook_rc) return hook_error(st, d);
+  int rc = put_things(st, e, d);
+  if (rc) return rc;
   exec_ctx *c = malloc(sizeof *c);
   if (!c) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
-  sqlite3_stmt *batch[2] = {NULL, NULL};
-  int rc = SIM_OK;
   for (size_t j = 0; j < model_engine_n_jobs(e) && !rc; j++) {
-    int b = j ? 1 : 0;
-    if (!batch[b] && model_engine_job_at(e, j)->records >= EXEC_BATCH &&
-        (rc = prepare_batch(st, b ? "job_execution" : "execution", b ? 9 : 8, &batch[b], d)))
-      break;
     c->st = st;
-    c->e = e;
     c->d = d;
     c->n = 0;
-    c->job_id = j ? model_engine_config_at(e, j)->job_id : NULL;
-    c->batch = batch[b];
+    c->job = j;
     c->fill = 0;
+    c->len = 0;
     rc = model_engine_foreach_exec_at(e, j, put_exec, c);
     if (!rc) rc = flush_execs(c);
     if (rc == SIM_ERR_NOMEM && !d->msg[0]) sim_diag_set(d, rc, NULL, "out of memory");
   }
-  sqlite3_finalize(batch[0]);
-  sqlite3_finalize(batch[1]);
   free(c);
   return rc;
 }
@@ -1145,10 +1236,12 @@ int report_store_open(report_store **out, const char *path, sim_diag *d) {
                       tables ? "all of jobsim's tables" : "jobsim's tables");
     goto fail;
   }
-  if (v != REPORT_STORE_VERSION) {
+  /* Version 2 changed only how execution records are kept (the execution
+   * view reads them as version 1's table did); nothing read here. */
+  if (v < 1 || v > REPORT_STORE_VERSION) {
     rc = sim_diag_set(d, SIM_ERR_SCHEMA, NULL,
-                      "%s: store schema version %d, this jobsim reads version %d", path,
-                      v, REPORT_STORE_VERSION);
+                      "%s: store schema version %d, this jobsim reads versions 1 to %d",
+                      path, v, REPORT_STORE_VERSION);
     goto fail;
   }
   if (sqlite3_prepare_v2(st->db,

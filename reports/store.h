@@ -34,7 +34,8 @@
 #include "engine.h"
 #include "timeline.h"
 
-#define REPORT_STORE_VERSION 1   /* PRAGMA user_version of the schema */
+#define REPORT_STORE_VERSION 2   /* PRAGMA user_version of the schema written;
+                                    readers also read version 1 */
 
 typedef struct report_store report_store;
 

@@ -1055,9 +1055,17 @@ static void finding_22_signal_while_writing(void **s) {
                 "%.3f s\n", whole, sim, (long long)with, (long long)without, (long long)at, t);
   if (t > exit_bound()) fail_msg("exit %.3f s after the signal", t);
   assert_only(dir, keep, "after a signal");
-  /* and it did not wait for the rest of the table (three quarters of it) */
-  if (t > 0.5 * (whole - sim))
+  /* and it did not wait for the rest of the table (three quarters of it).
+   * Since schema version 2 the table costs a fraction of a second, within
+   * the noise of two runs on a busy machine: compared only when the two
+   * runs tell its time apart (a second or more), else said. */
+  double table = whole - sim;
+  if (table >= 1.0 && t > 0.5 * table)
     fail_msg("exit %.3f s after the signal: the rest of the table was written first", t);
+  if (table < 1.0)
+    print_message("the execution table took %.2f s by the two runs: too little to tell a "
+                  "stop from a finished table by time; the exit bound (%.1f s) holds\n",
+                  table, exit_bound());
 }
 
 /* The acceptance check of issue 9: every catchable stop signal at random

@@ -23,6 +23,7 @@
  */
 #define _XOPEN_SOURCE 700
 #include "test_common.h"
+#include "store_v1.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -319,6 +320,19 @@ static void test_from_store(void **state) {
   run_ok(b, NULL);
   const char *c[] = {"validate", "fit-st.json", NULL};
   run_ok(c, NULL);
+  /* a store of schema version 1 (its execution table, not version 2's view)
+   * gives the same fit */
+  char v2[512], v1[512];
+  at("st/run.sqlite", v2, sizeof v2);
+  at("st-v1.sqlite", v1, sizeof v1);
+  assert_int_equal(store_make_v1(v2, v1), 0);
+  const char *b1[] = {"fit", "--job", "st-v1.sqlite", "--executions", "st-v1.sqlite",
+                      "--group", "meters=meters.json", "--out", "fit-st1.json", "-q", NULL};
+  run_ok(b1, NULL);
+  char *f2 = fitted_text("fit-st.json"), *f1 = fitted_text("fit-st1.json");
+  assert_string_equal(f1, f2);
+  free(f1);
+  free(f2);
   const char *d[] = {"run", "--no-plots", "-q", "--out", "st2", "fit-st.json", NULL};
   run_ok(d, NULL);
   cJSON *j = read_json("fit-st.json");

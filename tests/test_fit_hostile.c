@@ -9,13 +9,19 @@
  *     matching jobArn, '.hidden', 'a b') was accepted and then failed as
  *     "a bug of jobsim fit" (exit 4) when the fitted scenario's name did not
  *     load; AWS job IDs are 1 to 64 of [a-zA-Z0-9_-], so it is invalid
- *     input: exit 3 naming $.job.jobId, nothing written.
+ *     input: exit 3 naming $.job.jobId, nothing written;
+ *   - a store of schema version 2 whose execution_chunk rows are not what
+ *     jobsim writes (cut JSON, nine numbers, a number of 19 digits, a
+ *     status code out of 1..8, a thing with no name) is refused, exit 3,
+ *     naming the table and row and what is wrong, nothing written.
  *
  * Each run has a deadline (a hang fails the test instead of the suite's
  * timeout). Inputs are made by jobsim's own describe-job and
  * list-job-executions-for-job on tests/fit/export.json. */
 #define _XOPEN_SOURCE 700
 #include "test_common.h"
+
+#include <sqlite3.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -214,6 +220,55 @@ static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *
   return remove(p);
 }
 
+/* A copy of a version 2 store with one execution_chunk row replaced. */
+static void fit_hostile_chunks(void **s) {
+  (void)s;
+  make_inputs();
+  res r;
+  const char *mk[] = {"run", "--no-plots", "-q", "--out", "st", g_export, NULL};
+  if (!exists("st/run.sqlite")) {
+    run(&r, NULL, 120, mk);
+    assert_int_equal(r.status, 0);
+    res_free(&r);
+  }
+  static const struct { const char *rows, *want; } cases[] = {
+      {"[[0,1,0,3,0,null,0,1", "table execution_chunk, row 1: not a JSON array of "
+                               "8-number records"},
+      {"[[0,1,0,3,0,null,0,1,5]]", "table execution_chunk, row 1: not a JSON array"},
+      {"[[0,1,0,3,0,1234567890123456789,0,1]]", "row 1: not a JSON array"},
+      {"[[0,1,0,3,0,null,0,1]] x", "row 1: not a JSON array"},
+      {"[[0,1,0,9,0,null,0,1]]", "table execution_chunk, row 1: status code 9 is not 1..8"},
+      {"[[0,1,0,0,0,null,0,1]]", "row 1: status code 0 is not 1..8"},
+      {"[[99999999,1,0,3,0,null,0,1]]",
+       "table execution_chunk, row 1: thing 99999999 is in neither thing_range nor thing"},
+      {"[[-1,1,0,3,0,null,0,1]]", "row 1: thing -1 is in neither"},
+  };
+  char src[1100], dst[1100];
+  snprintf(src, sizeof src, "%s/st/run.sqlite", g_dir);
+  snprintf(dst, sizeof dst, "%s/bad.sqlite", g_dir);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    remove(dst);
+    sqlite3 *db = NULL;
+    char q[1300];
+    snprintf(q, sizeof q, "VACUUM INTO '%s'", dst);
+    assert_int_equal(sqlite3_open_v2(src, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(sqlite3_open(dst, &db), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "UPDATE execution_chunk SET rows = ? "
+                                            "WHERE rowid = 1", -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, cases[i].rows, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    const char *a[] = {"fit", "--job", "dj.json", "--executions", "bad.sqlite", "--out",
+                       "out.json", NULL};
+    refused(a, 3, cases[i].want);
+  }
+  remove(dst);
+}
+
 int main(void) {
   snprintf(g_dir, sizeof g_dir, "%s/fit-hostile-XXXXXX", JOBSIM_BINARY_DIR);
   if (!mkdtemp(g_dir)) {
@@ -223,6 +278,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(fit_fifo_inputs),
       cmocka_unit_test(fit_hostile_job_id),
+      cmocka_unit_test(fit_hostile_chunks),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   nftw(g_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -5,6 +5,8 @@
  *    `describe-job --scenario` prints, at 5 instants of 3 scenarios (before,
  *    at and between snapshots, at an abort, past the end of a finished run),
  *    in both timestamp formats and compact form;
+ *    and so does the same store rewritten as schema version 1 (store_v1.h),
+ *    which list-job-executions-for-job --db also reads as version 2;
  *  - --db refuses, with exit 1, an instant past the horizon of a run that had
  *    not finished, and a job id the store does not hold;
  *  - with gnuplot not on PATH, `jobsim run` of two scenarios exits 0 with
@@ -16,6 +18,7 @@
 #define _XOPEN_SOURCE 700
 #include "test_common.h"
 #include "test_util.h"
+#include "store_v1.h"
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -117,12 +120,27 @@ static void test_db_matches_scenario(void **state) {
   snprintf(out, sizeof out, "%s/db", g_dir);
   for (size_t c = 0; c < sizeof db_cases / sizeof db_cases[0]; c++) {
     const db_case *k = &db_cases[c];
-    char sc[1024], dir[900], db[1000];
+    char sc[1024], dir[900], db[1000], db1[1000];
     scenario_path(sc, sizeof sc, k->scenario);
     snprintf(dir, sizeof dir, "%s/%s", out, k->scenario);
     snprintf(db, sizeof db, "%s/run.sqlite", dir);
     const char *r[] = {"", "run", "--no-plots", "--quiet", sc, "--out", dir, NULL};
     assert_int_equal(run(r, NULL, NULL, NULL), 0);
+    snprintf(db1, sizeof db1, "%s/v1.sqlite", out);
+    remove(db1);
+    assert_int_equal(store_make_v1(db, db1), 0);
+    {   /* the execution listing, replayed from either version */
+      const char *l[] = {"", "list-job-executions-for-job", "--job-id", k->job_id, "--db", db,
+                         NULL};
+      char *a2 = NULL, *b2 = NULL;
+      assert_int_equal(run(l, NULL, &a2, NULL), 0);
+      l[5] = db1;
+      assert_int_equal(run(l, NULL, &b2, NULL), 0);
+      assert_true(strlen(a2) > 100);
+      assert_string_equal(b2, a2);
+      free(a2);
+      free(b2);
+    }
     for (int i = 0; i < 5; i++)
       for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
         const char *a[16] = {"", "describe-job", "--job-id", k->job_id, "--at", k->at[i]};
@@ -142,6 +160,11 @@ static void test_db_matches_scenario(void **state) {
         assert_int_equal(rc1, 0);
         assert_int_equal(rc2, 0);
         assert_true(strlen(want) > 500);
+        assert_string_equal(got, want);
+        free(got);
+        free(e2);
+        a[n + 1] = db1;   /* version 1 */
+        assert_int_equal(run(a, NULL, &got, &e2), 0);
         assert_string_equal(got, want);
         free(want);
         free(got);
@@ -320,8 +343,10 @@ static void finding_24_foreign_store(void **state) {
                             "database)"));
   free(o);
   free(e);
-  bad_store(good, "PRAGMA user_version = 2", 3,
-            "store schema version 2, this jobsim reads version 1");
+  bad_store(good, "PRAGMA user_version = 3", 3,
+            "store schema version 3, this jobsim reads versions 1 to 2");
+  bad_store(good, "PRAGMA user_version = 0", 3,
+            "store schema version 0, this jobsim reads versions 1 to 2");
   bad_store(good, "DROP TABLE counts", 3,
             "not a jobsim store (a SQLite database without all of jobsim's tables)");
 }

@@ -14,7 +14,11 @@
  *    scenario;
  *  - a store written without executions answers the same;
  *  - a scenario whose job is a separate file is self-contained in the store;
- *  - the content hash is FNV-1a 64 of the scenario bytes.
+ *  - the content hash is FNV-1a 64 of the scenario bytes;
+ *  - the execution and job_execution views (schema version 2) give every
+ *    record of the engine, in order, with version 1's columns and types:
+ *    generated, listed and joined thing names, several jobs;
+ *  - a version 1 store (store_v1.h) is still read.
  * Seeds come from the scenarios.
  */
 #define _XOPEN_SOURCE 700
@@ -22,6 +26,7 @@
 #include "test_util.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <ftw.h>
 #include <unistd.h>
 
@@ -32,6 +37,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "store.h"
+#include "store_v1.h"
 
 bool test_update_golden;
 
@@ -259,6 +265,74 @@ static void check_consistency(const model_scenario *sc, const char *dir,
   sqlite3_close(db);
 }
 
+/* ------------------------------------- execution views vs engine --- */
+
+typedef struct rows_ctx {
+  const model_engine *e;
+  sqlite3_stmt *s;
+  size_t n;
+} rows_ctx;
+
+/* The next row of the view is record v, column by column. */
+static int row_is(void *ud, const model_exec_view *v) {
+  rows_ctx *c = ud;
+  sqlite3_stmt *s = c->s;
+  char name[256];
+  model_engine_thing_name(c->e, v->thing, name, sizeof name);
+  if (sqlite3_step(s) != SQLITE_ROW) fail_msg("record %zu (%s): no row", c->n, name);
+  assert_int_equal(sqlite3_column_type(s, 0), SQLITE_TEXT);
+  assert_string_equal((const char *)sqlite3_column_text(s, 0), name);
+  assert_int_equal(sqlite3_column_type(s, 1), SQLITE_INTEGER);
+  assert_int_equal(sqlite3_column_int64(s, 1), v->exec_no);
+  assert_int_equal(sqlite3_column_int64(s, 2), v->retry_attempt);
+  assert_int_equal(sqlite3_column_type(s, 3), SQLITE_TEXT);
+  assert_string_equal((const char *)sqlite3_column_text(s, 3),
+                      model_exec_status_name(v->status));
+  assert_int_equal(sqlite3_column_int64(s, 4), v->queued_at);
+  if (v->started_at < 0) assert_int_equal(sqlite3_column_type(s, 5), SQLITE_NULL);
+  else assert_int_equal(sqlite3_column_int64(s, 5), v->started_at);
+  assert_int_equal(sqlite3_column_int64(s, 6), v->updated_at);
+  assert_int_equal(sqlite3_column_type(s, 7), SQLITE_INTEGER);
+  assert_int_equal(sqlite3_column_int64(s, 7), v->version);
+  c->n++;
+  return 0;
+}
+
+/* Every execution record of a fresh engine of sc, job by job, is the next
+ * row of execution (job 0) or job_execution (the others), and no row is
+ * left over. Returns the records compared. */
+static size_t check_exec_rows(const model_scenario *sc, const char *dir) {
+  model_engine *e = NULL;
+  sim_diag d;
+  sim_diag_init(&d, sc->file);
+  assert_int_equal(model_engine_new(&e, sc, sc->sim.seed, NULL, &d), SIM_OK);
+  assert_int_equal(model_engine_run(e, sc->sim.until), SIM_OK);
+  sqlite3 *db = open_db(dir);
+  size_t total = 0;
+  for (size_t j = 0; j < model_engine_n_jobs(e); j++) {
+    const char *cols = "thing, execution_number, retry_attempt, status, queued_at_ms, "
+                       "started_at_ms, last_updated_at_ms, version_number";
+    char q[600];
+    if (j == 0) snprintf(q, sizeof q, "SELECT %s FROM execution", cols);
+    else snprintf(q, sizeof q, "SELECT %s FROM job_execution WHERE job_id = ?", cols);
+    rows_ctx c = {e, NULL, 0};
+    assert_int_equal(sqlite3_prepare_v2(db, q, -1, &c.s, NULL), SQLITE_OK);
+    if (j) sqlite3_bind_text(c.s, 1, model_engine_config_at(e, j)->job_id, -1, SQLITE_STATIC);
+    assert_int_equal(model_engine_foreach_exec_at(e, j, row_is, &c), 0);
+    assert_int_equal(sqlite3_step(c.s), SQLITE_DONE);
+    sqlite3_finalize(c.s);
+    assert_int_equal((int64_t)c.n, model_engine_job_at(e, j)->records);
+    total += c.n;
+  }
+  /* and job_execution holds nothing else */
+  assert_int_equal(q_int(db, "SELECT count(*) FROM job_execution") +
+                       q_int(db, "SELECT count(*) FROM execution"),
+                   (int64_t)total);
+  sqlite3_close(db);
+  model_engine_free(e);
+  return total;
+}
+
 static void test_store_agrees_with_files(void **state) {
   (void)state;
   static char names[64][256];
@@ -274,6 +348,7 @@ static void test_store_agrees_with_files(void **state) {
     report_run_stats st;
     write_report(sc, dir, true, &st);
     check_consistency(sc, dir, &st);
+    check_exec_rows(sc, dir);
     model_scenario_free(sc);
   }
   rm_rf(base);
@@ -515,6 +590,79 @@ static void test_store_without_executions(void **state) {
   rm_rf(base);
 }
 
+/* Two jobs on a fleet of a generated group, a group of listed names and
+ * things that join later (named and generated): every record through the
+ * views. Then the same store as version 1 (store_v1.h): opened, answering
+ * describe-job as the engine does, its execution table the view's rows. */
+static const char views_scenario[] =
+    "{\"name\":\"views\",\"jobs\":["
+    "{\"jobId\":\"first\",\"targets\":["
+    "\"arn:aws:iot:us-west-2:123456789012:thinggroup/gen\","
+    "\"arn:aws:iot:us-west-2:123456789012:thinggroup/lab\"],\"document\":\"{}\","
+    "\"targetSelection\":\"CONTINUOUS\",\"timeoutConfig\":{\"inProgressTimeoutInMinutes\":10},"
+    "\"jobExecutionsRetryConfig\":{\"criteriaList\":[{\"failureType\":\"FAILED\","
+    "\"numberOfRetries\":2}]}},"
+    "{\"jobId\":\"second\",\"targets\":["
+    "\"arn:aws:iot:us-west-2:123456789012:thinggroup/lab\"],\"document\":\"{}\"}],"
+    "\"fleet\":{\"groups\":["
+    "{\"name\":\"gen\",\"things\":300,\"behavior\":\"b\",\"arrivals\":{\"ratePerHour\":40}},"
+    "{\"name\":\"lab\",\"things\":[\"lab-a\",\"lab:b\",\"Lab_c\"],\"behavior\":\"b\"}],"
+    "\"behaviors\":{\"b\":{"
+    "\"startDelay\":{\"distribution\":\"exponential\",\"mean\":\"10s\"},"
+    "\"runTime\":{\"distribution\":\"exponential\",\"mean\":\"30s\"},"
+    "\"outcomes\":{\"SUCCEEDED\":0.6,\"FAILED\":0.3,\"NO_RESPONSE\":0.1}}}},"
+    "\"operations\":[{\"at\":\"20m\",\"op\":\"add-things\",\"group\":\"lab\","
+    "\"things\":[\"late-one\"]}],"
+    "\"simulation\":{\"seed\":7,\"until\":\"2h\"}}\n";
+
+static void test_store_execution_views(void **state) {
+  (void)state;
+  char base[512], scen[800], dir[800], v1dir[800], v1[900], v2[900];
+  base_dir(base, sizeof base, "views");
+  assert_int_equal(mkdir(base, 0777), 0);
+  snprintf(scen, sizeof scen, "%s/views.json", base);
+  FILE *f = fopen(scen, "w");
+  assert_non_null(f);
+  fputs(views_scenario, f);
+  assert_int_equal(fclose(f), 0);
+  model_scenario *sc = load(scen);
+  snprintf(dir, sizeof dir, "%s/v2", base);
+  report_run_stats st;
+  write_report(sc, dir, true, &st);
+  size_t n = check_exec_rows(sc, dir);
+  sqlite3 *db = open_db(dir);
+  /* each kind of thing is there: generated, listed, joined */
+  assert_true(q_int(db, "SELECT count(*) FROM execution WHERE thing = 'gen-000299'") > 0);
+  assert_true(q_int(db, "SELECT count(*) FROM execution WHERE thing = 'lab:b'") > 0);
+  assert_true(q_int(db, "SELECT count(*) FROM job_execution WHERE thing = 'Lab_c' AND "
+                        "job_id = 'second'") > 0);
+  assert_true(q_int(db, "SELECT count(*) FROM execution WHERE thing = 'late-one'") > 0);
+  assert_true(q_int(db, "SELECT count(*) FROM execution WHERE thing = 'gen-000300'") > 0);
+  assert_true(q_int(db, "SELECT count(*) FROM execution WHERE execution_number > 1") > 0);
+  assert_true(q_int(db, "SELECT count(*) FROM execution WHERE started_at_ms IS NULL") +
+                  q_int(db, "SELECT count(*) FROM execution WHERE status = 'TIMED_OUT'") > 0);
+  assert_int_equal(q_int(db, "SELECT count(*) FROM execution WHERE thing IS NULL OR "
+                             "status IS NULL"), 0);
+  sqlite3_close(db);
+  fprintf(stderr, "# views: %zu records\n", n);
+
+  /* version 1 */
+  snprintf(v2, sizeof v2, "%s/run.sqlite", dir);
+  snprintf(v1dir, sizeof v1dir, "%s/v1", base);
+  assert_int_equal(mkdir(v1dir, 0777), 0);
+  snprintf(v1, sizeof v1, "%s/run.sqlite", v1dir);
+  assert_int_equal(store_make_v1(v2, v1), 0);
+  db = open_db(v1dir);
+  assert_int_equal(q_int(db, "PRAGMA user_version"), 1);
+  assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                             "name = 'execution'"), 1);
+  sqlite3_close(db);
+  assert_int_equal(check_exec_rows(sc, v1dir), n);
+  assert_true(compare_any_instant(sc, v1dir, 200) > 50);
+  model_scenario_free(sc);
+  rm_rf(base);
+}
+
 /* $.job naming a CreateJob file: the store keeps its bytes, so describe-job
  * --db works after the files are gone. */
 static void test_store_job_file(void **state) {
@@ -655,6 +803,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_store_after_the_end),
       cmocka_unit_test(test_store_without_executions),
       cmocka_unit_test(test_store_job_file),
+      cmocka_unit_test(test_store_execution_views),
       cmocka_unit_test(finding_25_sqlite_nomem_message),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
