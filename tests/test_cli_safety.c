@@ -373,9 +373,9 @@ static void finding_01_out_dir_not_ours(void **s) {
 /* A gnuplot on PATH that sleeps `secs` then succeeds without drawing
  * (`secs` < 0: it ignores SIGINT/SIGTERM and never ends). */
 static void fake_gnuplot(const char *bindir, int secs) {
-  char p[700];
+  char p[4200];   /* bindir is a path of at most PATH_MAX */
   mkdir(bindir, 0777);
-  snprintf(p, sizeof p, "%s/gnuplot", bindir);
+  assert_true((size_t)snprintf(p, sizeof p, "%s/gnuplot", bindir) < sizeof p);
   char text[256];
   if (secs >= 0)
     snprintf(text, sizeof text, "#!/bin/sh\nsleep %d\nexit 0\n", secs);
