@@ -14,7 +14,8 @@
 # Every site is found by a code pattern that must occur exactly once across
 # model/*.c and model/*.h, never by file and line, so the list survives code
 # moves (the script stops with an error naming the pattern when it matches
-# no place or several).
+# no place or several). A pattern may span lines ($'...\n...') where one
+# line alone occurs in two places.
 #
 # The working tree is never modified: the script mutates a private copy of
 # the sources (build-mutate/src, refreshed from the working tree at each
@@ -49,13 +50,14 @@ m() { MUTS+=("$1"$'\x1f'"$2"$'\x1f'"$3"$'\x1f'"$4"$'\x1f'"${5:-}"); }
 
 # rollout rate (O2, O3, O4, O7)
 m exp-floor-llround "exponential rate rounded to nearest instead of down (O3)" \
-  '(int64_t)floor(exact)' '(int64_t)llround(exact)'
+  'int64_t r = exact >= (double)cap ? cap : (int64_t)floor(exact);' \
+  'int64_t r = exact >= (double)cap ? cap : (int64_t)llround(exact);'
 m exp-k-min "exponential k = min of the two criteria instead of max (O2 OR)" \
   'int64_t k = kn > ks ? kn : ks;' 'int64_t k = kn < ks ? kn : ks;'
 m exp-k-notified-only "succeeded criterion ignored (O2)" \
   '? J->job.counters[MODEL_EXEC_SUCCEEDED] / c->succeeded_things' '? 0 * c->succeeded_things'
 m exp-cap-gt "cap applied only above it, not at it (O4)" \
-  'exact >= (double)cap ? cap' 'exact > (double)cap ? cap' \
+  'int64_t r = exact >= (double)cap ? cap' 'int64_t r = exact > (double)cap ? cap' \
   'when exact == cap, floor(exact) == cap: the same rate either way'
 m rate-min-one "the never-below-1 clamp dropped (O3)" \
   'return r < 1 ? 1 : r;' 'return r;' \
@@ -63,7 +65,8 @@ m rate-min-one "the never-below-1 clamp dropped (O3)" \
 m rate-quota-cap "rollout quota no longer caps the rate (O4)" \
   'if (cap > quota) cap = quota;' ';'
 m rate-default-cap "default rate 1000 -> 999 without maximumPerMinute (O4)" \
-  'c->has_max_per_minute ? c->max_per_minute : 1000;' 'c->has_max_per_minute ? c->max_per_minute : 999;'
+  $'c->has_max_per_minute ? c->max_per_minute : 1000;\n  *why = NULL;' \
+  $'c->has_max_per_minute ? c->max_per_minute : 999;\n  *why = NULL;'
 m window-made-le "one execution too many per rollout window (O7)" \
   'while (made < rate && !rollout_advance(e, J))' 'while (made <= rate && !rollout_advance(e, J))'
 m window-length "rollout windows 61 s apart instead of 60 s (O7)" \
@@ -344,7 +347,7 @@ fi
 sync_copy
 bad_patterns=0
 for rec in "${selected[@]}"; do
-  IFS=$'\x1f' read -r id desc pat rep equiv <<<"$rec"
+  IFS=$'\x1f' read -r -d '' id desc pat rep equiv < <(printf '%s\0' "$rec")
   if site "$pat"; then
     [ "$list" = 1 ] && printf '%-30s %-22s %s\n' "$id" "${SITE_FILE#"$src"/}:$SITE_LINE" "$desc"
   else
@@ -472,7 +475,7 @@ fi
 survived=0 killed=0 equivalent=0 problems=0 k=0
 rows=()
 for rec in "${selected[@]}"; do
-  IFS=$'\x1f' read -r id desc pat rep equiv <<<"$rec"
+  IFS=$'\x1f' read -r -d '' id desc pat rep equiv < <(printf '%s\0' "$rec")
   k=$((k + 1))
   site "$pat"
   where="${SITE_FILE#"$src"/}:$SITE_LINE"
