@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bgwrite.h"
 #include "duration.h"
 #include "jsonw.h"
 #include "outdir.h"
@@ -49,6 +50,7 @@ typedef struct writer {
   job_out *jobs;            /* jobs 1.. of the engine, made as they appear */
   size_t n_jobs;
   report_plot_job plot;     /* gnuplot, drawing while the rest is written */
+  report_bgwrite *bg;       /* writes the snapshot files on the second core */
 } writer;
 
 static int push_row(report_timeline_row **v, size_t *n, size_t *cap,
@@ -138,8 +140,7 @@ static void job_observe(writer *w, const model_engine *e, size_t j, unsigned why
   char off[64], rel[200];
   offset_name(now, off, sizeof off);
   snprintf(rel, sizeof rel, "%s/snapshots/%06zu_%s.json", o->dir, o->snapshots, off);
-  int rc = report_outdir_write(&w->dir, rel, text, len, w->d);
-  free(text);
+  int rc = report_bgwrite_put(w->bg, rel, text, len, w->d);   /* takes text */
   if (rc) { fail(w, rc); return; }
   o->snapshots++;
   o->last_snapshot = now;
@@ -163,9 +164,9 @@ static void write_snapshot(writer *w, const model_engine *e) {
   char off[64], rel[128];
   offset_name(now, off, sizeof off);
   snprintf(rel, sizeof rel, "snapshots/%06zu_%s.json", w->snapshots, off);
-  int rc = report_outdir_write(&w->dir, rel, text, len, w->d);
-  if (!rc && w->store) rc = report_store_snapshot(w->store, now, text, len, w->d);
-  free(text);
+  int rc = w->store ? report_store_snapshot(w->store, now, text, len, w->d) : SIM_OK;
+  if (rc) free(text);
+  else rc = report_bgwrite_put(w->bg, rel, text, len, w->d);   /* takes text */
   if (rc) { fail(w, rc); return; }
   if (w->keep_rows) {
     report_timeline_row r;
@@ -440,6 +441,7 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
   if (o->write_files) {
     if ((rc = report_outdir_begin(&w.dir, outdir, d))) return rc;
     if ((rc = report_outdir_mkdir(&w.dir, "snapshots", d))) goto done;
+    if ((rc = report_bgwrite_new(&w.bg, &w.dir, d))) goto done;
     w.timeline = open_in(&w, "timeline.csv", w.timeline_path, sizeof w.timeline_path);
     w.events = open_in(&w, "events.log", w.events_path, sizeof w.events_path);
     if (w.rc) { rc = w.rc; goto done; }
@@ -520,6 +522,7 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
       if ((rc = report_store_finish(w.store, e, !o->no_executions, d))) goto done;
     }
     if ((rc = write_extras(&w, e, seed, &st, final_text))) goto done;
+    if ((rc = report_bgwrite_finish(w.bg, d))) goto done;   /* every snapshot */
     if ((rc = write_meta(&w, e, seed, &st))) goto done;
     if (o->stop && *o->stop) {   /* a signal while the files were written */
       rc = sim_diag_set(d, SIM_ERR_INTR, NULL, "interrupted; no report written");
@@ -528,6 +531,7 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
     rc = report_outdir_commit(&w.dir, d);
   }
 done:
+  report_bgwrite_free(w.bg);     /* before the temporary directory can go */
   report_plot_cancel(&w.plot);   /* a gnuplot not waited for (an error) */
   if (w.timeline) fclose(w.timeline);
   if (w.events) fclose(w.events);
