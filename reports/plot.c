@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -614,23 +615,21 @@ static double deadline_s(void) {
   return e && *e && !*end && v > 0 && v < 1e6 ? v : 120.0;
 }
 
-/* Start gnuplot on `scripts` (NULL-terminated, at most 15) in directory
- * pdir: job->pid > 0, or FAILED with the reason in why. */
-static report_plot_status spawn(const char *pdir, const char *gnuplot,
-                                const char *const *scripts, report_plot_job *job,
-                                char *why, size_t n) {
-  snprintf(job->log, sizeof job->log, "%s/gnuplot.log", pdir);
-  const char *log = job->log;
+/* Start gnuplot on `scripts` (NULL-terminated, at most 15; NULL: none, its
+ * commands come from `in`, else from /dev/null) in directory pdir, its
+ * output into `log`: *pid > 0, or FAILED with the reason in why. */
+static report_plot_status spawn_one(const char *pdir, const char *gnuplot,
+                                    const char *const *scripts, int in_fd, const char *log,
+                                    int *pid_out, char *why, size_t n) {
   char names[16][64], *argv[17];
   size_t k = 0;
   snprintf(names[k], sizeof names[k], "gnuplot");
   argv[k] = names[k];
-  for (k = 1; k < 16 && scripts[k - 1]; k++) {
+  for (k = 1; scripts && k < 16 && scripts[k - 1]; k++) {
     snprintf(names[k], sizeof names[k], "%s", scripts[k - 1]);
     argv[k] = names[k];
   }
   argv[k] = NULL;
-  job->limit = deadline_s();
   pid_t pid = fork();
   if (pid < 0) {
     snprintf(why, n, "cannot start gnuplot: %s", strerror(errno));
@@ -641,7 +640,7 @@ static report_plot_status spawn(const char *pdir, const char *gnuplot,
      * which stops gnuplot itself (gnuplot can hang in its own handler) */
     setpgid(0, 0);
     signal(SIGXFSZ, SIG_DFL);   /* jobsim ignores it; gnuplot should not */
-    int in = open("/dev/null", O_RDONLY);
+    int in = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
     int lg = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (in < 0 || lg < 0 || chdir(pdir) != 0 || dup2(in, 0) < 0 || dup2(lg, 1) < 0 ||
         dup2(lg, 2) < 0)
@@ -650,58 +649,74 @@ static report_plot_status spawn(const char *pdir, const char *gnuplot,
     _exit(127);
   }
   setpgid(pid, pid);   /* both sides, so there is no race with the kill */
-  job->pid = pid;
+  *pid_out = pid;
+  return REPORT_PLOT_RENDERED;
+}
+
+/* Close the command sockets of gnuplots started early, once. */
+static void close_cmds(report_plot_job *job) {
+  if (!job->early) return;
+  for (int i = 0; i < job->n; i++)
+    if (job->cmd[i] >= 0) close(job->cmd[i]), job->cmd[i] = -1;
+}
+
+/* Kill and reap every gnuplot of job still running. */
+static void kill_all(report_plot_job *job) {
+  close_cmds(job);
+  for (int i = 0; i < job->n; i++) {
+    if (job->pid[i] <= 0) continue;
+    kill(-job->pid[i], SIGKILL);
+    int status;
+    while (waitpid(job->pid[i], &status, 0) < 0 && errno == EINTR) {}
+    job->pid[i] = 0;
+  }
+}
+
+/* Start gnuplot on each NULL-terminated group of scripts (at most
+ * REPORT_PLOT_PROCS), the k-th logging to gnuplot.log (k = 0) or
+ * gnuplot-<k+1>.log. */
+static report_plot_status spawn(const char *pdir, const char *gnuplot,
+                                const char *const *const *groups, int ngroups,
+                                report_plot_job *job, char *why, size_t n) {
+  job->limit = deadline_s();
+  job->n = 0;
+  for (int k = 0; k < ngroups && k < REPORT_PLOT_PROCS; k++) {
+    if (k == 0) snprintf(job->log[k], sizeof job->log[k], "%s/gnuplot.log", pdir);
+    else snprintf(job->log[k], sizeof job->log[k], "%s/gnuplot-%d.log", pdir, k + 1);
+    job->pid[k] = 0;
+    report_plot_status st =
+        spawn_one(pdir, gnuplot, groups[k], -1, job->log[k], &job->pid[k], why, n);
+    job->n = k + 1;
+    if (st != REPORT_PLOT_RENDERED) {
+      kill_all(job);
+      for (int i = 0; i < job->n; i++) remove(job->log[i]);
+      job->n = 0;
+      return st;
+    }
+  }
   job->t0 = now_s();
   return REPORT_PLOT_RENDERED;
 }
 
-/* Wait for the gnuplot that spawn() started and reap it. */
-static report_plot_status wait_for(report_plot_job *job, char *why, size_t n) {
-  pid_t pid = job->pid;
-  const char *log = job->log;
-  double limit = job->limit, t0 = job->t0;
-  job->pid = 0;
-  /* Wait with a deadline, looking at the interrupt flag: on either, the
-   * whole group is killed and reaped. */
-  int status = 0;
-  const char *stopped = NULL;
-  for (;;) {
-    pid_t w = waitpid(pid, &status, WNOHANG);
-    if (w == pid) break;
-    if (w < 0 && errno != EINTR) {
-      snprintf(why, n, "waiting for gnuplot: %s", strerror(errno));
-      kill(-pid, SIGKILL);
-      return REPORT_PLOT_FAILED;
-    }
-    if (report_interrupted()) stopped = "interrupted";
-    else if (now_s() - t0 > limit) stopped = "deadline";
-    if (stopped) {
-      kill(-pid, SIGKILL);
-      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-      break;
-    }
-    struct timespec ts = {0, 5 * 1000000L};   /* 5 ms */
-    nanosleep(&ts, NULL);
-  }
-  if (stopped && stopped[0] == 'i') {
-    snprintf(why, n, "gnuplot stopped: interrupted");
-    return REPORT_PLOT_FAILED;
-  }
-  if (stopped) {
-    snprintf(why, n, "gnuplot did not finish within %g s and was stopped "
-                     "(JOBSIM_GNUPLOT_TIMEOUT sets the limit)", limit);
-    return REPORT_PLOT_FAILED;
-  }
-  struct stat st;
-  bool quiet_log = stat(log, &st) == 0 && st.st_size == 0;
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && quiet_log) {
-    remove(log);
-    return REPORT_PLOT_RENDERED;
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-    /* Rendered with warnings: keep the log for the curious. */
-    return REPORT_PLOT_RENDERED;
-  }
+/* Append the file at `from` to `to` and remove it; false on an error. */
+static bool append_log(const char *to, const char *from) {
+  FILE *in = fopen(from, "rb");
+  if (!in) return false;
+  FILE *dst = fopen(to, "ab");
+  bool ok = dst != NULL;
+  char buf[4096];
+  size_t got;
+  while (ok && (got = fread(buf, 1, sizeof buf, in)) > 0) ok = fwrite(buf, 1, got, dst) == got;
+  ok = !ferror(in) && ok;
+  fclose(in);
+  if (dst && fclose(dst) != 0) ok = false;
+  if (ok) remove(from);
+  return ok;
+}
+
+/* The verdict on one gnuplot that exited with `status` (log: its output). */
+static report_plot_status verdict(int status, const char *log, char *why, size_t n) {
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return REPORT_PLOT_RENDERED;
   char first[400] = "";
   first_line(log, first, sizeof first);
   if (WIFSIGNALED(status))
@@ -713,37 +728,160 @@ static report_plot_status wait_for(report_plot_job *job, char *why, size_t n) {
   return REPORT_PLOT_FAILED;
 }
 
-int report_plot_start(const report_outdir *dir, const report_plot_input *in,
-                      report_plot_job *job, sim_diag *d) {
+/* Wait for the gnuplots that spawn() started and reap them. */
+static report_plot_status wait_for(report_plot_job *job, char *why, size_t n) {
+  double limit = job->limit, t0 = job->t0;
+  /* Wait with a deadline, looking at the interrupt flag: on either, every
+   * group is killed and reaped. */
+  int status[REPORT_PLOT_PROCS] = {0};
+  const char *stopped = NULL;
+  for (;;) {
+    int running = 0;
+    for (int i = 0; i < job->n; i++) {
+      if (job->pid[i] <= 0) continue;
+      pid_t w = waitpid(job->pid[i], &status[i], WNOHANG);
+      if (w == job->pid[i]) {
+        job->pid[i] = 0;
+        continue;
+      }
+      if (w < 0 && errno != EINTR) {
+        snprintf(why, n, "waiting for gnuplot: %s", strerror(errno));
+        kill_all(job);
+        return REPORT_PLOT_FAILED;
+      }
+      running++;
+    }
+    if (!running) break;
+    if (report_interrupted()) stopped = "interrupted";
+    else if (now_s() - t0 > limit) stopped = "deadline";
+    if (stopped) {
+      kill_all(job);
+      break;
+    }
+    struct timespec ts = {0, 2 * 1000000L};   /* 2 ms */
+    nanosleep(&ts, NULL);
+  }
+  if (stopped && stopped[0] == 'i') {
+    snprintf(why, n, "gnuplot stopped: interrupted");
+    return REPORT_PLOT_FAILED;
+  }
+  if (stopped) {
+    snprintf(why, n, "gnuplot did not finish within %g s and was stopped "
+                     "(JOBSIM_GNUPLOT_TIMEOUT sets the limit)", limit);
+    return REPORT_PLOT_FAILED;
+  }
+  /* the first group (in script order) that failed gives the message */
+  report_plot_status st = REPORT_PLOT_RENDERED;
+  for (int i = 0; i < job->n && st == REPORT_PLOT_RENDERED; i++)
+    st = verdict(status[i], job->log[i], why, n);
+  /* one gnuplot.log, in script order, removed when empty */
+  for (int i = 1; i < job->n; i++)
+    if (!append_log(job->log[0], job->log[i]) && st == REPORT_PLOT_RENDERED) {
+      snprintf(why, n, "cannot join gnuplot's logs into plots/gnuplot.log: %s",
+               strerror(errno));
+      st = REPORT_PLOT_FAILED;
+    }
+  struct stat sb;
+  if (st == REPORT_PLOT_RENDERED && stat(job->log[0], &sb) == 0 && sb.st_size == 0)
+    remove(job->log[0]);   /* rendered without a word; else kept for the curious */
+  job->n = 0;
+  return st;
+}
+
+/* The scripts of each gnuplot: two halves of about equal cost (each about
+ * 40 % of the five drawn by one gnuplot, which pays its start-up once). */
+static const char *const first_half[] = {"counters.gp", "failures.gp", NULL};
+static const char *const second_half[] = {"rate.gp", "abort.gp", "progress.gp", NULL};
+static const char *const *const halves[REPORT_PLOT_PROCS] = {first_half, second_half};
+
+int report_plot_prestart(const report_outdir *dir, report_plot_job *job, sim_diag *d) {
   memset(job, 0, sizeof *job);
   job->status = REPORT_PLOT_NO_GNUPLOT;
+  int rc = report_outdir_mkdir(dir, "plots", d);
+  if (rc) return rc;
+  job->prepared = true;
+  char pdir[4200], gp[4096];
+  report_outdir_path(dir, "plots", pdir, sizeof pdir);
+  if (!report_plot_find_gnuplot(gp, sizeof gp)) return SIM_OK;
+  job->early = true;
+  job->limit = deadline_s();
+  job->status = REPORT_PLOT_RENDERED;
+  for (int k = 0; k < REPORT_PLOT_PROCS; k++) {
+    if (k == 0) snprintf(job->log[k], sizeof job->log[k], "%s/gnuplot.log", pdir);
+    else snprintf(job->log[k], sizeof job->log[k], "%s/gnuplot-%d.log", pdir, k + 1);
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+      snprintf(job->why, sizeof job->why, "cannot start gnuplot: %s", strerror(errno));
+      job->status = REPORT_PLOT_FAILED;
+      break;
+    }
+    job->cmd[k] = sv[0];
+    job->pid[k] = 0;
+    job->n = k + 1;
+    job->status = spawn_one(pdir, gp, NULL, sv[1], job->log[k], &job->pid[k], job->why,
+                            sizeof job->why);
+    close(sv[1]);
+    if (job->status != REPORT_PLOT_RENDERED) break;
+  }
+  if (job->status != REPORT_PLOT_RENDERED) {   /* none runs, no log is left */
+    kill_all(job);
+    for (int i = 0; i < job->n; i++) remove(job->log[i]);
+    job->n = 0;
+  }
+  return SIM_OK;
+}
+
+/* Send each early gnuplot its scripts and the end of its input. One that
+ * has already ended (EPIPE) is judged by its exit status. */
+static void send_scripts(report_plot_job *job) {
+  for (int k = 0; k < job->n; k++) {
+    char buf[512];
+    size_t len = 0;
+    for (const char *const *s = halves[k]; *s; s++)
+      len += (size_t)snprintf(buf + len, sizeof buf - len, "load '%s'\n", *s);
+    for (size_t off = 0; off < len;) {
+      ssize_t w = send(job->cmd[k], buf + off, len - off, MSG_NOSIGNAL);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) break;
+      off += (size_t)w;
+    }
+  }
+  close_cmds(job);
+  job->early = false;
+  job->t0 = now_s();
+}
+
+int report_plot_start(const report_outdir *dir, const report_plot_input *in,
+                      report_plot_job *job, sim_diag *d) {
   int rc;
+  if (job->prepared) {   /* plots/ made and gnuplot started (if any) */
+    if ((rc = write_data(dir, in, d)) || (rc = write_scripts(dir, in, d))) return rc;
+    if (job->early) send_scripts(job);
+    return SIM_OK;
+  }
+  memset(job, 0, sizeof *job);
+  job->status = REPORT_PLOT_NO_GNUPLOT;
   if ((rc = report_outdir_mkdir(dir, "plots", d)) || (rc = write_data(dir, in, d)) ||
       (rc = write_scripts(dir, in, d)))
     return rc;
-  static const char *const scripts[] = {"counters.gp", "failures.gp", "rate.gp",
-                                         "abort.gp", "progress.gp", NULL};
   char pdir[4200], gp[4096];
   report_outdir_path(dir, "plots", pdir, sizeof pdir);
   if (report_plot_find_gnuplot(gp, sizeof gp))
-    job->status = spawn(pdir, gp, scripts, job, job->why, sizeof job->why);
+    job->status = spawn(pdir, gp, halves, REPORT_PLOT_PROCS, job, job->why, sizeof job->why);
   return SIM_OK;
 }
 
 void report_plot_finish(report_plot_job *job, report_plot_status *status, char *why,
                         size_t n) {
   if (n) why[0] = 0;
-  if (job->pid > 0) job->status = wait_for(job, job->why, sizeof job->why);
+  if (job->n > 0) job->status = wait_for(job, job->why, sizeof job->why);
   *status = job->status;
   if (n) snprintf(why, n, "%s", job->why);
 }
 
 void report_plot_cancel(report_plot_job *job) {
-  if (job->pid <= 0) return;
-  kill(-job->pid, SIGKILL);
-  int status;
-  while (waitpid(job->pid, &status, 0) < 0 && errno == EINTR) {}
-  job->pid = 0;
+  kill_all(job);
+  job->n = 0;
 }
 
 int report_plot_write(const report_outdir *dir, const report_plot_input *in,
@@ -751,6 +889,7 @@ int report_plot_write(const report_outdir *dir, const report_plot_input *in,
   if (n) why[0] = 0;
   *status = REPORT_PLOT_NO_GNUPLOT;
   report_plot_job job;
+  memset(&job, 0, sizeof job);
   int rc = report_plot_start(dir, in, &job, d);
   if (rc) return rc;
   report_plot_finish(&job, status, why, n);
@@ -763,6 +902,7 @@ report_plot_status report_plot_render(const char *pdir, const char *const *scrip
   if (!report_plot_find_gnuplot(gp, sizeof gp)) return REPORT_PLOT_NO_GNUPLOT;
   report_plot_job job;
   memset(&job, 0, sizeof job);
-  report_plot_status s = spawn(pdir, gp, scripts, &job, why, n);
-  return job.pid > 0 ? wait_for(&job, why, n) : s;
+  const char *const *const groups[] = {scripts};
+  report_plot_status s = spawn(pdir, gp, groups, 1, &job, why, n);
+  return job.n > 0 ? wait_for(&job, why, n) : s;
 }

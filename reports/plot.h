@@ -56,11 +56,20 @@ report_plot_status report_plot_render(const char *pdir, const char *const *scrip
                                       char *why, size_t n);
 
 /* gnuplot started by report_plot_start and not yet reaped. */
+/* A report's five plots are drawn by two gnuplot processes side by side
+ * (REPORT_PLOT_PROCS; the scripts split into two halves of about equal
+ * cost), each logging to a file of its own; when both are done their logs
+ * are joined into gnuplot.log in script order (removed when empty). */
+#define REPORT_PLOT_PROCS 2
 typedef struct report_plot_job {
-  int pid;                      /* > 0 while gnuplot runs */
-  double t0, limit;             /* its start (monotonic s) and deadline */
+  int pid[REPORT_PLOT_PROCS];   /* > 0 while that gnuplot runs */
+  int n;                        /* processes started */
+  bool prepared;                /* report_plot_prestart made plots/ */
+  bool early;                   /* started by report_plot_prestart ... */
+  int cmd[REPORT_PLOT_PROCS];   /* ... reading its commands from these, until sent */
+  double t0, limit;             /* their start (monotonic s) and deadline */
   report_plot_status status;    /* when not running */
-  char log[4300];
+  char log[REPORT_PLOT_PROCS][4300];
   char why[512];
 } report_plot_job;
 
@@ -69,9 +78,18 @@ typedef struct report_plot_job {
  * starts gnuplot without waiting (an error only for the scripts or data;
  * then nothing runs); finish waits for it as report_plot_write does and
  * gives its status; cancel kills and reaps a gnuplot still running (every
- * path that does not call finish must call it). */
+ * path that does not call finish must call it). The job starts zeroed, or
+ * as report_plot_prestart left it. */
 int report_plot_start(const report_outdir *dir, const report_plot_input *in,
                       report_plot_job *job, sim_diag *d);
+/* Before the run: make DIR/plots/ and start the gnuplots already, reading
+ * their commands from a socket, so that their own start-up (loading
+ * cairo, pango and the rest) overlaps the run; report_plot_start then
+ * writes the data and scripts and sends each a `load` per script. The
+ * images are the same bytes. A gnuplot that is never sent anything (the
+ * run failed: report_plot_cancel; jobsim killed: the socket closes) ends
+ * without drawing. */
+int report_plot_prestart(const report_outdir *dir, report_plot_job *job, sim_diag *d);
 void report_plot_finish(report_plot_job *job, report_plot_status *status, char *why,
                         size_t n);
 void report_plot_cancel(report_plot_job *job);

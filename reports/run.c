@@ -398,9 +398,9 @@ static int advance(model_engine *e, const model_scenario *sc, const report_run_o
   return rc;
 }
 
-/* plots/: its data and scripts, and gnuplot started, as soon as the run
- * is over; gnuplot draws on the other core while the store is written
- * (write_extras waits for it). */
+/* plots/: its data and scripts, and the gnuplots (started before the run)
+ * sent them, as soon as the run is over; they draw on the other core
+ * while the store is written (write_extras waits for them). */
 static int start_plots(writer *w, uint64_t seed, const report_run_stats *st) {
   if (!w->o->plots) return SIM_OK;
   report_plot_input pi = {w->sc, seed, w->trows, w->n_trows, -1};
@@ -442,6 +442,7 @@ int report_run(const model_scenario *sc, uint64_t seed, const char *outdir,
     if ((rc = report_outdir_begin(&w.dir, outdir, d))) return rc;
     if ((rc = report_outdir_mkdir(&w.dir, "snapshots", d))) goto done;
     if ((rc = report_bgwrite_new(&w.bg, &w.dir, d))) goto done;
+    if (o->plots && (rc = report_plot_prestart(&w.dir, &w.plot, d))) goto done;
     w.timeline = open_in(&w, "timeline.csv", w.timeline_path, sizeof w.timeline_path);
     w.events = open_in(&w, "events.log", w.events_path, sizeof w.events_path);
     if (w.rc) { rc = w.rc; goto done; }

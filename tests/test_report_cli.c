@@ -12,6 +12,8 @@
  *  - with gnuplot not on PATH, `jobsim run` of two scenarios exits 0 with
  *    exactly one warning line on stderr, and still writes the scripts, the
  *    data and the pages;
+ *  - two gnuplots (fakes here) draw the plots: each script once, in page
+ *    order, one joined gnuplot.log, the first failure's message;
  *  - with stderr not a terminal, `jobsim run` prints nothing on stderr (no
  *    progress line), and several scenarios get an index page linking each.
  */
@@ -378,6 +380,68 @@ static void test_without_gnuplot(void **state) {
   assert_true(exists(out, "index.html"));
 }
 
+/* A fake gnuplot `body` (sh) in a fresh bin directory; the run's report
+ * dir into `out`; returns jobsim's exit status, stderr into *err. */
+static int run_fake_gnuplot(const char *tag, const char *body, char *out, size_t on,
+                            char **err) {
+  char bin[700], gp[800], a[1024];
+  snprintf(bin, sizeof bin, "%s/bin-%s", g_dir, tag);
+  assert_int_equal(mkdir(bin, 0777), 0);
+  snprintf(gp, sizeof gp, "%s/gnuplot", bin);
+  FILE *f = fopen(gp, "w");
+  assert_non_null(f);
+  fprintf(f, "#!/bin/sh\n%s", body);
+  assert_int_equal(fclose(f), 0);
+  assert_int_equal(chmod(gp, 0755), 0);
+  char path[1800];
+  snprintf(path, sizeof path, "%s:/usr/bin:/bin", bin);
+  snprintf(out, on, "%s/gp-%s", g_dir, tag);
+  scenario_path(a, sizeof a, "example-job-01");
+  const char *r[] = {"", "run", "-q", a, "--out", out, NULL};
+  return run(r, path, NULL, err);
+}
+
+static void assert_log(const char *out, const char *want) {
+  char p[900];
+  snprintf(p, sizeof p, "%s/plots/gnuplot.log", out);
+  char *got = test_read_file(p, NULL);
+  assert_non_null(got);
+  assert_string_equal(got, want);
+  free(got);
+  assert_false(exists(out, "plots/gnuplot-2.log"));
+}
+
+/* The five plots are drawn by two gnuplots, started before the run and sent
+ * their scripts on stdin once the data is written: between them they get
+ * every script once, in page order; their logs end up in one gnuplot.log,
+ * in that order; the first that fails (in script order) names the failure. */
+static void test_two_gnuplots(void **state) {
+  (void)state;
+  char out[900];
+  char *e = NULL;
+  /* a gnuplot that says what it was given, and succeeds */
+  assert_int_equal(run_fake_gnuplot("echo", "echo \"args: $*\"\ncat\n", out, sizeof out, &e), 0);
+  free(e);
+  assert_log(out, "args: \nload 'counters.gp'\nload 'failures.gp'\n"
+                  "args: \nload 'rate.gp'\nload 'abort.gp'\nload 'progress.gp'\n");
+  /* the second half fails: its message, its log */
+  const char *second = "read first\ncase \"$first\" in *rate.gp*) echo 'no rate today' >&2; "
+                       "exit 3;; esac\ncat >/dev/null\n";
+  assert_int_equal(run_fake_gnuplot("second", second, out, sizeof out, &e), 0);
+  assert_non_null(strstr(e, "gnuplot exited with status 3: no rate today (plots/gnuplot.log)"));
+  free(e);
+  assert_log(out, "no rate today\n");
+  assert_true(exists(out, "index.html"));
+  /* both fail: the first half's message; both logs, in order */
+  const char *both = "read first\ncase \"$first\" in *counters.gp*) echo 'counters broke' >&2; "
+                     "exit 2;; esac\necho 'rate broke' >&2\nexit 3\n";
+  assert_int_equal(run_fake_gnuplot("both", both, out, sizeof out, &e), 0);
+  assert_non_null(strstr(e, "gnuplot exited with status 2: counters broke (plots/gnuplot.log)"));
+  assert_null(strstr(e, "rate broke"));
+  free(e);
+  assert_log(out, "counters broke\nrate broke\n");
+}
+
 /* stderr not a terminal: no progress line; several scenarios: an index. */
 static void test_quiet_stderr_and_index(void **state) {
   (void)state;
@@ -416,6 +480,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_db_matches_scenario),
       cmocka_unit_test(test_db_refusals),
       cmocka_unit_test(test_without_gnuplot),
+      cmocka_unit_test(test_two_gnuplots),
       cmocka_unit_test(test_quiet_stderr_and_index),
       cmocka_unit_test(finding_07_store_untrusted),
       cmocka_unit_test(finding_24_foreign_store),
