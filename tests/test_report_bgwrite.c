@@ -18,13 +18,17 @@
 
 static char base[256];
 
-static void begin(report_outdir *o, const char *name) {
+/* A fresh report directory DIR/<name> with snapshots/, a diagnostic and a
+ * writer into it. */
+static report_bgwrite *begin(report_outdir *o, const char *name, sim_diag *d) {
   char p[512];
   snprintf(p, sizeof p, "%s/%s", base, name);
-  sim_diag d;
-  sim_diag_init(&d, NULL);
-  assert_int_equal(report_outdir_begin(o, p, &d), SIM_OK);
-  assert_int_equal(report_outdir_mkdir(o, "snapshots", &d), SIM_OK);
+  sim_diag_init(d, NULL);
+  assert_int_equal(report_outdir_begin(o, p, d), SIM_OK);
+  assert_int_equal(report_outdir_mkdir(o, "snapshots", d), SIM_OK);
+  report_bgwrite *w;
+  assert_int_equal(report_bgwrite_new(&w, o, d), SIM_OK);
+  return w;
 }
 
 /* A malloc'd "<tag><i>" (the writer takes what it is handed). */
@@ -48,11 +52,8 @@ static long files_in(const char *dir) {
 static void test_bytes_and_order(void **state) {
   (void)state;
   report_outdir o;
-  begin(&o, "many");
   sim_diag d;
-  sim_diag_init(&d, NULL);
-  report_bgwrite *w;
-  assert_int_equal(report_bgwrite_new(&w, &o, &d), SIM_OK);
+  report_bgwrite *w = begin(&o, "many", &d);
   const int n = 4 * REPORT_BGWRITE_QUEUE;
   for (int i = 0; i < n; i++) {
     char rel[64];
@@ -84,17 +85,14 @@ static void test_bytes_and_order(void **state) {
 static void test_first_failure(void **state) {
   (void)state;
   report_outdir o;
-  begin(&o, "fail");
+  sim_diag d;
+  report_bgwrite *w = begin(&o, "fail", &d);
   sim_diag want;
   sim_diag_init(&want, NULL);
   assert_int_equal(report_outdir_write(&o, "nodir/x.json", "x", 1, &want), SIM_ERR_IO);
   assert_non_null(strstr(want.msg, "cannot create '"));
   assert_non_null(strstr(want.msg, "/nodir/x.json': No such file or directory"));
 
-  sim_diag d;
-  sim_diag_init(&d, NULL);
-  report_bgwrite *w;
-  assert_int_equal(report_bgwrite_new(&w, &o, &d), SIM_OK);
   assert_int_equal(report_bgwrite_put(w, "snapshots/a.json", text("a", 1), 2, &d), SIM_OK);
   assert_int_equal(report_bgwrite_put(w, "nodir/x.json", text("x", 1), 2, &d), SIM_OK);
   assert_int_equal(report_bgwrite_put(w, "snapshots/c.json", text("c", 1), 2, &d), SIM_OK);
@@ -122,11 +120,8 @@ static void test_first_failure(void **state) {
 static void test_free_with_queue(void **state) {
   (void)state;
   report_outdir o;
-  begin(&o, "drop");
   sim_diag d;
-  sim_diag_init(&d, NULL);
-  report_bgwrite *w;
-  assert_int_equal(report_bgwrite_new(&w, &o, &d), SIM_OK);
+  report_bgwrite *w = begin(&o, "drop", &d);
   for (int i = 0; i < REPORT_BGWRITE_QUEUE; i++) {
     char rel[64];
     snprintf(rel, sizeof rel, "snapshots/%06d.json", i);
@@ -146,11 +141,8 @@ static void test_free_with_queue(void **state) {
 static void test_long_path(void **state) {
   (void)state;
   report_outdir o;
-  begin(&o, "long");
   sim_diag d;
-  sim_diag_init(&d, NULL);
-  report_bgwrite *w;
-  assert_int_equal(report_bgwrite_new(&w, &o, &d), SIM_OK);
+  report_bgwrite *w = begin(&o, "long", &d);
   char rel[300];
   memset(rel, 'a', sizeof rel - 1);
   rel[sizeof rel - 1] = 0;
