@@ -46,7 +46,7 @@ run_one() {
     else status=FAILED; fi
   elif (cd "$dir/tests" && valgrind -q --error-exitcode=99 --leak-check=full \
         --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
-        --log-file="$log/$t.log" "./$t" >/dev/null 2>&1); then
+        --log-file="$log/$t.log" "./$t" >"$log/$t.out" 2>&1); then
     status=ok
   else
     status=FAILED
@@ -64,6 +64,15 @@ jobs=${JOBSIM_VALGRIND_JOBS:-$(nproc)}
 echo "$ordered" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {} "$dir" "$logabs"
 fail=0
 grep -q ' FAILED ' "$log"/*.status && fail=1
+# A failing test's own words (its assertions), so that a CI log shows why.
+for st in $(grep -l ' FAILED ' "$log"/*.status 2>/dev/null); do
+  t=$(basename "$st" .status)
+  for f in "$log/$t.out" "$log/$t.log"; do
+    [ -s "$f" ] || continue
+    echo "--- $t: the last lines of ${f#"$PWD"/}"
+    grep -v '^\[ \(RUN\|  *OK\) ' "$f" | tail -25
+  done
+done
 # Any jobsim process with a valgrind error leaves a non-empty log.
 bad=$(find "$log" -name 'jobsim.*.log' -size +0 | head -5)
 if [ -n "$bad" ]; then
