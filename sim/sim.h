@@ -120,6 +120,14 @@ void sim_free(const sim_alloc *a, void *p, size_t osize);
 char *sim_strdup(const sim_alloc *a, const char *s);
 /* Free a string made by sim_strdup. */
 void sim_strfree(const sim_alloc *a, char *s);
+/* A hint for a big block of n bytes at p that is not touched yet: back its
+ * 2 MiB-aligned interior with transparent huge pages (madvise
+ * MADV_HUGEPAGE), one page fault per 2 MiB instead of 512. Nothing for
+ * blocks under SIM_BIG_BLOCK or where the system has no such pages; the
+ * block's contents and use are unchanged either way. The default
+ * allocator calls it for every block it grows to that size. */
+#define SIM_BIG_BLOCK ((size_t)4 << 20)
+void sim_advise_big(void *p, size_t n);
 
 /* ----------------------------------------------------------- assertions --- */
 
