@@ -794,6 +794,18 @@ static const char *const first_half[] = {"counters.gp", "failures.gp", NULL};
 static const char *const second_half[] = {"rate.gp", "abort.gp", "progress.gp", NULL};
 static const char *const *const halves[REPORT_PLOT_PROCS] = {first_half, second_half};
 
+/* What an early gnuplot is sent at once, while the engine runs: one plot
+ * of the cairo terminal into /dev/null, so that cairo, pango and
+ * fontconfig are loaded and the font found before the data exists (about
+ * 20 ms of each gnuplot's time on the critical path here). Its settings are
+ * all set again by every script (terminal, output); the images come out
+ * byte for byte as without it (checked on every bundled scenario). */
+static const char warm_up[] =
+    "set terminal pngcairo noenhanced font \"Sans,10\"\n"
+    "set output '/dev/null'\n"
+    "plot x\n"
+    "unset output\n";
+
 int report_plot_prestart(const report_outdir *dir, report_plot_job *job, sim_diag *d) {
   memset(job, 0, sizeof *job);
   job->status = REPORT_PLOT_NO_GNUPLOT;
@@ -822,6 +834,9 @@ int report_plot_prestart(const report_outdir *dir, report_plot_job *job, sim_dia
                             sizeof job->why);
     close(sv[1]);
     if (job->status != REPORT_PLOT_RENDERED) break;
+    /* a socket buffer holds it: no wait; a gnuplot already gone (EPIPE) is
+     * judged by its exit status */
+    (void)send(sv[0], warm_up, sizeof warm_up - 1, MSG_NOSIGNAL);
   }
   if (job->status != REPORT_PLOT_RENDERED) {   /* none runs, no log is left */
     kill_all(job);

@@ -84,11 +84,12 @@ int report_plot_start(const report_outdir *dir, const report_plot_input *in,
                       report_plot_job *job, sim_diag *d);
 /* Before the run: make DIR/plots/ and start the gnuplots already, reading
  * their commands from a socket, so that their own start-up (loading
- * cairo, pango and the rest) overlaps the run; report_plot_start then
- * writes the data and scripts and sends each a `load` per script. The
- * images are the same bytes. A gnuplot that is never sent anything (the
- * run failed: report_plot_cancel; jobsim killed: the socket closes) ends
- * without drawing. */
+ * cairo, pango and the rest) overlaps the run. Each is sent at once a
+ * warm-up plot into /dev/null (the font found while the engine runs);
+ * report_plot_start then writes the data and scripts and sends each a
+ * `load` per script. The images are the same bytes. A gnuplot that is
+ * never sent its scripts (the run failed: report_plot_cancel; jobsim
+ * killed: the socket closes) ends without drawing a file. */
 int report_plot_prestart(const report_outdir *dir, report_plot_job *job, sim_diag *d);
 void report_plot_finish(report_plot_job *job, report_plot_status *status, char *why,
                         size_t n);
