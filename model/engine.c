@@ -90,8 +90,8 @@ int model_engine_new(model_engine **out, const model_scenario *sc, uint64_t seed
   e->n_things = e->cap_things = sc->fleet.n_things;
   e->horizon = sc->sim.until;
   e->ops_left = (int64_t)sc->n_ops;
-  e->things = malloc((size_t)(e->cap_things ? e->cap_things : 1) * sizeof *e->things);
-  sim_advise_big(e->things, (size_t)e->cap_things * sizeof *e->things);   /* before the loop touches it */
+  /* the default allocator: a block this big gets huge pages (sim.h) */
+  e->things = sim_malloc(NULL, (size_t)e->cap_things * sizeof *e->things);
   e->groups = calloc(sc->fleet.n_groups ? sc->fleet.n_groups : 1, sizeof *e->groups);
   if (!e->things || !e->groups) goto nomem;
   /* Every initial thing is a member of its group; no per-thing heap. */

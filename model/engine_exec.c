@@ -28,12 +28,12 @@ thing_state *eng_rec_make_slow(model_engine *e, eng_job *J, int64_t t) {
   if (th) return th;
   if (J->n_recs == J->cap_recs) {
     int64_t nc = J->cap_recs ? J->cap_recs * 2 : 64;
-    thing_state *nr = realloc(J->recs, (size_t)nc * sizeof *nr);
+    thing_state *nr = sim_realloc(NULL, J->recs, (size_t)J->cap_recs * sizeof *nr,
+                                  (size_t)nc * sizeof *nr);
     if (nr) J->recs = nr;
     uint32_t *nt = realloc(J->rec_thing, (size_t)nc * sizeof *nt);
     if (nt) J->rec_thing = nt;
     if (!nr || !nt) { sim_world_fail(e->w, SIM_ERR_NOMEM); return NULL; }
-    sim_advise_big(nr, (size_t)nc * sizeof *nr);
     J->cap_recs = nc;
   }
   if (sim_index_set(&J->rec_of, (uint64_t)t, J->n_recs)) {
@@ -72,9 +72,8 @@ int eng_push_past(model_engine *e, eng_job *J, int64_t t, const thing_state *th)
   (void)e;
   if (J->n_past == J->cap_past) {
     size_t nc = J->cap_past ? J->cap_past * 2 : 1024;
-    past_record *np = realloc(J->past, nc * sizeof *np);
+    past_record *np = sim_realloc(NULL, J->past, J->cap_past * sizeof *np, nc * sizeof *np);
     if (!np) return SIM_ERR_NOMEM;
-    sim_advise_big(np, nc * sizeof *np);
     J->past = np;
     J->cap_past = nc;
   }

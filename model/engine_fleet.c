@@ -95,9 +95,9 @@ int64_t eng_add_thing(model_engine *e, long gi, const char *name) {
   }
   if (e->n_things == e->cap_things) {
     int64_t nc = e->cap_things * 2 + 1024;
-    thing_state *nt = realloc(e->things, (size_t)nc * sizeof *nt);
+    thing_state *nt = sim_realloc(NULL, e->things, (size_t)e->cap_things * sizeof *nt,
+                                  (size_t)nc * sizeof *nt);
     if (!nt) { sim_world_fail(e->w, SIM_ERR_NOMEM); return -1; }
-    sim_advise_big(nt, (size_t)nc * sizeof *nt);
     e->things = nt;
     e->cap_things = nc;
   }

@@ -29,9 +29,8 @@ static void insert(sim_index_slot *slots, size_t cap, uint64_t key, int64_t valu
 
 static int grow(sim_index *ix) {
   size_t cap = ix->capacity ? ix->capacity * 2 : 64;
-  sim_index_slot *s = malloc(cap * sizeof *s);
+  sim_index_slot *s = sim_malloc(NULL, cap * sizeof *s);   /* huge pages when big (sim.h) */
   if (!s) return SIM_ERR_NOMEM;
-  sim_advise_big(s, cap * sizeof *s);
   for (size_t i = 0; i < cap; i++) s[i].value = -1;
   for (size_t i = 0; i < ix->capacity; i++)
     if (ix->slots[i].value >= 0) insert(s, cap, ix->slots[i].key, ix->slots[i].value);

@@ -111,7 +111,10 @@ typedef struct sim_alloc {
 /* A NULL `a` behaves like {NULL, NULL}. sim_malloc(a, 0) returns a 1-byte
  * block (free it with osize 1); sim_realloc to nsize 0 frees and returns
  * NULL; sim_calloc returns NULL on count * size overflow without calling
- * the hook. */
+ * the hook. The default allocator asks for transparent huge pages
+ * (madvise MADV_HUGEPAGE) over the 2 MiB-aligned interior of every block
+ * it makes or grows to 4 MiB or more: one page fault per 2 MiB instead of
+ * 512 for the engine's big arrays; a hint only, the block is the same. */
 void *sim_malloc(const sim_alloc *a, size_t n);
 void *sim_calloc(const sim_alloc *a, size_t count, size_t size); /* zeroed; overflow-checked */
 void *sim_realloc(const sim_alloc *a, void *p, size_t osize, size_t nsize);
@@ -120,14 +123,6 @@ void sim_free(const sim_alloc *a, void *p, size_t osize);
 char *sim_strdup(const sim_alloc *a, const char *s);
 /* Free a string made by sim_strdup. */
 void sim_strfree(const sim_alloc *a, char *s);
-/* A hint for a big block of n bytes at p that is not touched yet: back its
- * 2 MiB-aligned interior with transparent huge pages (madvise
- * MADV_HUGEPAGE), one page fault per 2 MiB instead of 512. Nothing for
- * blocks under SIM_BIG_BLOCK or where the system has no such pages; the
- * block's contents and use are unchanged either way. The default
- * allocator calls it for every block it grows to that size. */
-#define SIM_BIG_BLOCK ((size_t)4 << 20)
-void sim_advise_big(void *p, size_t n);
 
 /* ----------------------------------------------------------- assertions --- */
 
