@@ -111,6 +111,23 @@ static void pct(FILE *f, int64_t num, int64_t den) {
   else fprintf(f, " %.4f", 100.0 * (double)num / (double)den);
 }
 
+/* The layers of counters.gp, top down: each is drawn as the sum of its
+ * status and every status below it (a stack), so QUEUED's top is every
+ * record. */
+static const struct {
+  const char *label, *color;
+  model_exec_status st;
+} layer[] = {
+    {"QUEUED", "c_queued", MODEL_EXEC_QUEUED},
+    {"IN_PROGRESS", "c_in_progress", MODEL_EXEC_IN_PROGRESS},
+    {"REMOVED", "c_removed", MODEL_EXEC_REMOVED},
+    {"CANCELED", "c_canceled", MODEL_EXEC_CANCELED},
+    {"TIMED_OUT", "c_timed_out", MODEL_EXEC_TIMED_OUT},
+    {"REJECTED", "c_rejected", MODEL_EXEC_REJECTED},
+    {"FAILED", "c_failed", MODEL_EXEC_FAILED},
+    {"SUCCEEDED", "c_succeeded", MODEL_EXEC_SUCCEEDED}};
+#define N_LAYERS (sizeof layer / sizeof layer[0])
+
 static int write_data(const report_outdir *dir, const report_plot_input *in,
                       sim_diag *d) {
   const model_scenario *sc = in->sc;
@@ -140,6 +157,28 @@ static int write_data(const report_outdir *dir, const report_plot_input *in,
     fprintf(o.f, " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\n",
             r->notified, r->rate, terminal, executed,
             k[MODEL_EXEC_QUEUED] + k[MODEL_EXEC_IN_PROGRESS]);
+  }
+  if ((rc = close_out(&o, d))) return rc;
+  /* counters.dat: the top of each layer of the stack, summed here rather
+   * than by a `using` expression: gnuplot evaluates an expression with two
+   * signal() calls and a sigsetjmp per point, which made counters.gp cost
+   * as much as the other four plots together. A status at zero throughout
+   * adds nothing to a sum, so the tops of the layers drawn are exact. */
+  if ((rc = open_out(&o, dir, "plots/counters.dat", d))) return rc;
+  fprintf(o.f, "# stacked counters of scenario %s, seed %" PRIu64 ": the top of each"
+               " layer of counters.gp (that status plus every status drawn below"
+               " it)\n# 1 minutes since creation, 2 epoch seconds", sc->name, in->seed);
+  for (size_t j = 0; j < N_LAYERS; j++)
+    fprintf(o.f, ", %zu %s", j + 3, layer[j].label);
+  fputc('\n', o.f);
+  for (size_t i = 0; i < in->n_rows; i++) {
+    const report_timeline_row *r = &in->rows[i];
+    int64_t top[N_LAYERS], sum = 0;
+    for (size_t j = N_LAYERS; j-- > 0;) top[j] = sum += r->counters[layer[j].st];
+    epoch(sc, r->at, ep, sizeof ep);
+    fprintf(o.f, "%.4f %s", minutes(r->at), ep);
+    for (size_t j = 0; j < N_LAYERS; j++) fprintf(o.f, " %" PRId64, top[j]);
+    fputc('\n', o.f);
   }
   if ((rc = close_out(&o, d))) return rc;
   /* increases.dat: window rows whose rate went up */
@@ -373,26 +412,14 @@ static const char window_key[] =
 static void counters_body(FILE *f, const pctx *c, bool zoomed) {
   panel(f, c, zoomed, false);
   fputs("set ylabel 'execution records'\nset yrange [0:1<*]\n", f);
-  static const struct { const char *label, *color; int col; model_exec_status st; } L[] = {
-      {"QUEUED", "c_queued", 3, MODEL_EXEC_QUEUED},
-      {"IN_PROGRESS", "c_in_progress", 4, MODEL_EXEC_IN_PROGRESS},
-      {"REMOVED", "c_removed", 10, MODEL_EXEC_REMOVED},
-      {"CANCELED", "c_canceled", 9, MODEL_EXEC_CANCELED},
-      {"TIMED_OUT", "c_timed_out", 8, MODEL_EXEC_TIMED_OUT},
-      {"REJECTED", "c_rejected", 7, MODEL_EXEC_REJECTED},
-      {"FAILED", "c_failed", 6, MODEL_EXEC_FAILED},
-      {"SUCCEEDED", "c_succeeded", 5, MODEL_EXEC_SUCCEEDED}};
-  /* stacked: the sum of a layer and all below it, drawn from the top down;
-   * a status that is zero throughout is neither drawn nor in the key */
+  /* stacked, drawn from the top down (counters.dat holds each layer's
+   * top); a status that is zero throughout is neither drawn nor in the key */
   fputs("plot", f);
   int items = 0;
-  for (size_t i = 0; i < 8; i++) {
-    if (!c->nonzero[L[i].st]) continue;
-    fprintf(f, "%s \\\n  'timeline.dat' using 1:(", items++ ? "," : "");
-    int terms = 0;
-    for (size_t j = i; j < 8; j++)
-      if (c->nonzero[L[j].st]) fprintf(f, "%s$%d", terms++ ? "+" : "", L[j].col);
-    fprintf(f, ") with filledcurves x1 lc rgb %s title '%s'", L[i].color, L[i].label);
+  for (size_t i = 0; i < N_LAYERS; i++) {
+    if (!c->nonzero[layer[i].st]) continue;
+    fprintf(f, "%s \\\n  'counters.dat' using 1:%zu with filledcurves x1 lc rgb %s title '%s'",
+            items++ ? "," : "", i + 3, layer[i].color, layer[i].label);
   }
   if (!items) fputs(" \\\n  'timeline.dat' using 1:3 with lines lc rgb c_queued "
                     "title 'no execution records'", f);
@@ -566,7 +593,7 @@ static int write_scripts(const report_outdir *dir, const report_plot_input *in,
     return rc;
   pctx c;
   context(&c, in);
-  if ((rc = one_script(dir, &c, "counters", "execution records by status", "timeline.dat",
+  if ((rc = one_script(dir, &c, "counters", "execution records by status", "counters.dat",
                        true, counters_body, d)) ||
       (rc = one_script(dir, &c, "failures", "FAILED, REJECTED and TIMED_OUT records",
                        "timeline.dat", false, failures_body, d)) ||

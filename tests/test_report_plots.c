@@ -57,6 +57,48 @@ static size_t count(const char *s, const char *what) {
 #define HAS(s, w) do { if (!strstr((s), (w))) fail_msg("missing: %s", (w)); } while (0)
 #define HASNT(s, w) do { if (strstr((s), (w))) fail_msg("unexpected: %s", (w)); } while (0)
 
+/* Every row of counters.dat against the same row of timeline.dat: the
+ * same instant (columns 1 and 2, as text), and column 3 + j is the sum of
+ * the statuses of layer j and every layer below it (top down: QUEUED,
+ * IN_PROGRESS, REMOVED, CANCELED, TIMED_OUT, REJECTED, FAILED, SUCCEEDED,
+ * which are timeline.dat's columns 3, 4, 10, 9, 8, 7, 6, 5). */
+static void check_stack(const char *dir) {
+  char *tl = script(dir, "timeline.dat"), *st = script(dir, "counters.dat");
+  static const int tcol[8] = {3, 4, 10, 9, 8, 7, 6, 5};
+  size_t rows = 0;
+  char *ts = NULL, *ss = NULL;
+  char *tline = strtok_r(tl, "\n", &ts), *sline = strtok_r(st, "\n", &ss);
+  for (; tline && sline; tline = strtok_r(NULL, "\n", &ts), sline = strtok_r(NULL, "\n", &ss)) {
+    if (tline[0] == '#' || sline[0] == '#') {
+      assert_true(tline[0] == '#' && sline[0] == '#');
+      continue;
+    }
+    char tm[40], te[40], sm[40], se[40];
+    long long t[13], s[8];
+    assert_int_equal(sscanf(tline, "%39s %39s %lld %lld %lld %lld %lld %lld %lld %lld %lld "
+                                   "%lld %lld %lld %lld", tm, te, &t[0], &t[1], &t[2], &t[3],
+                            &t[4], &t[5], &t[6], &t[7], &t[8], &t[9], &t[10], &t[11], &t[12]),
+                     15);
+    assert_int_equal(sscanf(sline, "%39s %39s %lld %lld %lld %lld %lld %lld %lld %lld", sm, se,
+                            &s[0], &s[1], &s[2], &s[3], &s[4], &s[5], &s[6], &s[7]),
+                     10);
+    assert_string_equal(tm, sm);
+    assert_string_equal(te, se);
+    for (int j = 0; j < 8; j++) {
+      long long sum = 0;
+      for (int k = j; k < 8; k++) sum += t[tcol[k] - 3];
+      if (s[j] != sum) fail_msg("counters.dat row %zu column %d: %lld, timeline.dat sum %lld",
+                                rows, j + 3, s[j], sum);
+    }
+    rows++;
+  }
+  assert_null(tline);
+  assert_null(sline);
+  assert_true(rows > 10);
+  free(tl);
+  free(st);
+}
+
 /* bad-release-abort: created 2026-01-01T00:00Z, ends +50m8.136s: 10-minute
  * steps (5 min would be 10 intervals, more than 8); nothing is ever
  * REMOVED; the abort (ALL >= 5 % once 500 executed) fires at +30m41.964s,
@@ -77,7 +119,16 @@ static void test_bad_release(void **state) {
   HASNT(c, "multiplot");
   HASNT(c, "\nset object");
   HAS(c, "'abort at +30m41.964s'");
+  /* the stack is read from counters.dat, not summed by gnuplot: QUEUED,
+   * IN_PROGRESS, CANCELED, TIMED_OUT, REJECTED, FAILED, SUCCEEDED drawn */
+  HAS(c, "  'counters.dat' using 1:3 with filledcurves x1 lc rgb c_queued title 'QUEUED'");
+  HAS(c, "  'counters.dat' using 1:6 with filledcurves x1 lc rgb c_canceled title 'CANCELED'");
+  HAS(c, "  'counters.dat' using 1:10 with filledcurves x1 lc rgb c_succeeded "
+         "title 'SUCCEEDED'");
+  HASNT(c, "using 1:(");
+  HASNT(c, "using 1:5 ");   /* REMOVED: zero throughout */
   free(c);
+  check_stack(dir);
   char *a = script(dir, "abort.gp");
   HAS(a, "'gate open: 500 executed by +");
   free(a);
@@ -152,7 +203,8 @@ static void test_deterministic(void **state) {
                                    "offline-long-reconnect"};
   static const char *const files[] = {"counters.gp", "failures.gp", "rate.gp",
                                       "abort.gp", "progress.gp", "style.gp",
-                                      "timeline.dat", "increases.dat", "abort.dat"};
+                                      "timeline.dat", "counters.dat", "increases.dat",
+                                      "abort.dat"};
   for (size_t i = 0; i < 3; i++) {
     char a[700], b[700];
     snprintf(a, sizeof a, "%s/a/%s", g_dir, sc[i]);
