@@ -23,6 +23,8 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +85,8 @@ struct report_store {
   char meta_hash[17];          /* writer: content hash, for the run row */
   char *meta_version, *meta_options;
   int hook_rc;                 /* first error inside on_event */
-  char hook_msg[256];
+  char hook_msg[512];          /* its message, as the diagnostic reads */
+  struct inserter *ins;        /* writer: the insert thread while the run goes */
 };
 
 /* The columns of schema version 1's execution table, from a record of
@@ -306,6 +309,242 @@ static void iso_of(const report_store *st, sim_time_ms t, char *buf, size_t n) {
   model_format_iso8601(st->start_epoch_ms + t, buf, n);
 }
 
+/* ------------------------------------------------- the insert thread --- */
+
+/*
+ * While the engine runs, the store's inserts (timeline rows, job views,
+ * counts chunks, snapshots, story lines) are executed by a thread of their
+ * own, so that SQLite's B-tree and page writes take the second core and not
+ * the engine's. An insert is an op: the statement and the values to bind,
+ * texts and blobs copied into the op's own bytes; the caller builds it from
+ * the very values it bound before, and the thread binds them and steps, one
+ * op at a time in the order they were handed over. Same statements, same
+ * values, same order on the same connection: the file is byte for byte
+ * what synchronous inserts write (checked on every bundled scenario).
+ *
+ * The connection is only ever used by one thread at a time: by the insert
+ * thread from report_store_new() until ins_stop(), which waits until every
+ * op is done and ends the thread, and by the caller's thread before and
+ * after (the execution table, the run row, the commit). The first failure
+ * is kept with its message (made on the insert thread right after the
+ * failing step, so errno and SQLite's error are its own), later ops are
+ * dropped, and the next call of the caller returns it: the run stops a few
+ * inserts later than it would have, with the same message. The thread
+ * blocks every signal. Memory: at most INS_QUEUE ops wait (a put blocks
+ * when the queue is full).
+ */
+#define OP_VALUES 18   /* the most parameters of an insert (S_JOB_TIMELINE: 17) */
+#define INS_QUEUE 256  /* ops waiting at most */
+#define INS_BATCH 64   /* ops handed over before the thread is woken */
+
+enum { V_INT, V_DOUBLE, V_TEXT, V_BLOB };
+
+typedef struct op_val {
+  unsigned char type;
+  size_t len;          /* V_TEXT, V_BLOB: bytes at bytes + off */
+  union { int64_t i; double f; size_t off; } u;
+} op_val;
+
+typedef struct op {
+  int stmt;            /* S_* */
+  int n;               /* values, bound to parameters 1..n */
+  op_val v[OP_VALUES];
+  char *bytes;         /* the texts and blobs (malloc'd, the op's own) */
+  size_t len, cap;
+  bool nomem;          /* a copy failed: the op is not handed over */
+} op;
+
+typedef struct inserter {
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t work, room;   /* work: to the thread; room: to the caller */
+  op ring[INS_QUEUE];
+  size_t head, count;          /* oldest op, ops waiting */
+  bool busy;                   /* the thread is executing one */
+  bool stop;                   /* ins_stop(): end once the ring is empty */
+  bool drop;                   /* ... dropping the ops left (a failed run) */
+  int rc;                      /* first failure, SIM_OK */
+  sim_diag err;                /* its message */
+} inserter;
+
+static void op_begin(op *o, int stmt) {
+  o->stmt = stmt;
+  o->n = 0;
+  o->bytes = NULL;
+  o->len = o->cap = 0;
+  o->nomem = false;
+}
+
+static op_val *op_next(op *o, unsigned char type) {
+  op_val *v = &o->v[o->n++];   /* n < OP_VALUES: checked by report_store_new */
+  v->type = type;
+  v->len = 0;
+  return v;
+}
+
+static void op_int(op *o, int64_t i) { op_next(o, V_INT)->u.i = i; }
+static void op_double(op *o, double f) { op_next(o, V_DOUBLE)->u.f = f; }
+
+static void op_bytes(op *o, unsigned char type, const void *p, size_t len) {
+  op_val *v = op_next(o, type);
+  if (o->len + len > o->cap) {
+    size_t nc = o->cap ? o->cap : 256;
+    while (nc < o->len + len) nc *= 2;
+    char *nb = realloc(o->bytes, nc);
+    if (!nb) {
+      o->nomem = true;
+      return;
+    }
+    o->bytes = nb;
+    o->cap = nc;
+  }
+  if (len) memcpy(o->bytes + o->len, p, len);
+  v->u.off = o->len;
+  v->len = len;
+  o->len += len;
+}
+
+static void op_text(op *o, const char *t) { op_bytes(o, V_TEXT, t, strlen(t)); }
+
+/* Bind o's values to its statement and step it. */
+static int op_run(report_store *st, const op *o, sim_diag *d) {
+  sqlite3_stmt *s = st->st[o->stmt];
+  for (int i = 0; i < o->n; i++) {
+    const op_val *v = &o->v[i];
+    /* never a NULL pointer: that would bind NULL, not an empty value */
+    const char *p = v->type >= V_TEXT && o->bytes ? o->bytes + v->u.off : "";
+    switch (v->type) {
+    case V_INT: sqlite3_bind_int64(s, i + 1, v->u.i); break;
+    case V_DOUBLE: sqlite3_bind_double(s, i + 1, v->u.f); break;
+    case V_TEXT: sqlite3_bind_text(s, i + 1, p, (int)v->len, SQLITE_STATIC); break;
+    default: sqlite3_bind_blob(s, i + 1, p, (int)v->len, SQLITE_STATIC); break;
+    }
+  }
+  return step_reset(st, s, d);
+}
+
+static void *ins_main(void *arg) {
+  report_store *st = arg;
+  inserter *q = st->ins;
+  pthread_mutex_lock(&q->mu);
+  for (;;) {
+    while (!q->count && !q->stop) pthread_cond_wait(&q->work, &q->mu);
+    if (!q->count) break;   /* stopped, and every op done */
+    op o = q->ring[q->head];
+    q->head = (q->head + 1) % INS_QUEUE;
+    q->count--;
+    q->busy = true;
+    bool skip = q->rc != SIM_OK || q->drop;
+    pthread_mutex_unlock(&q->mu);
+    sim_diag d;
+    sim_diag_init(&d, NULL);
+    int rc = skip ? SIM_OK : op_run(st, &o, &d);
+    free(o.bytes);
+    pthread_mutex_lock(&q->mu);
+    if (rc && !q->rc) {
+      q->rc = rc;
+      q->err = d;
+    }
+    q->busy = false;
+    pthread_cond_broadcast(&q->room);
+  }
+  pthread_mutex_unlock(&q->mu);
+  return NULL;
+}
+
+/* Start the insert thread (the store is already written to: its schema). */
+static int ins_start(report_store *st, sim_diag *d) {
+  inserter *q = calloc(1, sizeof *q);
+  if (!q) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
+  sim_diag_init(&q->err, NULL);
+  pthread_mutex_init(&q->mu, NULL);
+  pthread_cond_init(&q->work, NULL);
+  pthread_cond_init(&q->room, NULL);
+  st->ins = q;
+  sigset_t all, old;   /* the thread inherits a mask that blocks everything */
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int e = pthread_create(&q->thread, NULL, ins_main, st);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (e) {
+    st->ins = NULL;
+    pthread_cond_destroy(&q->room);
+    pthread_cond_destroy(&q->work);
+    pthread_mutex_destroy(&q->mu);
+    free(q);
+    return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot start the store's insert thread: %s",
+                        strerror(e));
+  }
+  return SIM_OK;
+}
+
+/* The insert thread's first failure into d (in the caller's diagnostic, so
+ * that its file stays the caller's). */
+static int ins_failure(const inserter *q, sim_diag *d) {
+  return sim_diag_set(d, q->rc, NULL, "%s", q->err.msg);
+}
+
+/* Wait until every op is done (or, with `drop`, until the one under way
+ * is) and end the thread; the first failure. From here on the caller's
+ * thread is the connection's. No thread: SIM_OK. */
+static int ins_stop(report_store *st, bool drop, sim_diag *d) {
+  inserter *q = st->ins;
+  if (!q) return SIM_OK;
+  pthread_mutex_lock(&q->mu);
+  q->stop = true;
+  q->drop = drop;
+  pthread_cond_signal(&q->work);
+  pthread_mutex_unlock(&q->mu);
+  pthread_join(q->thread, NULL);
+  int rc = q->rc ? ins_failure(q, d) : SIM_OK;
+  for (size_t i = 0; i < q->count; i++) free(q->ring[(q->head + i) % INS_QUEUE].bytes);
+  pthread_cond_destroy(&q->room);
+  pthread_cond_destroy(&q->work);
+  pthread_mutex_destroy(&q->mu);
+  free(q);
+  st->ins = NULL;
+  return rc;
+}
+
+/* Hand o over to the insert thread, or run it here when there is none.
+ * Takes o's bytes in every case. Returns an earlier failure, if any. */
+static int op_put(report_store *st, op *o, sim_diag *d) {
+  if (o->nomem) {
+    free(o->bytes);
+    return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "%s: insert: out of memory", st->path);
+  }
+  inserter *q = st->ins;
+  if (!q) {
+    int rc = op_run(st, o, d);
+    free(o->bytes);
+    return rc;
+  }
+  pthread_mutex_lock(&q->mu);
+  while (q->count == INS_QUEUE && !q->rc) pthread_cond_wait(&q->room, &q->mu);
+  if (q->rc) {
+    int rc = ins_failure(q, d);
+    pthread_mutex_unlock(&q->mu);
+    free(o->bytes);
+    return rc;
+  }
+  q->ring[(q->head + q->count) % INS_QUEUE] = *o;
+  /* a batch at a time: waking the thread is a system call (several µs on a
+   * virtual machine), more than most inserts cost */
+  if (++q->count % INS_BATCH == 0) pthread_cond_signal(&q->work);
+  pthread_mutex_unlock(&q->mu);
+  return SIM_OK;
+}
+
+/* An earlier failure of the insert thread, without waiting for it. */
+static int ins_check(report_store *st, sim_diag *d) {
+  inserter *q = st->ins;
+  if (!q) return SIM_OK;
+  pthread_mutex_lock(&q->mu);
+  int rc = q->rc ? ins_failure(q, d) : SIM_OK;
+  pthread_mutex_unlock(&q->mu);
+  return rc;
+}
+
 
 /* $.job naming a file: its path (relative to the scenario, as scenario.c
  * resolves it) and its bytes, so that the store is self-contained. */
@@ -367,12 +606,19 @@ int report_store_new(report_store **out, const char *path, const model_scenario 
     goto fail;
   st->in_tx = true;
   if ((rc = exec_sql(st, schema, "create the tables", d))) goto fail;
-  for (int i = 0; i < S_COUNT; i++)
+  for (int i = 0; i < S_COUNT; i++) {
     if (sqlite3_prepare_v3(st->db, insert_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                            &st->st[i], NULL) != SQLITE_OK) {
       rc = db_error(st, d, "prepare");
       goto fail;
     }
+    /* an op binds every parameter of its statement, into OP_VALUES slots */
+    if (sqlite3_bind_parameter_count(st->st[i]) > OP_VALUES) {
+      rc = sim_diag_set(d, SIM_ERR_LIMIT, NULL, "%s: insert %d has more than %d parameters",
+                        st->path, i, OP_VALUES);
+      goto fail;
+    }
+  }
   if ((rc = job_file_of(sc, job_path, sizeof job_path, &job_text, &job_len, d)))
     goto fail;
   if (sqlite3_prepare_v2(st->db, "INSERT INTO scenario VALUES(?,?,?)", -1, &s, NULL) !=
@@ -402,6 +648,7 @@ int report_store_new(report_store **out, const char *path, const model_scenario 
     rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
     goto fail;
   }
+  if ((rc = ins_start(st, d))) goto fail;   /* the inserts of the run, from here on */
   *out = st;
   return SIM_OK;
 fail:
@@ -431,26 +678,29 @@ static void hook_fail(report_store *st, int rc, const char *msg) {
  * SQLite may have rolled the transaction back, and any later statement
  * fails for that reason ("no such table"), not the real one. */
 static int hook_error(const report_store *st, sim_diag *d) {
-  if (st->hook_rc == SIM_ERR_NOMEM)
-    return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "%s: insert: out of memory", st->path);
-  return sim_diag_set(d, st->hook_rc, NULL, "%s: insert: %s", st->path, st->hook_msg);
+  return sim_diag_set(d, st->hook_rc, NULL, "%s", st->hook_msg);
+}
+
+/* The first failure so far: of on_event's inserts, or of the insert
+ * thread's. */
+static int failed(report_store *st, sim_diag *d) {
+  return st->hook_rc ? hook_error(st, d) : ins_check(st, d);
 }
 
 /* Write the open chunk as one counts row. */
 static void flush_chunk(report_store *st) {
   if (st->chunk_n == 0) return;
-  sqlite3_stmt *s = st->st[S_COUNTS];
-  sqlite3_bind_int64(s, 1, st->chunk_from);
-  sqlite3_bind_int64(s, 2, st->chunk_to);
-  sqlite3_bind_int64(s, 3, (sqlite3_int64)st->chunk_n);
-  for (int i = 0; i < 8; i++) sqlite3_bind_int64(s, 4 + i, st->base[i]);
-  sqlite3_bind_blob(s, 12, st->blob ? (const void *)st->blob : (const void *)"",
-                    (int)st->blob_len, SQLITE_STATIC);
-  int r = sqlite3_step(s);
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE)
-    hook_fail(st, (r & 0xff) == SQLITE_NOMEM ? SIM_ERR_NOMEM : SIM_ERR_DB,
-              sqlite3_errmsg(st->db));
+  op o;
+  op_begin(&o, S_COUNTS);
+  op_int(&o, st->chunk_from);
+  op_int(&o, st->chunk_to);
+  op_int(&o, (int64_t)st->chunk_n);
+  for (int i = 0; i < 8; i++) op_int(&o, st->base[i]);
+  op_bytes(&o, V_BLOB, st->blob, st->blob_len);
+  sim_diag d;
+  sim_diag_init(&d, NULL);
+  int rc = op_put(st, &o, &d);
+  if (rc) hook_fail(st, rc, d.msg);
   st->chunk_n = 0;
   st->blob_len = 0;
 }
@@ -472,7 +722,10 @@ static void log_pending(report_store *st) {
     size_t nc = st->blob_cap ? st->blob_cap * 2 : 4096;
     unsigned char *nb = realloc(st->blob, nc);
     if (!nb) {
-      hook_fail(st, SIM_ERR_NOMEM, "out of memory");
+      sim_diag m;
+      sim_diag_init(&m, NULL);
+      hook_fail(st, sim_diag_set(&m, SIM_ERR_NOMEM, NULL, "%s: insert: out of memory",
+                                 st->path), m.msg);
       return;
     }
     st->blob = nb;
@@ -505,38 +758,42 @@ void report_store_on_event(report_store *st, const model_engine *e) {
 }
 
 /* A timeline row into statement s from column `at` on. */
-static int put_row(report_store *st, sqlite3_stmt *s, int at, const report_timeline_row *r,
-                   sim_diag *d) {
+/* A timeline row's values, appended to o. */
+static void put_row(report_store *st, op *o, const report_timeline_row *r) {
   char iso[40], reason[64];
   iso_of(st, r->at, iso, sizeof iso);
   report_timeline_reason(r->why, reason, sizeof reason);
-  sqlite3_bind_text(s, at, iso, -1, SQLITE_STATIC);   /* stepped below */
-  sqlite3_bind_double(s, at + 1, (double)r->at / 1000.0);
-  sqlite3_bind_int64(s, at + 2, r->at);
-  sqlite3_bind_text(s, at + 3, reason, -1, SQLITE_STATIC);
-  sqlite3_bind_text(s, at + 4, report_timeline_status(r), -1, SQLITE_STATIC);
-  sqlite3_bind_int64(s, at + 5, r->rate);
-  sqlite3_bind_int64(s, at + 6, r->notified);
-  for (int i = 0; i < 8; i++) sqlite3_bind_int64(s, at + 7 + i, r->counters[counter_cols[i]]);
-  sqlite3_bind_int64(s, at + 15, r->records);
-  return step_reset(st, s, d);
+  op_text(o, iso);
+  op_double(o, (double)r->at / 1000.0);
+  op_int(o, r->at);
+  op_text(o, reason);
+  op_text(o, report_timeline_status(r));
+  op_int(o, r->rate);
+  op_int(o, r->notified);
+  for (int i = 0; i < 8; i++) op_int(o, r->counters[counter_cols[i]]);
+  op_int(o, r->records);
 }
 
 int report_store_job_row(report_store *st, const char *job_id,
                          const report_timeline_row *r, sim_diag *d) {
-  if (st->hook_rc) return hook_error(st, d);
-  sqlite3_stmt *s = st->st[S_JOB_TIMELINE];
-  sqlite3_bind_text(s, 1, job_id, -1, SQLITE_STATIC);
-  return put_row(st, s, 2, r, d);
+  int rc = failed(st, d);
+  if (rc) return rc;
+  op o;
+  op_begin(&o, S_JOB_TIMELINE);
+  op_text(&o, job_id);
+  put_row(st, &o, r);
+  return op_put(st, &o, d);
 }
 
 int report_store_observe(report_store *st, const model_engine *e,
                          const report_timeline_row *r, sim_diag *d) {
-  if (st->hook_rc) return hook_error(st, d);
-  /* the timeline row */
-  sqlite3_stmt *s = st->st[S_TIMELINE];
-  int rc = put_row(st, s, 1, r, d);
+  int rc = failed(st, d);
   if (rc) return rc;
+  /* the timeline row */
+  op o;
+  op_begin(&o, S_TIMELINE);
+  put_row(st, &o, r);
+  if ((rc = op_put(st, &o, d))) return rc;
 
   /* the job view: describe-job without counters and scheduledJobRollouts */
   model_job j = *model_engine_job(e);
@@ -562,11 +819,11 @@ int report_store_observe(report_store *st, const model_engine *e,
     if (!text[i]) rc = sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
   }
   if (!rc) {
-    s = st->st[S_JOB_VIEW];
-    sqlite3_bind_int64(s, 1, r->at);
-    sqlite3_bind_int(s, 2, j.vanished);
-    for (int i = 0; i < 4; i++) sqlite3_bind_text(s, 3 + i, text[i], (int)len[i], SQLITE_STATIC);
-    rc = step_reset(st, s, d);
+    op_begin(&o, S_JOB_VIEW);
+    op_int(&o, r->at);
+    op_int(&o, j.vanished);
+    for (int i = 0; i < 4; i++) op_bytes(&o, V_TEXT, text[i], len[i]);
+    rc = op_put(st, &o, d);
   }
   for (int i = 1; i < 4; i++) free(text[i]);
   if (rc) {
@@ -581,25 +838,29 @@ int report_store_observe(report_store *st, const model_engine *e,
 
 int report_store_snapshot(report_store *st, sim_time_ms at, const char *text,
                           size_t len, sim_diag *d) {
-  if (st->hook_rc) return hook_error(st, d);
-  sqlite3_stmt *s = st->st[S_SNAPSHOT];
+  int rc = failed(st, d);
+  if (rc) return rc;
   char iso[40];
   iso_of(st, at, iso, sizeof iso);
-  sqlite3_bind_int64(s, 1, at);
-  sqlite3_bind_text(s, 2, iso, -1, SQLITE_STATIC);   /* stepped below */
-  sqlite3_bind_text(s, 3, text, (int)len, SQLITE_STATIC);
-  return step_reset(st, s, d);
+  op o;
+  op_begin(&o, S_SNAPSHOT);
+  op_int(&o, at);
+  op_text(&o, iso);
+  op_bytes(&o, V_TEXT, text, len);
+  return op_put(st, &o, d);
 }
 
 int report_store_log(report_store *st, sim_time_ms at, const char *line, sim_diag *d) {
-  if (st->hook_rc) return hook_error(st, d);
-  sqlite3_stmt *s = st->st[S_EVENT];
+  int rc = failed(st, d);
+  if (rc) return rc;
   char iso[40];
   iso_of(st, at, iso, sizeof iso);
-  sqlite3_bind_int64(s, 1, at);
-  sqlite3_bind_text(s, 2, iso, -1, SQLITE_STATIC);   /* stepped below */
-  sqlite3_bind_text(s, 3, line, -1, SQLITE_STATIC);
-  return step_reset(st, s, d);
+  op o;
+  op_begin(&o, S_EVENT);
+  op_int(&o, at);
+  op_text(&o, iso);
+  op_text(&o, line);
+  return op_put(st, &o, d);
 }
 
 /* Execution records go in EXEC_CHUNK at a time, one execution_chunk row
@@ -756,7 +1017,9 @@ static int put_things(report_store *st, const model_engine *e, sim_diag *d) {
 
 int report_store_executions(report_store *st, const model_engine *e, sim_diag *d) {
   if (st->hook_rc) return hook_error(st, d);
-  int rc = put_things(st, e, d);
+  int rc = ins_stop(st, false, d);   /* the connection is this thread's again */
+  if (rc) return rc;
+  rc = put_things(st, e, d);
   if (rc) return rc;
   exec_ctx *c = malloc(sizeof *c);
   if (!c) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
@@ -810,6 +1073,7 @@ int report_store_finish(report_store *st, const model_engine *e, bool executions
   if (st->pending) log_pending(st);
   flush_chunk(st);
   if (st->hook_rc) return hook_error(st, d);
+  if ((rc = ins_stop(st, false, d))) return rc;   /* the connection is this thread's again */
   if (sqlite3_prepare_v2(st->db,
                          "INSERT INTO run VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                          -1, &s, NULL) != SQLITE_OK)
@@ -1518,6 +1782,7 @@ out:
 
 void report_store_free(report_store *st) {
   if (!st) return;
+  ins_stop(st, true, NULL);   /* a failed run: the ops left are dropped */
   for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(st->st[i]);
   if (st->db && st->in_tx) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
   sqlite3_close(st->db);

@@ -21,9 +21,18 @@
  * The answer is the job_view row in force at T with the counters in force at
  * T written in and scheduledJobRollouts computed for T.
  *
- * Ownership: a report_store owns its connection, statements and (when
- * opened for reading) the scenario it loaded; everything passed in is
- * borrowed for the call.
+ * The inserts of the run (observe, job rows, snapshots, story lines, the
+ * counters log) are executed on a thread of the store's own, in the order
+ * they were made, from report_store_new() until report_store_executions()
+ * or report_store_finish(), which wait for them: the engine's thread only
+ * hands their values over. The file is byte for byte what inserting on the
+ * caller's thread writes. A failed insert's message is the one it would
+ * have had; the next call returns it (a few inserts later than a direct
+ * insert would have failed).
+ *
+ * Ownership: a report_store owns its connection, statements, insert thread
+ * and (when opened for reading) the scenario it loaded; everything passed
+ * in is borrowed for the call (the inserts copy what they keep).
  */
 #ifndef JOBSIM_REPORT_STORE_H
 #define JOBSIM_REPORT_STORE_H
