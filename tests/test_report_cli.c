@@ -423,7 +423,8 @@ static void test_two_gnuplots(void **state) {
   assert_int_equal(run_fake_gnuplot("echo", "echo \"args: $*\"\ncat\n", out, sizeof out, &e), 0);
   free(e);
   /* each first gets the warm-up plot into /dev/null (reports/plot.c) */
-#define WARM_UP "set terminal pngcairo noenhanced font \"Sans,10\"\nset output '/dev/null'\n" \
+#define WARM_UP "set terminal pngcairo noenhanced font \"Sans,10\" size 160,120\n" \
+                "set output '/dev/null'\n" \
                 "plot x\nunset output\n"
   assert_log(out, "args: \n" WARM_UP "load 'counters.gp'\nload 'failures.gp'\n"
                   "args: \n" WARM_UP "load 'rate.gp'\nload 'abort.gp'\nload 'progress.gp'\n");
