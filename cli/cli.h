@@ -58,8 +58,12 @@ extern const char cli_plan_usage[];
 int cmd_fit(int argc, char **argv);
 extern const char cli_fit_usage[];
 
-/* Command in serve_cmd.c */
+/* Command in serve_cmd.c (the program jobsim-serve) or serve_exec.c (the
+ * program jobsim, which runs jobsim-serve); its help in serve_usage.c */
 int cmd_serve(int argc, char **argv);
 extern const char cli_serve_usage[];
+
+/* main()'s argv[0] */
+extern const char *cli_argv0;
 
 #endif

@@ -1304,7 +1304,10 @@ static int finish_stdout(int code) {
   return code;
 }
 
+const char *cli_argv0;
+
 int main(int argc, char **argv) {
+  cli_argv0 = argv[0];
   gsl_set_error_handler_off();
   signal(SIGXFSZ, SIG_IGN);   /* see got_signal */
   if (argc < 2) {

@@ -21,21 +21,25 @@ dir=build-valgrind
 # gain nothing from it, --read-inline-info=no takes 10 % off each start.
 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DJOBSIM_WERROR=ON \
   -DJOBSIM_TIMEOUT_SCALE=4 >/dev/null
-rm -f "$dir/cli/jobsim"   # an earlier run left the wrapper there: relink
+# an earlier run left the wrappers there: relink
+rm -f "$dir/cli/jobsim" "$dir/cli/jobsim-serve"
 cmake --build "$dir" -j"$(nproc)"
 log="$dir/valgrind-logs"
 rm -rf "$log" && mkdir -p "$log"
-# A wrapper named like the real binary keeps the CLI tests' paths valid.
-real="$PWD/$dir/cli/jobsim.real"
-cp "$dir/cli/jobsim" "$real"
 vg=$(command -v valgrind)   # absolute: some tests run jobsim with another PATH
-cat > "$dir/cli/jobsim" <<WRAP
+# A wrapper named like the real binary keeps the CLI tests' paths valid:
+# jobsim, and jobsim-serve, which `jobsim serve` runs from jobsim's directory.
+for prog in jobsim jobsim-serve; do
+  real="$PWD/$dir/cli/$prog.real"
+  cp "$dir/cli/$prog" "$real"
+  cat > "$dir/cli/$prog" <<WRAP
 #!/bin/sh
 exec "$vg" -q --error-exitcode=99 --leak-check=full --read-inline-info=no \
   --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
-  --log-file="$PWD/$log/jobsim.%p.log" "$real" "\$@"
+  --log-file="$PWD/$log/$prog.%p.log" "$real" "\$@"
 WRAP
-chmod +x "$dir/cli/jobsim"
+  chmod +x "$dir/cli/$prog"
+done
 tests=$(cd "$dir" && ctest -N ${1:+-R "$1"} | sed -n 's/^ *Test *#[0-9]*: //p' | grep -v '^test_alloc_failure$')
 logabs="$PWD/$log"
 # One test under valgrind; its status line goes to $log/T.status.
@@ -78,8 +82,9 @@ for st in $(grep -l ' FAILED ' "$log"/*.status 2>/dev/null); do
     grep -v '^\[ \(RUN\|  *OK\) ' "$f" | tail -25
   done
 done
-# Any jobsim process with a valgrind error leaves a non-empty log.
-bad=$(find "$log" -name 'jobsim.*.log' -size +0 | head -5)
+# Any jobsim (or jobsim-serve) process with a valgrind error leaves a
+# non-empty log.
+bad=$(find "$log" \( -name 'jobsim.*.log' -o -name 'jobsim-serve.*.log' \) -size +0 | head -5)
 if [ -n "$bad" ]; then
   echo "valgrind reported errors in jobsim runs:"; head -40 $bad; fail=1
 fi

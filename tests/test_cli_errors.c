@@ -423,6 +423,54 @@ static void test_cap(void **state) {
 
 /* ------------------------------------------------- --vary, no step --- */
 
+/* `jobsim serve` runs jobsim-serve from jobsim's own directory: a jobsim
+ * copied alone elsewhere says where it looked, exit 4. (Under valgrind
+ * JOBSIM_EXE is a script running JOBSIM_EXE.real: that one is copied.) */
+static void test_serve_program_missing(void **state) {
+  (void)state;
+  char src[600], dst[512];
+  snprintf(src, sizeof src, "%s", JOBSIM_EXE);
+  char *head = test_read_file(src, NULL);
+  assert_non_null(head);
+  if (strncmp(head, "#!", 2) == 0) snprintf(src, sizeof src, "%s.real", JOBSIM_EXE);
+  free(head);
+  snprintf(dst, sizeof dst, "%s/lone", g_dir);
+  assert_int_equal(mkdir(dst, 0755), 0);
+  snprintf(dst, sizeof dst, "%s/lone/jobsim", g_dir);
+  size_t len = 0;
+  char *bin = test_read_file(src, &len);
+  assert_non_null(bin);
+  FILE *f = fopen(dst, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(bin, 1, len, f), len);
+  assert_int_equal(fclose(f), 0);
+  free(bin);
+  assert_int_equal(chmod(dst, 0755), 0);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  char ep[512];
+  snprintf(ep, sizeof ep, "%s/.stderr", g_dir);
+  if (pid == 0) {
+    int fe = open(ep, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fe < 0 || dup2(fe, 2) < 0 || chdir(g_dir) != 0) _exit(126);
+    execl(dst, "jobsim", "serve", "s.json", (char *)NULL);
+    _exit(127);
+  }
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0) assert_int_equal(errno, EINTR);
+  assert_true(WIFEXITED(st));
+  assert_int_equal(WEXITSTATUS(st), 4);
+  char *err = read_all(ep);
+  char want[1200];
+  snprintf(want, sizeof want, "jobsim: serve: cannot run %s/lone/jobsim-serve: No such file or "
+                              "directory (it is built and installed next to jobsim)\n", g_dir);
+  assert_string_equal(err, want);
+  free(err);
+  assert_int_equal(unlink(dst), 0);
+  snprintf(dst, sizeof dst, "%s/lone", g_dir);
+  assert_int_equal(rmdir(dst), 0);
+}
+
 static void test_vary_without_step(void **state) {
   (void)state;
   write_scenario("{" JOBX("") "," FLEET "}", false);
@@ -450,6 +498,7 @@ int main(void) {
       cmocka_unit_test(test_all_problems),
       cmocka_unit_test(test_cap),
       cmocka_unit_test(test_vary_without_step),
+      cmocka_unit_test(test_serve_program_missing),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
