@@ -23,8 +23,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +36,7 @@
 #include "duration.h"
 #include "jsonw.h"
 #include "outdir.h"
+#include "worker.h"
 
 /* scheduledJobRollouts lists this many window starts (describe.c). */
 #define ROLLOUTS_SHOWN 7
@@ -86,7 +85,7 @@ struct report_store {
   char *meta_version, *meta_options;
   int hook_rc;                 /* first error inside on_event */
   char hook_msg[512];          /* its message, as the diagnostic reads */
-  struct inserter *ins;        /* writer: the insert thread while the run goes */
+  report_worker *ins;          /* writer: the insert thread while the run goes */
 };
 
 /* The columns of schema version 1's execution table, from a record of
@@ -314,8 +313,8 @@ static void iso_of(const report_store *st, sim_time_ms t, char *buf, size_t n) {
 /*
  * While the engine runs, the store's inserts (timeline rows, job views,
  * counts chunks, snapshots, story lines) are executed by a thread of their
- * own, so that SQLite's B-tree and page writes take the second core and not
- * the engine's. An insert is an op: the statement and the values to bind,
+ * own (a worker, worker.h), so that SQLite's B-tree and page writes take the
+ * second core and not the engine's. An insert is an op: the statement and the values to bind,
  * texts and blobs copied into the op's own bytes; the caller builds it from
  * the very values it bound before, and the thread binds them and steps, one
  * op at a time in the order they were handed over. Same statements, same
@@ -353,19 +352,6 @@ typedef struct op {
   size_t len, cap;
   bool nomem;          /* a copy failed: the op is not handed over */
 } op;
-
-typedef struct inserter {
-  pthread_t thread;
-  pthread_mutex_t mu;
-  pthread_cond_t work, room;   /* work: to the thread; room: to the caller */
-  op ring[INS_QUEUE];
-  size_t head, count;          /* oldest op, ops waiting */
-  bool busy;                   /* the thread is executing one */
-  bool stop;                   /* ins_stop(): end once the ring is empty */
-  bool drop;                   /* ... dropping the ops left (a failed run) */
-  int rc;                      /* first failure, SIM_OK */
-  sim_diag err;                /* its message */
-} inserter;
 
 static void op_begin(op *o, int stmt) {
   o->stmt = stmt;
@@ -423,85 +409,21 @@ static int op_run(report_store *st, const op *o, sim_diag *d) {
   return step_reset(st, s, d);
 }
 
-static void *ins_main(void *arg) {
-  report_store *st = arg;
-  inserter *q = st->ins;
-  pthread_mutex_lock(&q->mu);
-  for (;;) {
-    while (!q->count && !q->stop) pthread_cond_wait(&q->work, &q->mu);
-    if (!q->count) break;   /* stopped, and every op done */
-    op o = q->ring[q->head];
-    q->head = (q->head + 1) % INS_QUEUE;
-    q->count--;
-    q->busy = true;
-    bool skip = q->rc != SIM_OK || q->drop;
-    pthread_mutex_unlock(&q->mu);
-    sim_diag d;
-    sim_diag_init(&d, NULL);
-    int rc = skip ? SIM_OK : op_run(st, &o, &d);
-    free(o.bytes);
-    pthread_mutex_lock(&q->mu);
-    if (rc && !q->rc) {
-      q->rc = rc;
-      q->err = d;
-    }
-    q->busy = false;
-    pthread_cond_broadcast(&q->room);
-  }
-  pthread_mutex_unlock(&q->mu);
-  return NULL;
-}
+/* The insert thread's job: run op `job` (worker.h). */
+static int op_job(void *ctx, void *job, sim_diag *d) { return op_run(ctx, job, d); }
+static void op_drop(const void *job) { free(((const op *)job)->bytes); }
 
 /* Start the insert thread (the store is already written to: its schema). */
 static int ins_start(report_store *st, sim_diag *d) {
-  inserter *q = calloc(1, sizeof *q);
-  if (!q) return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "out of memory");
-  sim_diag_init(&q->err, NULL);
-  pthread_mutex_init(&q->mu, NULL);
-  pthread_cond_init(&q->work, NULL);
-  pthread_cond_init(&q->room, NULL);
-  st->ins = q;
-  sigset_t all, old;   /* the thread inherits a mask that blocks everything */
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  int e = pthread_create(&q->thread, NULL, ins_main, st);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (e) {
-    st->ins = NULL;
-    pthread_cond_destroy(&q->room);
-    pthread_cond_destroy(&q->work);
-    pthread_mutex_destroy(&q->mu);
-    free(q);
-    return sim_diag_set(d, SIM_ERR_IO, NULL, "cannot start the store's insert thread: %s",
-                        strerror(e));
-  }
-  return SIM_OK;
-}
-
-/* The insert thread's first failure into d (in the caller's diagnostic, so
- * that its file stays the caller's). */
-static int ins_failure(const inserter *q, sim_diag *d) {
-  return sim_diag_set(d, q->rc, NULL, "%s", q->err.msg);
+  return report_worker_new(&st->ins, sizeof(op), INS_QUEUE, INS_BATCH, op_job, op_drop, st,
+                           "the store's insert thread", d);
 }
 
 /* Wait until every op is done (or, with `drop`, until the one under way
  * is) and end the thread; the first failure. From here on the caller's
  * thread is the connection's. No thread: SIM_OK. */
 static int ins_stop(report_store *st, bool drop, sim_diag *d) {
-  inserter *q = st->ins;
-  if (!q) return SIM_OK;
-  pthread_mutex_lock(&q->mu);
-  q->stop = true;
-  q->drop = drop;
-  pthread_cond_signal(&q->work);
-  pthread_mutex_unlock(&q->mu);
-  pthread_join(q->thread, NULL);
-  int rc = q->rc ? ins_failure(q, d) : SIM_OK;
-  for (size_t i = 0; i < q->count; i++) free(q->ring[(q->head + i) % INS_QUEUE].bytes);
-  pthread_cond_destroy(&q->room);
-  pthread_cond_destroy(&q->work);
-  pthread_mutex_destroy(&q->mu);
-  free(q);
+  int rc = report_worker_free(st->ins, !drop, d);
   st->ins = NULL;
   return rc;
 }
@@ -513,36 +435,15 @@ static int op_put(report_store *st, op *o, sim_diag *d) {
     free(o->bytes);
     return sim_diag_set(d, SIM_ERR_NOMEM, NULL, "%s: insert: out of memory", st->path);
   }
-  inserter *q = st->ins;
-  if (!q) {
-    int rc = op_run(st, o, d);
-    free(o->bytes);
-    return rc;
-  }
-  pthread_mutex_lock(&q->mu);
-  while (q->count == INS_QUEUE && !q->rc) pthread_cond_wait(&q->room, &q->mu);
-  if (q->rc) {
-    int rc = ins_failure(q, d);
-    pthread_mutex_unlock(&q->mu);
-    free(o->bytes);
-    return rc;
-  }
-  q->ring[(q->head + q->count) % INS_QUEUE] = *o;
-  /* a batch at a time: waking the thread is a system call (several µs on a
-   * virtual machine), more than most inserts cost */
-  if (++q->count % INS_BATCH == 0) pthread_cond_signal(&q->work);
-  pthread_mutex_unlock(&q->mu);
-  return SIM_OK;
+  if (st->ins) return report_worker_put(st->ins, o, d);
+  int rc = op_run(st, o, d);
+  free(o->bytes);
+  return rc;
 }
 
 /* An earlier failure of the insert thread, without waiting for it. */
 static int ins_check(report_store *st, sim_diag *d) {
-  inserter *q = st->ins;
-  if (!q) return SIM_OK;
-  pthread_mutex_lock(&q->mu);
-  int rc = q->rc ? ins_failure(q, d) : SIM_OK;
-  pthread_mutex_unlock(&q->mu);
-  return rc;
+  return st->ins ? report_worker_failed(st->ins, d) : SIM_OK;
 }
 
 

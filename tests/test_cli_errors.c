@@ -437,14 +437,7 @@ static void test_serve_program_missing(void **state) {
   snprintf(dst, sizeof dst, "%s/lone", g_dir);
   assert_int_equal(mkdir(dst, 0755), 0);
   snprintf(dst, sizeof dst, "%s/lone/jobsim", g_dir);
-  size_t len = 0;
-  char *bin = test_read_file(src, &len);
-  assert_non_null(bin);
-  FILE *f = fopen(dst, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(bin, 1, len, f), len);
-  assert_int_equal(fclose(f), 0);
-  free(bin);
+  test_copy_file(src, dst);
   assert_int_equal(chmod(dst, 0755), 0);
   pid_t pid = fork();
   assert_true(pid >= 0);

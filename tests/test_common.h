@@ -26,6 +26,18 @@ static inline char *test_read_file(const char *path, size_t *len) {
   return b;
 }
 
+/* Copy file a to b (both must work). */
+static inline void test_copy_file(const char *a, const char *b) {
+  size_t n = 0;
+  char *t = test_read_file(a, &n);
+  assert_non_null(t);
+  FILE *f = fopen(b, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(t, 1, n, f), n);
+  assert_int_equal(fclose(f), 0);
+  free(t);
+}
+
 /* A test that cannot run here (a tool it needs is missing) calls
  * test_skip("why", ...): a cmocka skip, marked "# SKIPPED:" on stderr, on a
  * developer machine; a failure under CI=true, because .ci/run installs

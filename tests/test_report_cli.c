@@ -209,18 +209,6 @@ static void test_db_refusals(void **state) {
 
 /* --------------------------------------------- untrusted stores (issue 9) */
 
-/* Copy file a to b. */
-static void copy_file(const char *a, const char *b) {
-  size_t n = 0;
-  char *t = test_read_file(a, &n);
-  assert_non_null(t);
-  FILE *f = fopen(b, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(t, 1, n, f), n);
-  assert_int_equal(fclose(f), 0);
-  free(t);
-}
-
 static void sql(const char *db, const char *stmt) {
   sqlite3 *h = NULL;
   assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
@@ -235,7 +223,7 @@ static void sql(const char *db, const char *stmt) {
 static void bad_store(const char *good, const char *stmt, int want, const char *frag) {
   char db[1000];
   snprintf(db, sizeof db, "%s/bad.sqlite", g_dir);
-  copy_file(good, db);
+  test_copy_file(good, db);
   if (stmt) sql(db, stmt);
   char *o = NULL, *e = NULL;
   const char *a[] = {"", "describe-job", "--db", db, "--job-id", "fw-3-0-0-rev-b-regression",
