@@ -314,12 +314,13 @@ static void iso_of(const report_store *st, sim_time_ms t, char *buf, size_t n) {
  * While the engine runs, the store's inserts (timeline rows, job views,
  * counts chunks, snapshots, story lines) are executed by a thread of their
  * own (a worker, worker.h), so that SQLite's B-tree and page writes take the
- * second core and not the engine's. An insert is an op: the statement and the values to bind,
- * texts and blobs copied into the op's own bytes; the caller builds it from
- * the very values it bound before, and the thread binds them and steps, one
- * op at a time in the order they were handed over. Same statements, same
- * values, same order on the same connection: the file is byte for byte
- * what synchronous inserts write (checked on every bundled scenario).
+ * second core and not the engine's. An insert is an op: the statement and
+ * the values to bind, texts and blobs copied into the op's own bytes; the
+ * caller builds it from the very values it bound before, and the thread
+ * binds them and steps, one op at a time in the order they were handed
+ * over. Same statements, same values, same order on the same connection:
+ * the file is byte for byte what synchronous inserts write (checked on
+ * every bundled scenario).
  *
  * The connection is only ever used by one thread at a time: by the insert
  * thread from report_store_new() until ins_stop(), which waits until every
